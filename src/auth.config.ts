@@ -1,0 +1,20 @@
+import { defineAuthConfig } from '@/auth/config/define';
+
+/**
+ * The template's auth settings (CONTRACT.md section 5). Secrets, the database and the IdP come
+ * from the environment (.env.example); everything a template user customises in code lives here.
+ */
+export default defineAuthConfig({
+  // The seed's USER_SERIALIZER_CLASS: the `user` member of sign-in and refresh answers.
+  serializeUser: (user) => ({
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+  }),
+  // The seed's CUSTOM_TOKEN_USER_ATTRIBUTES: copied into every access token.
+  customTokenUserAttributes: ['username', 'is_staff'],
+  // The seed's CUSTOM_TOKEN_CALLABLE_ATTRIBUTES: computed at sign-in and at every refresh.
+  customTokenClaims: [{ attrName: 'roles', attrGetter: (user) => (user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : []) }],
+});

@@ -1,0 +1,63 @@
+/**
+ * The only module that reads `process.env` (CONTRACT.md section 5). Every value is a raw string;
+ * validation happens in `define.ts`, which names the variable in its messages.
+ */
+export interface AuthEnv {
+  nodeEnv: string;
+  databaseUrl?: string;
+  databaseDriver?: string;
+  secret?: string;
+  signingKeys?: string;
+  algorithm?: string;
+  issuer?: string;
+  audience?: string;
+  throttle?: string;
+  trustedOrigins?: string;
+  clientAddressHeader?: string;
+  cookieSecure?: string;
+  logLevel?: string;
+  cognitoRegion?: string;
+  cognitoUserPoolId?: string;
+  cognitoClientId?: string;
+  cognitoDomain?: string;
+  cognitoAuthority?: string;
+  idpProvider?: string;
+  idpIssuer?: string;
+  idpJwksUrl?: string;
+  idpClientId?: string;
+  dataDir?: string;
+}
+
+function read(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Reads the kit's environment variables once; empty values count as unset. */
+export function readAuthEnv(): AuthEnv {
+  return {
+    nodeEnv: process.env.NODE_ENV ?? 'development',
+    databaseUrl: read('DATABASE_URL'),
+    databaseDriver: read('DATABASE_DRIVER'),
+    secret: read('AUTH_SECRET'),
+    signingKeys: read('AUTH_SIGNING_KEYS'),
+    algorithm: read('AUTH_ALGORITHM'),
+    issuer: read('AUTH_ISSUER'),
+    audience: read('AUTH_AUDIENCE'),
+    throttle: read('AUTH_THROTTLE'),
+    trustedOrigins: read('AUTH_TRUSTED_ORIGINS'),
+    clientAddressHeader: read('AUTH_CLIENT_ADDRESS_HEADER'),
+    cookieSecure: read('AUTH_COOKIE_SECURE'),
+    logLevel: read('AUTH_LOG_LEVEL'),
+    cognitoRegion: read('COGNITO_REGION'),
+    cognitoUserPoolId: read('COGNITO_USER_POOL_ID'),
+    cognitoClientId: read('COGNITO_CLIENT_ID'),
+    cognitoDomain: read('COGNITO_DOMAIN'),
+    cognitoAuthority: read('COGNITO_AUTHORITY'),
+    idpProvider: read('AUTH_IDP_PROVIDER'),
+    idpIssuer: read('AUTH_IDP_ISSUER'),
+    idpJwksUrl: read('AUTH_IDP_JWKS_URL'),
+    idpClientId: read('AUTH_IDP_CLIENT_ID'),
+    dataDir: read('AUTH_DATA_DIR'),
+  };
+}

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import type { AuthEnv } from './env';
+import { ConfigError, defineAuthConfig } from './define';
+import { parseDurationSeconds } from './durations';
+import { DEFAULT_THROTTLE, parseThrottle } from './throttle';
+import { loadDevSecrets } from './secrets';
+import { ALGORITHMS, type Algorithm, type AuthConfig, type AuthOptions, type DatabaseSettings, type IdpSettings } from './types';
+
+const WEAK_SECRETS = new Set(['changeme', 'change-me', 'secret', 'replace-me', 'development-secret']);
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+function parseSigningKeys(raw: string): JWK[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    fail('AUTH_SIGNING_KEYS must be a JSON private JWK set ({"keys":[...]}); generate one with `npm run auth -- generate-keys`');
+  }
+  const keys = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.length === 0) fail('AUTH_SIGNING_KEYS must hold at least one key ({"keys":[...]})');
+  return keys.map((key: unknown, index) => {
+    const jwk = key as JWK;
+    if (typeof jwk !== 'object' || !jwk || typeof jwk.kty !== 'string' || typeof jwk.d !== 'string') {
+      fail(`AUTH_SIGNING_KEYS key ${index} must be a private JWK (with "kty" and "d")`);
+    }
+    if (typeof jwk.kid !== 'string' || !jwk.kid) fail(`AUTH_SIGNING_KEYS key ${index} needs a "kid"`);
+    if (!ALGORITHMS.includes(jwk.alg as Algorithm) || jwk.alg === 'HS256') {
+      fail(`AUTH_SIGNING_KEYS key "${jwk.kid}" needs "alg" set to ES256, RS256 or EdDSA (got ${JSON.stringify(jwk.alg)})`);
+    }
+    return jwk;
+  });
+}
+
+function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
+  const driver = env.databaseDriver;
+  if (driver && !['pglite', 'neon', 'pg'].includes(driver)) fail(`DATABASE_DRIVER must be pglite, neon or pg (got "${driver}")`);
+  if (driver === 'pglite' || (!driver && !env.databaseUrl)) return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
+  const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
+  let host: string;
+  try {
+    const parsed = new URL(url);
+    if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) throw new Error();
+    host = parsed.hostname;
+  } catch {
+    fail('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  return { driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'), url };
+}
+
+function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSettings {
+  const provider = options.provider ?? (env.idpProvider as IdpSettings['provider'] | undefined) ?? 'aws';
+  if (provider !== 'aws' && provider !== 'oidc') fail(`idp.provider must be "aws" or "oidc" (got "${provider}")`);
+  const userPoolId = options.userPoolId ?? env.cognitoUserPoolId ?? null;
+  if (userPoolId && !/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId)) fail(`COGNITO_USER_POOL_ID must look like "us-east-1_AbCdEf" (got "${userPoolId}")`);
+  const region = options.region ?? env.cognitoRegion ?? userPoolId?.split('_')[0] ?? null;
+  const cognitoIssuer = region && userPoolId ? `https://cognito-idp.${region}.amazonaws.com/${userPoolId}` : null;
+  const issuer = provider === 'aws' ? cognitoIssuer : (options.issuer ?? env.idpIssuer ?? null);
+  return {
+    provider,
+    region,
+    userPoolId,
+    clientId: options.clientId ?? env.idpClientId ?? env.cognitoClientId ?? null,
+    domain: options.domain ?? env.cognitoDomain ?? null,
+    authority: options.authority ?? env.cognitoAuthority ?? issuer,
+    issuer,
+    jwksUrl: options.jwksUrl ?? env.idpJwksUrl ?? null,
+  };
+}
+
+/**
+ * Builds the one {@link AuthConfig}: the user's options, the environment, the defaults of the
+ * seed and simplejwt, and the secrets (generated under `.data/` in development only).
+ * @throws ConfigError naming the setting when a value cannot be used.
+ */
+export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv): Promise<AuthConfig> {
+  const options = defineAuthConfig(userOptions);
+  const production = env.nodeEnv === 'production';
+  const dataDir = env.dataDir ?? join(process.cwd(), '.data');
+  const envKeys = env.signingKeys ? parseSigningKeys(env.signingKeys) : null;
+  const algorithm = (options.algorithm ?? env.algorithm ?? envKeys?.[0]?.alg ?? 'ES256') as Algorithm;
+  if (!ALGORITHMS.includes(algorithm)) fail(`AUTH_ALGORITHM must be one of ${ALGORITHMS.join(', ')} (got "${algorithm}")`);
+  if (envKeys && algorithm !== 'HS256' && envKeys[0]?.alg !== algorithm) {
+    fail(`AUTH_SIGNING_KEYS: the first key signs, so its alg must be ${algorithm} (got ${envKeys[0]?.alg})`);
+  }
+
+  let secret = env.secret;
+  let signingKeys = envKeys ?? [];
+  if (production) {
+    if (!secret) fail('AUTH_SECRET is required in production: set it to 32+ random characters (`npm run auth -- generate-keys` prints one)');
+    if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) fail('AUTH_SECRET is too weak: use at least 32 random characters (`npm run auth -- generate-keys`)');
+    if (algorithm !== 'HS256' && !envKeys) fail(`AUTH_SIGNING_KEYS is required in production for ${algorithm}: \`npm run auth -- generate-keys\` prints one`);
+  } else if (!secret || (algorithm !== 'HS256' && !envKeys)) {
+    const dev = await loadDevSecrets(dataDir, algorithm);
+    secret ??= dev.secret;
+    if (!envKeys) signingKeys = dev.signingKeys;
+  }
+  if (algorithm === 'HS256') signingKeys = [];
+
+  const cookieSecure = env.cookieSecure === undefined ? (options.cookieSecure ?? 'auto')
+    : env.cookieSecure === 'auto' ? 'auto' : env.cookieSecure === 'true' ? true : env.cookieSecure === 'false' ? false
+    : fail(`AUTH_COOKIE_SECURE must be auto, true or false (got "${env.cookieSecure}")`);
+  const logLevel = (env.logLevel ?? 'info') as AuthConfig['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) fail(`AUTH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const trustedOrigins = env.trustedOrigins ? env.trustedOrigins.split(',').map((o) => o.trim()).filter(Boolean) : (options.trustedOrigins ?? []);
+  for (const origin of trustedOrigins) {
+    try {
+      if (new URL(origin).origin !== origin) throw new Error();
+    } catch {
+      fail(`AUTH_TRUSTED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path or trailing slash)`);
+    }
+  }
+  // defineAuthConfig validated every duration; parse again to read the numbers.
+  const seconds = (value: unknown, fallback: number) => (value === undefined ? fallback : (parseDurationOrThrow(value)));
+
+  return Object.freeze({
+    production,
+    refreshCookieName: options.refreshCookieName ?? 'refresh_cookie',
+    refreshCookiePath: options.refreshCookiePath ?? '/auth',
+    csrfCookieName: options.csrfCookieName ?? 'CSRF_token',
+    sessionCookieName: options.sessionCookieName ?? 'session',
+    cookieSalt: options.cookieSalt ?? 'extra',
+    cookieSecure,
+    idp: Object.freeze(resolveIdp(options.idp ?? {}, env)),
+    customTokenUserAttributes: [...(options.customTokenUserAttributes ?? [])],
+    customTokenClaims: [...(options.customTokenClaims ?? [])],
+    serializeUser: options.serializeUser ?? null,
+    accessTokenLifetimeSeconds: seconds(options.accessTokenLifetime, 300),
+    refreshTokenLifetimeSeconds: seconds(options.refreshTokenLifetime, 86_400),
+    rotateRefreshTokens: options.rotateRefreshTokens ?? true,
+    blacklistAfterRotation: options.blacklistAfterRotation ?? true,
+    algorithm,
+    leewaySeconds: seconds(options.leeway, 0),
+    audience: options.audience ?? env.audience ?? null,
+    issuer: options.issuer ?? env.issuer ?? null,
+    sessionMaxLifetimeSeconds: seconds(options.sessionMaxLifetime, 30 * 86_400),
+    reuseGraceWindowSeconds: seconds(options.reuseGraceWindow, 10),
+    idTokenMaxAgeSeconds: seconds(options.idTokenMaxAge, 3600),
+    trustedOrigins,
+    throttle: env.throttle !== undefined ? parseThrottleOrFail(env.throttle) : (options.throttle ?? DEFAULT_THROTTLE),
+    clientAddressHeader: (env.clientAddressHeader ?? options.clientAddressHeader ?? null)?.toLowerCase() ?? null,
+    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    onEvent: options.onEvent ?? null,
+    logLevel,
+    secret: secret ?? fail('AUTH_SECRET is not set'),
+    signingKeys,
+    database: resolveDatabase(env, dataDir),
+  });
+}
+
+function parseDurationOrThrow(value: unknown): number {
+  const parsed = parseDurationSeconds(value);
+  return parsed ?? fail(`invalid duration ${JSON.stringify(value)}`);
+}
+
+function parseThrottleOrFail(value: string) {
+  try {
+    return parseThrottle(value);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}

@@ -1,0 +1,35 @@
+/** One throttling rule: at most `limit` counted attempts per `windowSeconds`. */
+export interface ThrottleRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** Sign-in throttling limits (CONTRACT.md section 6), or `false` when throttling is off. */
+export type ThrottleSettings = { username: ThrottleRule; address: ThrottleRule } | false;
+
+/** The contract's defaults: 5 failed sign-ins per username and 30 attempts per address in 15 min. */
+export const DEFAULT_THROTTLE: Exclude<ThrottleSettings, false> = {
+  username: { limit: 5, windowSeconds: 900 },
+  address: { limit: 30, windowSeconds: 900 },
+};
+
+/**
+ * Parses `AUTH_THROTTLE` (`username=5/900,address=30/900`, or `off`).
+ * @throws Error naming the bad part when the value cannot be read.
+ */
+export function parseThrottle(value: string): ThrottleSettings {
+  const text = value.trim();
+  if (text === 'off' || text === 'false' || text === '0') return false;
+  const rules = { ...DEFAULT_THROTTLE };
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(username|address)=(\d+)\/(\d+)$/.exec(part);
+    if (!match) {
+      throw new Error(
+        `AUTH_THROTTLE must look like "username=5/900,address=30/900" or "off" (got "${part}")`,
+      );
+    }
+    const [, scope, limit, windowSeconds] = match as unknown as [string, 'username' | 'address', string, string];
+    rules[scope] = { limit: Number(limit), windowSeconds: Number(windowSeconds) };
+  }
+  return rules;
+}

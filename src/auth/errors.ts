@@ -1,0 +1,134 @@
+/**
+ * The kit's typed errors, one class per contract code (CONTRACT.md section 2), and the one place
+ * that turns an error into the JSON error body `{ detail, code, errors? }` plus its headers.
+ */
+export abstract class AuthError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  /** Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`). */
+  headers: Record<string, string> = {};
+  /** Clear the auth cookies in the answer (refresh failures). */
+  clearCookies = false;
+  /** Field errors for `invalid_request`. */
+  errors?: Record<string, string[]>;
+}
+
+/** 400: malformed JSON, wrong types, missing or empty fields. */
+export class InvalidRequest extends AuthError {
+  readonly code = 'invalid_request';
+  readonly status = 400;
+  constructor(detail = 'The request is not valid.', errors?: Record<string, string[]>) {
+    super(detail);
+    this.errors = errors;
+  }
+}
+
+/** 415: a body that is not application/json. */
+export class UnsupportedMediaType extends AuthError {
+  readonly code = 'unsupported_media_type';
+  readonly status = 415;
+  constructor(detail = 'The request body must be application/json.') {
+    super(detail);
+  }
+}
+
+/** 413: a body over the configured limit. */
+export class PayloadTooLarge extends AuthError {
+  readonly code = 'payload_too_large';
+  readonly status = 413;
+  constructor(detail = 'The request body is too large.') {
+    super(detail);
+  }
+}
+
+/** 401: wrong credentials, inactive user, or an IdP token rejected. */
+export class AuthenticationFailed extends AuthError {
+  readonly code = 'authentication_failed';
+  readonly status = 401;
+  constructor(detail = 'No active account found with the given credentials.') {
+    super(detail);
+  }
+}
+
+/** 401: a missing, malformed, expired, tampered, blacklisted or reused token. */
+export class TokenNotValid extends AuthError {
+  readonly code = 'token_not_valid';
+  readonly status = 401;
+  constructor(detail = 'Token is invalid or expired.', { bearer = false, clearCookies = false } = {}) {
+    super(detail);
+    if (bearer) this.headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
+    this.clearCookies = clearCookies;
+  }
+}
+
+/** 403: the CSRF token is missing or does not match, or the request is cross-site. */
+export class CsrfFailed extends AuthError {
+  readonly code = 'csrf_failed';
+  readonly status = 403;
+  constructor(detail = 'CSRF Failed: CSRF token missing or incorrect.') {
+    super(detail);
+  }
+}
+
+/** 403: the IdP says the email address is not verified. */
+export class EmailNotVerified extends AuthError {
+  readonly code = 'email_not_verified';
+  readonly status = 403;
+  constructor(detail = 'The identity provider has not verified this email address.') {
+    super(detail);
+  }
+}
+
+/** 403: an authenticated user lacks a required role. */
+export class PermissionDenied extends AuthError {
+  readonly code = 'permission_denied';
+  readonly status = 403;
+  constructor(detail = 'You do not have permission to perform this action.') {
+    super(detail);
+  }
+}
+
+/** 404: a resource that is not the caller's (a session id). */
+export class NotFound extends AuthError {
+  readonly code = 'not_found';
+  readonly status = 404;
+  constructor(detail = 'Not found.') {
+    super(detail);
+  }
+}
+
+/** 405: any method but the documented ones. */
+export class MethodNotAllowed extends AuthError {
+  readonly code = 'method_not_allowed';
+  readonly status = 405;
+  constructor(allowed: string[]) {
+    super(`Method not allowed; use ${allowed.join(', ')}.`);
+    this.headers.Allow = allowed.join(', ');
+  }
+}
+
+/** 429: too many failed sign-ins. */
+export class Throttled extends AuthError {
+  readonly code = 'throttled';
+  readonly status = 429;
+  constructor(retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(`Too many sign-in attempts. Try again in ${seconds} seconds.`);
+    this.headers['Retry-After'] = String(seconds);
+  }
+}
+
+/** 503: the database cannot be reached; nothing was issued. */
+export class ServiceUnavailable extends AuthError {
+  readonly code = 'service_unavailable';
+  readonly status = 503;
+  constructor(detail = 'The service is temporarily unavailable. Try again shortly.', retryAfterSeconds = 5) {
+    super(detail);
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}
+
+/** A user-management command that cannot be carried out (CLI); never reaches HTTP. */
+export class UserCommandError extends Error {
+  override name = 'UserCommandError';
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { Database } from '@/db/client';
+import type { User } from '@/db/schema';
+import { findUserByUsername, importUsers, insertUser, updateUser } from '@/db/queries/users';
+import { revokeUserSessions } from '@/db/queries/sessions';
+import { isUniqueViolation } from '@/db/errors';
+import { hashPassword } from '../passwords';
+import { UserCommandError } from '../errors';
+
+/** Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150. */
+export const usernameSchema = z
+  .string()
+  .min(1, 'username may not be empty')
+  .max(150, 'username may have at most 150 characters')
+  .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'username may contain only letters, digits and @/./+/-/_');
+
+/** Passwords the kit accepts: 8 to 4096 characters (Django's MinimumLengthValidator idea). */
+export const passwordSchema = z.string().min(8, 'password must have at least 8 characters').max(4096, 'password is too long');
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new UserCommandError(result.error.issues.map((i) => i.message).join('; '));
+  return result.data;
+}
+
+async function requireUser(db: Database, username: string): Promise<User> {
+  const user = await findUserByUsername(db, username);
+  if (!user) throw new UserCommandError(`no user named "${username}"`);
+  return user;
+}
+
+/**
+ * Creates a user with an Argon2id password hash.
+ * @throws UserCommandError when the username is invalid or taken, or the password too short.
+ */
+export async function createUser(
+  db: Database,
+  input: { username: string; password: string | null; email?: string; isStaff?: boolean; isSuperuser?: boolean },
+): Promise<User> {
+  const username = parse(usernameSchema, input.username);
+  const email = parse(z.union([z.literal(''), z.email('email is not a valid address')]), input.email ?? '');
+  const password = input.password === null ? null : await hashPassword(parse(passwordSchema, input.password));
+  try {
+    return await insertUser(db, {
+      username,
+      email,
+      password,
+      isStaff: Boolean(input.isStaff || input.isSuperuser),
+      isSuperuser: Boolean(input.isSuperuser),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new UserCommandError(`a user named "${username}" already exists`);
+    throw error;
+  }
+}
+
+/**
+ * Sets a new password and revokes every session of the user (CONTRACT.md: a new password
+ * revokes every other session; the CLI has no session of its own).
+ */
+export async function setUserPassword(db: Database, username: string, password: string): Promise<{ revokedSessions: number }> {
+  const user = await requireUser(db, username);
+  await updateUser(db, user.id, { password: await hashPassword(parse(passwordSchema, password)) });
+  return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
+}
+
+/** Deactivates a user and revokes all their sessions. */
+export async function deactivateUser(db: Database, username: string): Promise<{ revokedSessions: number }> {
+  const user = await requireUser(db, username);
+  await updateUser(db, user.id, { isActive: false });
+  return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
+}
+
+const djangoUser = z.object({
+  model: z.literal('auth.user'),
+  pk: z.number().int().positive(),
+  fields: z.object({
+    username: usernameSchema,
+    password: z.string().max(1024).nullable().optional(),
+    email: z.string().max(254).optional().default(''),
+    first_name: z.string().max(150).optional().default(''),
+    last_name: z.string().max(150).optional().default(''),
+    is_active: z.boolean().optional().default(true),
+    is_staff: z.boolean().optional().default(false),
+    is_superuser: z.boolean().optional().default(false),
+    date_joined: z.iso.datetime({ offset: true, local: true }).optional(),
+    last_login: z.iso.datetime({ offset: true, local: true }).nullable().optional(),
+  }),
+});
+
+/**
+ * Imports the output of Django's `manage.py dumpdata auth.user`, keeping ids and password hashes
+ * so imported users sign in with their old passwords (upgraded to Argon2id on first sign-in).
+ * Entries of other models are skipped; users whose id or username exists already are skipped.
+ * @throws UserCommandError naming the first bad entry.
+ */
+export async function importDjangoUsers(db: Database, dump: unknown): Promise<{ inserted: number; skipped: number; ignored: number }> {
+  if (!Array.isArray(dump)) throw new UserCommandError('the file must hold a JSON array, as `manage.py dumpdata auth.user` writes');
+  const entries = dump.filter((entry) => (entry as { model?: unknown })?.model === 'auth.user');
+  const rows = entries.map((entry, index) => {
+    const result = djangoUser.safeParse(entry);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new UserCommandError(`entry ${index} (pk ${(entry as { pk?: unknown }).pk}): ${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    const { pk, fields } = result.data;
+    return {
+      id: pk,
+      username: fields.username,
+      password: fields.password || null,
+      email: fields.email,
+      firstName: fields.first_name,
+      lastName: fields.last_name,
+      isActive: fields.is_active,
+      isStaff: fields.is_staff,
+      isSuperuser: fields.is_superuser,
+      dateJoined: fields.date_joined ? new Date(fields.date_joined) : new Date(),
+      lastLogin: fields.last_login ? new Date(fields.last_login) : null,
+    };
+  });
+  const inserted = await importUsers(db, rows);
+  return { inserted, skipped: rows.length - inserted, ignored: dump.length - entries.length };
+}

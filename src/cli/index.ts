@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { closeDatabase, getDatabase } from '@/db';
+import { listUsers } from '@/db/queries/users';
+import { flushExpiredTokens } from '@/db/queries/maintenance';
+import { createUser, deactivateUser, importDjangoUsers, setUserPassword } from '@/auth/services/users';
+import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
+import { readNewPassword } from './io';
+
+interface Command {
+  usage: string;
+  help: string;
+  options?: Record<string, { type: 'string' | 'boolean' }>;
+  positionals: number;
+  run(args: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<void>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  'create-user': {
+    usage: 'create-user <username> [--email E] [--staff] [--superuser] [--password-stdin | --no-password]',
+    help: 'Creates a user. The password is asked for on the terminal, or read from the first line of stdin.',
+    options: { email: { type: 'string' }, staff: { type: 'boolean' }, superuser: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'no-password': { type: 'boolean' } },
+    positionals: 1,
+    async run({ positionals: [username], values }) {
+      const password = values['no-password'] ? null : await readNewPassword(Boolean(values['password-stdin']));
+      const { db } = await getDatabase();
+      const user = await createUser(db, { username: username!, password, email: values.email as string | undefined, isStaff: Boolean(values.staff), isSuperuser: Boolean(values.superuser) });
+      console.log(`created user ${user.username} (id ${user.id})`);
+    },
+  },
+  'set-password': {
+    usage: 'set-password <username> [--password-stdin]',
+    help: "Sets a user's password and revokes all of their sessions.",
+    options: { 'password-stdin': { type: 'boolean' } },
+    positionals: 1,
+    async run({ positionals: [username], values }) {
+      const password = await readNewPassword(Boolean(values['password-stdin']));
+      const { db } = await getDatabase();
+      const { revokedSessions } = await setUserPassword(db, username!, password);
+      console.log(`password set for ${username}; ${revokedSessions} session(s) revoked`);
+    },
+  },
+  deactivate: {
+    usage: 'deactivate <username>',
+    help: 'Deactivates a user and revokes all of their sessions.',
+    positionals: 1,
+    async run({ positionals: [username] }) {
+      const { db } = await getDatabase();
+      const { revokedSessions } = await deactivateUser(db, username!);
+      console.log(`deactivated ${username}; ${revokedSessions} session(s) revoked`);
+    },
+  },
+  'list-users': {
+    usage: 'list-users [--json]',
+    help: 'Lists users (never their password hashes).',
+    options: { json: { type: 'boolean' } },
+    positionals: 0,
+    async run({ values }) {
+      const { db } = await getDatabase();
+      for (let offset = 0; ; offset += 1000) {
+        const page = await listUsers(db, { offset, limit: 1000 });
+        for (const { password: _hash, ...user } of page) {
+          if (values.json) console.log(JSON.stringify(user));
+          else console.log([user.id, user.username, user.email || '-', user.isActive ? 'active' : 'inactive', user.isSuperuser ? 'superuser' : user.isStaff ? 'staff' : ''].join('\t').trimEnd());
+        }
+        if (page.length < 1000) break;
+      }
+    },
+  },
+  'flush-expired-tokens': {
+    usage: 'flush-expired-tokens',
+    help: "Deletes expired outstanding and blacklisted tokens and spent records (simplejwt's flushexpiredtokens).",
+    positionals: 0,
+    async run() {
+      const { db } = await getDatabase();
+      const result = await flushExpiredTokens(db);
+      console.log(`flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s)`);
+    },
+  },
+  'import-django-users': {
+    usage: 'import-django-users <file>',
+    help: 'Imports `manage.py dumpdata auth.user` JSON, keeping ids and password hashes.',
+    positionals: 1,
+    async run({ positionals: [file] }) {
+      let dump: unknown;
+      try {
+        dump = JSON.parse(readFileSync(file!, 'utf8'));
+      } catch (error) {
+        throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+      }
+      const { db } = await getDatabase();
+      const { inserted, skipped, ignored } = await importDjangoUsers(db, dump);
+      console.log(`imported ${inserted} user(s); skipped ${skipped} already present; ignored ${ignored} other entr(ies)`);
+    },
+  },
+  'generate-keys': {
+    usage: 'generate-keys [--algorithm ES256|RS256|EdDSA]',
+    help: 'Prints a new AUTH_SECRET and AUTH_SIGNING_KEYS for production (put them in your secret store).',
+    options: { algorithm: { type: 'string' } },
+    positionals: 0,
+    async run({ values }) {
+      const algorithm = (values.algorithm as string | undefined) ?? 'ES256';
+      if (!['ES256', 'RS256', 'EdDSA'].includes(algorithm)) throw new Error('--algorithm must be ES256, RS256 or EdDSA');
+      const key = await generateSigningKey(algorithm as 'ES256');
+      console.log(`AUTH_SECRET=${generateSecret()}`);
+      console.log(`AUTH_SIGNING_KEYS='${JSON.stringify({ keys: [key] })}'`);
+    },
+  },
+};
+
+function usage(): string {
+  return ['Usage: npm run auth -- <command> [options]', '', 'Commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.help}`)].join('\n');
+}
+
+/** Runs one CLI command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm run auth -- ${command.usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(`Usage: npm run auth -- ${command.usage}\n\n${command.help}`);
+    return 0;
+  }
+  if (parsed.positionals.length !== command.positionals) {
+    console.error(`expected ${command.positionals} argument(s)\nUsage: npm run auth -- ${command.usage}`);
+    return 2;
+  }
+  try {
+    await command.run(parsed as Parameters<Command['run']>[0]);
+    return 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await closeDatabase().catch(() => {});
+  }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

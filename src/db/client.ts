@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { DatabaseSettings } from '@/auth/config/types';
+import * as schema from './schema';
+import { acquirePgliteLock } from './pglite-lock';
+
+/** The one Drizzle database type the kit's queries are written against, whatever the driver. */
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** An open database and how to close it. */
+export interface DatabaseHandle {
+  db: Database;
+  driver: DatabaseSettings['driver'];
+  /** Applies the committed migrations in `drizzle/`. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Where the generated SQL migrations live (`drizzle/` at the project root). */
+export const MIGRATIONS_FOLDER = join(process.cwd(), 'drizzle');
+
+const POOL_OPTIONS = { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 };
+
+function logPoolError(error: Error) {
+  // An idle client losing its connection must not crash the server; the next query reports it.
+  console.error(JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }));
+}
+
+async function openPglite(dataDir: string): Promise<DatabaseHandle> {
+  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ]);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dirname(dataDir), { recursive: true });
+  const release = inMemory ? () => {} : acquirePgliteLock(dataDir);
+  try {
+    const client = await PGlite.create(inMemory ? undefined : dataDir);
+    const db = drizzle({ client, schema });
+    return {
+      db: db as unknown as Database,
+      driver: 'pglite',
+      migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function openPg(url: string): Promise<DatabaseHandle> {
+  const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
+    import('pg'),
+    import('drizzle-orm/node-postgres'),
+    import('drizzle-orm/node-postgres/migrator'),
+  ]);
+  const pool = new pg.Pool({ connectionString: url, ...POOL_OPTIONS });
+  pool.on('error', logPoolError);
+  const db = drizzle({ client: pool, schema });
+  return {
+    db: db as unknown as Database,
+    driver: 'pg',
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pool.end(),
+  };
+}
+
+async function openNeon(url: string): Promise<DatabaseHandle> {
+  const [{ Pool, neonConfig }, { drizzle }, { migrate }, { default: ws }] = await Promise.all([
+    import('@neondatabase/serverless'),
+    import('drizzle-orm/neon-serverless'),
+    import('drizzle-orm/neon-serverless/migrator'),
+    import('ws'),
+  ]);
+  // Node 20 has no global WebSocket; Node 22+, Vercel and edge runtimes do.
+  if (typeof WebSocket === 'undefined' && !neonConfig.webSocketConstructor) neonConfig.webSocketConstructor = ws;
+  const pool = new Pool({ connectionString: url, ...POOL_OPTIONS });
+  pool.on('error', logPoolError);
+  const db = drizzle({ client: pool, schema });
+  return {
+    db: db as unknown as Database,
+    driver: 'neon',
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: () => pool.end(),
+  };
+}
+
+/**
+ * Opens the configured database: embedded PGlite (migrated on first use), the Neon serverless
+ * driver, or node-postgres.
+ * @throws DatabaseLockedError when another process holds the embedded database.
+ */
+export async function openDatabase(settings: DatabaseSettings): Promise<DatabaseHandle> {
+  if (settings.driver === 'pglite') {
+    const handle = await openPglite(settings.dataDir);
+    await handle.migrate();
+    return handle;
+  }
+  return settings.driver === 'neon' ? openNeon(settings.url) : openPg(settings.url);
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blacklistedTokens, outstandingTokens, sessions, users } from '@/db/schema';
+import { findUserById, findUserByUsername, importUsers, insertUser } from '@/db/queries/users';
+import { revokeUserSessions } from '@/db/queries/sessions';
+import { flushExpiredTokens } from '@/db/queries/maintenance';
+import { isUniqueViolation } from '@/db/errors';
+import { queryRows } from '@/db/execute';
+import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
+
+afterAll(stopTestDatabaseServices);
+
+const HOUR = 3_600_000;
+
+async function addSession(t: TestDatabase, userId: number, tokens: { expiresAt: Date }[]) {
+  const sid = randomUUID();
+  const now = new Date();
+  await t.db.insert(sessions).values({ sid, userId, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR) });
+  const rows = await t.db
+    .insert(outstandingTokens)
+    .values(tokens.map(({ expiresAt }) => ({ jti: randomUUID().replaceAll('-', ''), userId, sid, createdAt: now, expiresAt })))
+    .returning();
+  return { sid, tokens: rows };
+}
+
+describe.each(DRIVERS)('the data layer on %s', (driver) => {
+  let t: TestDatabase | null;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(driver);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  const test = (name: string, fn: (t: TestDatabase) => Promise<void>) =>
+    it(name, async (context) => {
+      if (!t) return context.skip(`${driver}: PostgreSQL unreachable`);
+      await fn(t);
+    });
+
+  test('migrations create every table and can run again', async (t) => {
+    await t.migrate();
+    const tables = await queryRows<{ table_name: string }>(t.db, sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
+    expect(tables.map((r) => r.table_name)).toEqual(
+      ['blacklisted_tokens', 'identities', 'outstanding_tokens', 'sessions', 'sign_in_attempts', 'used_id_tokens', 'users'],
+    );
+  });
+
+  test('a user is stored with Django defaults and found by exact username', async (t) => {
+    const created = await insertUser(t.db, { username: 'Alice', password: 'argon2$x' });
+    expect(created).toMatchObject({ username: 'Alice', email: '', isActive: true, isStaff: false, isSuperuser: false, lastLogin: null });
+    expect(created.dateJoined).toBeInstanceOf(Date);
+    expect((await findUserByUsername(t.db, 'Alice'))?.id).toBe(created.id);
+    expect(await findUserByUsername(t.db, 'alice')).toBeNull();
+  });
+
+  test('a duplicate username is a unique violation', async (t) => {
+    await insertUser(t.db, { username: 'dup' });
+    const error = await insertUser(t.db, { username: 'dup' }).catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  test('imported users keep their ids and the id sequence moves past them', async (t) => {
+    const inserted = await importUsers(t.db, [
+      { id: 500, username: 'imported-1', password: 'pbkdf2_sha256$1$a$b' },
+      { id: 501, username: 'imported-2' },
+      { id: 502, username: 'dup' },
+    ]);
+    expect(inserted).toBe(2);
+    expect((await findUserById(t.db, 500))?.username).toBe('imported-1');
+    const next = await insertUser(t.db, { username: 'after-import' });
+    expect(next.id).toBeGreaterThan(501);
+  });
+
+  test('a failed transaction leaves nothing half-written', async (t) => {
+    const attempt = t.db.transaction(async (tx) => {
+      await tx.insert(users).values({ username: 'half-written' });
+      await tx.insert(users).values({ username: 'half-written' });
+    });
+    await expect(attempt).rejects.toThrow();
+    expect(await findUserByUsername(t.db, 'half-written')).toBeNull();
+  });
+
+  test('revoking a user\'s sessions blacklists every outstanding token in them, except the kept one', async (t) => {
+    const user = await insertUser(t.db, { username: 'revoke-me' });
+    const future = new Date(Date.now() + HOUR);
+    const kept = await addSession(t, user.id, [{ expiresAt: future }]);
+    const gone = await addSession(t, user.id, [{ expiresAt: future }, { expiresAt: future }]);
+    expect(await revokeUserSessions(t.db, user.id, kept.sid)).toEqual([gone.sid]);
+    const blacklisted = await t.db.select().from(blacklistedTokens);
+    expect(blacklisted.map((b) => b.tokenId).sort()).toEqual(gone.tokens.map((o) => o.id).sort());
+    expect(await revokeUserSessions(t.db, user.id)).toEqual([kept.sid]);
+    expect(await revokeUserSessions(t.db, user.id)).toEqual([]);
+  });
+
+  test('flushing removes expired tokens with their blacklist rows and keeps live ones', async (t) => {
+    const user = await insertUser(t.db, { username: 'flush-me' });
+    const past = new Date(Date.now() - HOUR);
+    const { tokens } = await addSession(t, user.id, [{ expiresAt: past }, { expiresAt: new Date(Date.now() + HOUR) }]);
+    await t.db.insert(blacklistedTokens).values({ tokenId: tokens[0]!.id });
+    const result = await flushExpiredTokens(t.db);
+    expect(result.outstandingTokens).toBeGreaterThanOrEqual(1);
+    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id))).toEqual([]);
+    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id))).toHaveLength(1);
+    expect(await t.db.select().from(blacklistedTokens).where(eq(blacklistedTokens.tokenId, tokens[0]!.id))).toEqual([]);
+  });
+});
