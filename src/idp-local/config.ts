@@ -60,7 +60,8 @@ export function cognitoIssuer(region: string, userPoolId: string): string {
 export function resolveSettings(options: LocalIdpOptions, users: LocalIdpUser[]): IdpSettings {
   const userPoolId = options.userPoolId ?? 'us-east-1_LocalDemo';
   const poolRegion = /^([a-z]{2}(?:-gov)?-[a-z]+-\d)_[A-Za-z0-9]+$/.exec(userPoolId)?.[1];
-  if (!poolRegion) throw new Error(`Invalid user pool id "${userPoolId}" (expected e.g. us-east-1_Abc123)`);
+  if (!poolRegion)
+    throw new Error(`Invalid user pool id "${userPoolId}" (expected e.g. us-east-1_Abc123)`);
   const region = options.region ?? poolRegion;
   // Verifiers derive the expected issuer from the pool id, so a different region could never verify.
   if (region !== poolRegion) {

@@ -44,9 +44,17 @@ export interface SignInPageInput {
 }
 
 /** Renders the accessible sign-in form with the OAuth parameters carried in hidden fields. */
-export function renderSignInPage({ action, hidden, username = '', error }: SignInPageInput): string {
+export function renderSignInPage({
+  action,
+  hidden,
+  username = '',
+  error,
+}: SignInPageInput): string {
   const fields = Object.entries(hidden)
-    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+    )
     .join('\n');
   const described = error ? ' aria-describedby="signin-error" aria-invalid="true"' : '';
   return renderPage(

@@ -16,7 +16,10 @@ export class HttpError extends Error {
 }
 
 /** Reads an `application/x-www-form-urlencoded` body of at most `limit` bytes. */
-export async function readForm(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<URLSearchParams> {
+export async function readForm(
+  req: IncomingMessage,
+  limit = MAX_BODY_BYTES,
+): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw new HttpError(415, 'Expected an application/x-www-form-urlencoded body');

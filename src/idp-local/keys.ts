@@ -8,18 +8,18 @@ import {
 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { JWK } from 'jose';
+
+/** A public RS256 JWK; a type alias (not an interface) so it fits aws-jwt-verify's `Jwks`. */
+export type PublicJwk = { kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' };
+
+/** A public JSON Web Key Set as served at `/.well-known/jwks.json`. */
+export type PublicJwks = { keys: PublicJwk[] };
 
 /** An RS256 signing key with its public half in JWKS form. */
 export interface SigningKey {
   kid: string;
   privateKey: KeyObject;
-  publicJwk: JWK;
-}
-
-/** A public JSON Web Key Set as served at `/.well-known/jwks.json`. */
-export interface PublicJwks {
-  keys: JWK[];
+  publicJwk: PublicJwk;
 }
 
 /** Wraps an RSA private key, using its RFC 7638 thumbprint as the `kid`. */
@@ -54,7 +54,9 @@ export async function loadOrCreateSigningKey(file: string): Promise<SigningKey> 
       const { privateJwk } = JSON.parse(text) as { privateJwk: JsonWebKey };
       return signingKeyFromPrivate(createPrivateKey({ key: privateJwk, format: 'jwk' }));
     } catch {
-      throw new Error(`Cannot read the local IdP key file ${file}; delete it to generate a new key`);
+      throw new Error(
+        `Cannot read the local IdP key file ${file}; delete it to generate a new key`,
+      );
     }
   }
   const key = generateSigningKey();

@@ -5,7 +5,10 @@ import { DEMO_USER, parseLocalIdpUsers } from './users';
 
 /** Splits a comma-separated env var, falling back when it is unset or blank. */
 function list(value: string | undefined, fallback: string[]): string[] {
-  const items = (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  const items = (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   return items.length > 0 ? items : fallback;
 }
 
@@ -34,7 +37,10 @@ async function main(): Promise<void> {
       'http://localhost:3000/callback',
       'http://127.0.0.1:3000/callback',
     ]),
-    logoutUris: list(env.LOCAL_IDP_LOGOUT_URIS, ['http://localhost:3000/', 'http://127.0.0.1:3000/']),
+    logoutUris: list(env.LOCAL_IDP_LOGOUT_URIS, [
+      'http://localhost:3000/',
+      'http://127.0.0.1:3000/',
+    ]),
     users,
     signingKey: await loadOrCreateSigningKey(keyFile),
   });
@@ -68,7 +74,10 @@ COGNITO_CLIENT_ID=${idp.clientId}
 
 main().catch((error: unknown) => {
   const code = (error as NodeJS.ErrnoException).code;
-  const message = code === 'EADDRINUSE' ? `Port already in use (${(error as Error).message})` : String((error as Error).message ?? error);
+  const message =
+    code === 'EADDRINUSE'
+      ? `Port already in use (${(error as Error).message})`
+      : String((error as Error).message ?? error);
   console.error(`[idp-local] ${message}`);
   process.exit(1);
 });

@@ -44,16 +44,19 @@ const REFRESH_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   ['/.well-known/openid-configuration', { methods: { GET: handleDiscovery }, kind: 'json' }],
   ['/.well-known/jwks.json', { methods: { GET: handleJwks }, kind: 'json' }],
-  ['/oauth2/authorize', { methods: { GET: handleAuthorizeGet, POST: handleAuthorizePost }, kind: 'html' }],
+  [
+    '/oauth2/authorize',
+    { methods: { GET: handleAuthorizeGet, POST: handleAuthorizePost }, kind: 'html' },
+  ],
   ['/oauth2/token', { methods: { POST: handleToken }, kind: 'json' }],
   ['/oauth2/userinfo', { methods: { GET: handleUserInfo }, kind: 'json' }],
   ['/logout', { methods: { GET: handleLogout }, kind: 'html' }],
 ]);
 
 async function dispatch(ctx: IdpContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://x').pathname.toLowerCase();
-  const route = ROUTES.get(path);
+  let route: Route | undefined;
   try {
+    route = ROUTES.get(new URL(req.url ?? '/', 'http://x').pathname.toLowerCase());
     if (!route) throw new HttpError(404, 'Not found', 'not_found');
     if (req.method === 'OPTIONS' && route.kind === 'json') return sendPreflight(req, res);
     const handler = route.methods[req.method as 'GET' | 'POST'];
@@ -93,7 +96,10 @@ export async function startLocalIdp(options: LocalIdpOptions = {}): Promise<Loca
     codes: new ExpiringStore(CODE_TTL_MS),
     refreshTokens: new ExpiringStore(REFRESH_TTL_MS),
   };
-  const server = createServer({ requestTimeout: 30_000 }, (req, res) => void dispatch(ctx, req, res));
+  const server = createServer(
+    { requestTimeout: 30_000 },
+    (req, res) => void dispatch(ctx, req, res),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -43,7 +43,9 @@ export function epochSeconds(date = new Date()): number {
 }
 
 /** Starts a new authentication event for a user (fresh origin_jti and event_id). */
-export function newGrant(fields: Omit<TokenGrant, 'originJti' | 'eventId' | 'authTime'> & { authTime?: number }): TokenGrant {
+export function newGrant(
+  fields: Omit<TokenGrant, 'originJti' | 'eventId' | 'authTime'> & { authTime?: number },
+): TokenGrant {
   return { authTime: epochSeconds(), ...fields, originJti: randomUUID(), eventId: randomUUID() };
 }
 

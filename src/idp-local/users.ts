@@ -35,7 +35,10 @@ export function parseLocalIdpUsers(raw: string | undefined): LocalIdpUser[] {
     const parts = entry.trim().split(':');
     const username = parts[0] ?? '';
     // Never echo the password back in an error message.
-    const shown = parts.length >= 3 ? `${username}:***:${parts.at(-1)}` : `${username}${parts.length > 1 ? ':***' : ''}`;
+    const shown =
+      parts.length >= 3
+        ? `${username}:***:${parts.at(-1)}`
+        : `${username}${parts.length > 1 ? ':***' : ''}`;
     const fail = (why: string): never => {
       throw new Error(
         `LOCAL_IDP_USERS entry ${index + 1} ("${shown}") ${why}; expected name:password:email`,

@@ -88,7 +88,10 @@ export function createCognitoTokenMinter(options: CognitoTokenMinterOptions): Co
         authTime: iat,
       });
       const idClaims = applyOverrides(buildIdTokenClaims(grant, iat, exp), mint.idClaims);
-      const accessClaims = applyOverrides(buildAccessTokenClaims(grant, iat, exp), mint.accessClaims);
+      const accessClaims = applyOverrides(
+        buildAccessTokenClaims(grant, iat, exp),
+        mint.accessClaims,
+      );
       const key = mint.signWithOtherKey ? untrusted : trusted;
       const kid = mint.kid ?? trusted.kid;
       return {

@@ -20,7 +20,8 @@ const OAUTH_FIELDS = [
 
 type AuthorizeRequest = Record<(typeof OAUTH_FIELDS)[number], string>;
 
-type Checked = { ok: true; request: AuthorizeRequest } | { ok: false; status: number; message: string };
+type Checked =
+  { ok: true; request: AuthorizeRequest } | { ok: false; status: number; message: string };
 
 /** Validates OAuth parameters; client and redirect problems are never answered with a redirect. */
 function check(ctx: IdpContext, params: URLSearchParams): Checked {
@@ -57,7 +58,12 @@ function authenticate(ctx: IdpContext, login: string, password: string): LocalId
 }
 
 function signInPage(ctx: IdpContext, request: AuthorizeRequest, username?: string, error?: string) {
-  return renderSignInPage({ action: `${ctx.baseUrl}/oauth2/authorize`, hidden: request, username, error });
+  return renderSignInPage({
+    action: `${ctx.baseUrl}/oauth2/authorize`,
+    hidden: request,
+    username,
+    error,
+  });
 }
 
 function backToClient(request: AuthorizeRequest, values: Record<string, string>): string {
@@ -68,7 +74,11 @@ function backToClient(request: AuthorizeRequest, values: Record<string, string>)
 }
 
 /** GET /oauth2/authorize: validates the request and shows the sign-in form. */
-export function handleAuthorizeGet(ctx: IdpContext, req: IncomingMessage, res: ServerResponse): void {
+export function handleAuthorizeGet(
+  ctx: IdpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
   const checked = check(ctx, query);
   if (!checked.ok) {

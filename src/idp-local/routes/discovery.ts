@@ -66,10 +66,15 @@ export async function handleUserInfo(
       ? ctx.users.find((u) => u.username === payload.username)
       : undefined;
   if (!payload || !user) {
-    sendJson(res, 401, { error: 'invalid_token', error_description: 'Access token is invalid' }, {
-      ...headers,
-      'WWW-Authenticate': 'Bearer error="invalid_token"',
-    });
+    sendJson(
+      res,
+      401,
+      { error: 'invalid_token', error_description: 'Access token is invalid' },
+      {
+        ...headers,
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      },
+    );
     return;
   }
   // Cognito's userInfo returns every attribute, email_verified included, as a string.

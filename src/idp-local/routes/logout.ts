@@ -10,7 +10,10 @@ async function audienceOfHint(ctx: IdpContext, hint: string): Promise<string | u
     const { payload } = await compactVerify(hint, createLocalJWKSet(ctx.jwks), {
       algorithms: ['RS256'],
     });
-    const claims = JSON.parse(new TextDecoder().decode(payload)) as { aud?: unknown; iss?: unknown };
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as {
+      aud?: unknown;
+      iss?: unknown;
+    };
     return claims.iss === ctx.issuer && typeof claims.aud === 'string' ? claims.aud : undefined;
   } catch {
     return undefined;

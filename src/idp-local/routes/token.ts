@@ -51,5 +51,9 @@ export async function handleToken(
   if (grantType === 'authorization_code') tokens = await exchangeCode(ctx, form);
   else if (grantType === 'refresh_token') tokens = await refresh(ctx, form);
   else throw new HttpError(400, 'Unsupported grant_type', 'unsupported_grant_type');
-  sendJson(res, 200, tokens, { ...corsHeaders(req), 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+  sendJson(res, 200, tokens, {
+    ...corsHeaders(req),
+    'Cache-Control': 'no-store',
+    Pragma: 'no-cache',
+  });
 }

@@ -1,0 +1,45 @@
+import type { Database } from '@/db/client';
+import { countAttempt, readAttempts, resetAttempts, type AttemptWindow } from '@/db/queries/throttle';
+import type { AuthConfig } from '../config/types';
+import type { ThrottleRule } from '../config/throttle';
+import { Throttled } from '../errors';
+
+function retryAfterSeconds(window: AttemptWindow, rule: ThrottleRule, now: Date): number {
+  return (window.windowStartedAt.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000;
+}
+
+function isOpen(window: AttemptWindow | null, rule: ThrottleRule, now: Date): window is AttemptWindow {
+  return window !== null && retryAfterSeconds(window, rule, now) > 0;
+}
+
+/**
+ * Before a sign-in: counts the attempt against the client address (all attempts) and checks the
+ * username's failures (CONTRACT.md section 6: 30 per address, 5 failures per username, 15 min).
+ * @throws Throttled with the seconds until the window ends.
+ */
+export async function checkSignInThrottle(
+  db: Database,
+  config: Pick<AuthConfig, 'throttle'>,
+  { username, address, now }: { username: string; address: string | null; now: Date },
+): Promise<void> {
+  const { throttle } = config;
+  if (!throttle) return;
+  if (address) {
+    const window = await countAttempt(db, 'address', address, throttle.address.windowSeconds, now);
+    if (window.count > throttle.address.limit) throw new Throttled(retryAfterSeconds(window, throttle.address, now));
+  }
+  const failures = await readAttempts(db, 'username', username);
+  if (isOpen(failures, throttle.username, now) && failures.count >= throttle.username.limit) {
+    throw new Throttled(retryAfterSeconds(failures, throttle.username, now));
+  }
+}
+
+/** After a failed sign-in: counts a failure against the username. */
+export async function recordSignInFailure(db: Database, config: Pick<AuthConfig, 'throttle'>, username: string, now: Date): Promise<void> {
+  if (config.throttle) await countAttempt(db, 'username', username, config.throttle.username.windowSeconds, now);
+}
+
+/** After a successful sign-in: the username's failure count starts over. */
+export async function clearSignInFailures(db: Database, config: Pick<AuthConfig, 'throttle'>, username: string): Promise<void> {
+  if (config.throttle) await resetAttempts(db, 'username', username);
+}

@@ -1,0 +1,38 @@
+import type { User } from '@/db/schema';
+import type { AuthConfig, ClaimValue } from '../config/types';
+
+const DJANGO_TO_ROW: Record<string, keyof User> = {
+  first_name: 'firstName',
+  last_name: 'lastName',
+  is_active: 'isActive',
+  is_staff: 'isStaff',
+  is_superuser: 'isSuperuser',
+  date_joined: 'dateJoined',
+  last_login: 'lastLogin',
+};
+
+function toClaimValue(value: unknown): ClaimValue {
+  if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+  return value as ClaimValue;
+}
+
+/**
+ * Computes the custom claims for a user: the seed's CUSTOM_TOKEN_USER_ATTRIBUTES (named as
+ * written; dates become Unix seconds) then CUSTOM_TOKEN_CALLABLE_ATTRIBUTES (sync or async).
+ * Recomputed at every sign-in and refresh, so a changed user shows up in the next access token.
+ */
+export async function buildCustomClaims(
+  config: Pick<AuthConfig, 'customTokenUserAttributes' | 'customTokenClaims'>,
+  user: User,
+): Promise<Record<string, ClaimValue>> {
+  const claims: Record<string, ClaimValue> = {};
+  for (const name of config.customTokenUserAttributes) {
+    claims[name] = toClaimValue(user[DJANGO_TO_ROW[name] ?? (name as keyof User)]);
+  }
+  const computed = await Promise.all(config.customTokenClaims.map((claim) => claim.attrGetter(user)));
+  config.customTokenClaims.forEach((claim, index) => {
+    const value = computed[index];
+    if (value !== undefined) claims[claim.attrName] = toClaimValue(value);
+  });
+  return claims;
+}

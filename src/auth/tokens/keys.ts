@@ -1,0 +1,67 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Algorithm, AuthConfig } from '../config/types';
+
+type Key = CryptoKey | KeyObject | Uint8Array;
+
+/** A verification key and the one algorithm it may be used with (no algorithm confusion). */
+export interface VerificationKey {
+  kid: string | null;
+  alg: Algorithm;
+  key: Key;
+}
+
+/** The keys the kit signs and verifies its tokens with, and the public JWKS it publishes. */
+export interface Keyring {
+  signing: VerificationKey;
+  /** By `kid`; HS256 uses the single entry under the empty string. */
+  verification: Map<string, VerificationKey>;
+  algorithms: Algorithm[];
+  /** The public JWK set, serialised once (CONTRACT.md: never a private member). */
+  jwksJson: string;
+  /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, separate from HS256's). */
+  sessionKey: KeyObject;
+}
+
+const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
+
+/** Copies only the public members of a JWK, plus `kid`, `alg` and `use: "sig"`. */
+export function toPublicJwk(jwk: JWK): JWK {
+  const publicJwk: JWK = {};
+  for (const member of PUBLIC_MEMBERS) if (jwk[member] !== undefined) publicJwk[member] = jwk[member];
+  return { ...publicJwk, kid: jwk.kid, alg: jwk.alg, use: 'sig' };
+}
+
+/** Derives a purpose-bound key from AUTH_SECRET, so one secret never keys two mechanisms. */
+export function deriveKey(secret: string, purpose: string): KeyObject {
+  return createSecretKey(createHmac('sha256', secret).update(`auth-kit:${purpose}`).digest());
+}
+
+/**
+ * Imports the configured keys once: the first signing key signs; every key verifies, pinned to its
+ * own `alg`; all public keys are published (retired keys stay until their tokens expire).
+ * @throws Error when a key cannot be imported.
+ */
+export async function loadKeyring(config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'>): Promise<Keyring> {
+  const sessionKey = deriveKey(config.secret, 'session-cookie');
+  if (config.algorithm === 'HS256') {
+    const entry: VerificationKey = { kid: null, alg: 'HS256', key: new TextEncoder().encode(config.secret) };
+    return { signing: entry, verification: new Map([['', entry]]), algorithms: ['HS256'], jwksJson: '{"keys":[]}', sessionKey };
+  }
+  const verification = new Map<string, VerificationKey>();
+  for (const jwk of config.signingKeys) {
+    const alg = jwk.alg as Algorithm;
+    const key = await importJWK(jwk, alg);
+    verification.set(jwk.kid!, { kid: jwk.kid!, alg, key: key as Key });
+  }
+  const first = config.signingKeys[0];
+  const signing = first && verification.get(first.kid!);
+  if (!signing) throw new Error(`no signing key for ${config.algorithm}: set AUTH_SIGNING_KEYS`);
+  return {
+    signing,
+    verification,
+    algorithms: [...new Set([...verification.values()].map((k) => k.alg))],
+    jwksJson: JSON.stringify({ keys: config.signingKeys.map(toPublicJwk) }),
+    sessionKey,
+  };
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
+import type { AuthConfig, ClaimValue } from '../config/types';
+import type { Keyring } from './keys';
+
+/** A new random token id (128 bits, hex). */
+export function newJti(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function signWith(keyring: Keyring, payload: JWTPayload, typ: string): Promise<string> {
+  const { signing } = keyring;
+  return new SignJWT(payload)
+    .setProtectedHeader(signing.kid ? { alg: signing.alg, kid: signing.kid, typ } : { alg: signing.alg, typ })
+    .sign(signing.key);
+}
+
+type TokenConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'accessTokenLifetimeSeconds'>;
+
+/**
+ * Signs an access token: header `typ: "at+jwt"` (RFC 9068) and the claims of CONTRACT.md
+ * section 4, custom claims last (they cannot overwrite registered ones: checked at start-up).
+ */
+export async function signAccessToken(
+  keyring: Keyring,
+  config: TokenConfig,
+  input: { userId: number; customClaims: Record<string, ClaimValue>; nowSeconds: number },
+): Promise<{ token: string; exp: number; jti: string }> {
+  const jti = newJti();
+  const exp = input.nowSeconds + config.accessTokenLifetimeSeconds;
+  const payload: JWTPayload = {
+    token_type: 'access',
+    user_id: input.userId,
+    sub: String(input.userId),
+    jti,
+    iat: input.nowSeconds,
+    exp,
+    ...(config.issuer ? { iss: config.issuer } : {}),
+    ...(config.audience ? { aud: config.audience } : {}),
+    ...input.customClaims,
+  };
+  return { token: await signWith(keyring, payload, 'at+jwt'), exp, jti };
+}
+
+/** Signs a refresh token with the given `jti`, family `sid` and times (re-signable for the grace window). */
+export function signRefreshToken(
+  keyring: Keyring,
+  config: Pick<AuthConfig, 'issuer' | 'audience'>,
+  input: { userId: number; jti: string; sid: string; iat: number; exp: number },
+): Promise<string> {
+  return signWith(
+    keyring,
+    {
+      token_type: 'refresh',
+      user_id: input.userId,
+      sub: String(input.userId),
+      jti: input.jti,
+      sid: input.sid,
+      iat: input.iat,
+      exp: input.exp,
+      ...(config.issuer ? { iss: config.issuer } : {}),
+      ...(config.audience ? { aud: config.audience } : {}),
+    },
+    'JWT',
+  );
+}
+
+/** Signs the session cookie's short JWT {sub, sid, exp} with the derived session key (HS256). */
+export function signSessionToken(keyring: Keyring, input: { userId: number; sid: string; exp: number }): Promise<string> {
+  return new SignJWT({ sub: String(input.userId), sid: input.sid, exp: input.exp })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .sign(keyring.sessionKey);
+}

@@ -1,0 +1,34 @@
+import type { ClaimValue } from '../config/types';
+
+/** The claims of the kit's access token (CONTRACT.md section 4), plus any custom claims. */
+export interface AccessTokenClaims {
+  token_type: 'access';
+  user_id: number;
+  sub: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss?: string;
+  aud?: string;
+  [custom: string]: ClaimValue | undefined;
+}
+
+/** The claims of the kit's refresh token; `sid` names its refresh family (session). */
+export interface RefreshTokenClaims {
+  token_type: 'refresh';
+  user_id: number;
+  sub: string;
+  jti: string;
+  sid: string;
+  iat: number;
+  exp: number;
+  iss?: string;
+  aud?: string;
+}
+
+/** The claims of the session cookie the proxy reads; grants no API access. */
+export interface SessionCookieClaims {
+  sub: string;
+  sid: string;
+  exp: number;
+}

@@ -1,0 +1,154 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import type { User } from '../schema';
+import { queryRows } from '../execute';
+import { mapUserRow, USER_COLUMNS } from './user-row';
+
+/** A refresh token as stored: enough to re-sign it (same `jti`, `iat` and `exp`). */
+export interface StoredRefreshToken {
+  jti: string;
+  sid: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const toDate = (value: unknown) => new Date(value as string);
+
+/**
+ * Starts a refresh family at sign-in in one statement: the session row, its first outstanding
+ * token, and the user's `last_login`.
+ */
+export async function startSession(
+  db: Database,
+  input: { sid: string; userId: number; jti: string; now: Date; tokenExpiresAt: Date; sessionExpiresAt: Date; userAgent: string; ipAddress: string },
+): Promise<void> {
+  await db.execute(sql`
+    with session as (
+      insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address)
+      values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress})
+      returning sid
+    ), token as (
+      insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
+      select ${input.jti}, ${input.userId}, sid, ${input.now}, ${input.tokenExpiresAt} from session
+    )
+    update users set last_login = ${input.now} where id = ${input.userId}`);
+}
+
+/** What consuming a refresh token gave: the successor and the current user, or nothing. */
+export type Consumed = { successor: StoredRefreshToken; user: User } | null;
+
+/**
+ * Rotates a refresh token in ONE atomic statement: marks it rotated (only if it is not rotated,
+ * blacklisted, expired, or in a revoked or ended session, and its user is active), inserts the
+ * successor (never past the session's absolute end), blacklists the old token and touches the
+ * session. Row locks make concurrent callers, on any number of instances, see it rotated once.
+ */
+export async function consumeRefreshToken(
+  db: Database,
+  input: { jti: string; newJti: string; now: Date; newExpiresAt: Date; blacklist: boolean },
+): Promise<Consumed> {
+  const [row] = await queryRows(db, sql`
+    with consumed as (
+      update outstanding_tokens o set rotated_at = ${input.now}, replaced_by_jti = ${input.newJti}
+      from sessions s, users u
+      where o.jti = ${input.jti} and o.rotated_at is null and o.expires_at > ${input.now}
+        and s.sid = o.sid and s.revoked_at is null and s.expires_at > ${input.now}
+        and u.id = o.user_id and u.is_active
+        and not exists (select 1 from blacklisted_tokens b where b.token_id = o.id)
+      returning o.id, o.user_id, o.sid, s.expires_at as session_expires_at
+    ), successor as (
+      insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
+      select ${input.newJti}, user_id, sid, ${input.now}, least(${input.newExpiresAt}::timestamptz, session_expires_at) from consumed
+      returning sid, jti, created_at, expires_at
+    ), blacklisted as (
+      insert into blacklisted_tokens (token_id, blacklisted_at)
+      select id, ${input.now} from consumed where ${input.blacklist}
+    ), touched as (
+      update sessions set last_used_at = ${input.now} where sid in (select sid from consumed)
+    )
+    select n.sid, n.jti, n.created_at, n.expires_at, ${USER_COLUMNS}
+    from successor n join consumed c on c.sid = n.sid join users u on u.id = c.user_id`);
+  if (!row) return null;
+  return { successor: { jti: String(row.jti), sid: String(row.sid), createdAt: toDate(row.created_at), expiresAt: toDate(row.expires_at) }, user: mapUserRow(row) };
+}
+
+/** Everything needed to tell why a refresh token could not be consumed. */
+export interface RefreshTokenState {
+  sid: string;
+  expired: boolean;
+  rotatedAt: Date | null;
+  blacklisted: boolean;
+  sessionLive: boolean;
+  user: User;
+  /** The token it was rotated into, if that one is still live (not rotated, not blacklisted). */
+  liveSuccessor: StoredRefreshToken | null;
+}
+
+/** Reads a refresh token's state, its session, its user and its successor, in one query. */
+export async function readRefreshTokenState(db: Database, jti: string, now: Date): Promise<RefreshTokenState | null> {
+  const [row] = await queryRows(db, sql`
+    select o.sid, o.expires_at <= ${now} as expired, o.rotated_at,
+      exists (select 1 from blacklisted_tokens b where b.token_id = o.id) as blacklisted,
+      (s.revoked_at is null and s.expires_at > ${now}) as session_live,
+      n.jti as next_jti, n.created_at as next_created_at, n.expires_at as next_expires_at,
+      (n.id is not null and n.rotated_at is null and n.expires_at > ${now}
+        and not exists (select 1 from blacklisted_tokens b where b.token_id = n.id)) as next_live,
+      ${USER_COLUMNS}
+    from outstanding_tokens o
+    join sessions s on s.sid = o.sid
+    join users u on u.id = o.user_id
+    left join outstanding_tokens n on n.jti = o.replaced_by_jti
+    where o.jti = ${jti}`);
+  if (!row) return null;
+  return {
+    sid: String(row.sid),
+    expired: Boolean(row.expired),
+    rotatedAt: row.rotated_at ? toDate(row.rotated_at) : null,
+    blacklisted: Boolean(row.blacklisted),
+    sessionLive: Boolean(row.session_live),
+    user: mapUserRow(row),
+    liveSuccessor: row.next_live
+      ? { jti: String(row.next_jti), sid: String(row.sid), createdAt: toDate(row.next_created_at), expiresAt: toDate(row.next_expires_at) }
+      : null,
+  };
+}
+
+/** Revokes one session (refresh family) and blacklists all its tokens; false when already revoked or unknown. */
+export async function revokeSession(db: Database, sid: string, userId: number | null = null): Promise<boolean> {
+  const rows = await queryRows(db, sql`
+    with revoked as (
+      update sessions set revoked_at = now()
+      where sid = ${sid} and revoked_at is null and (${userId}::int is null or user_id = ${userId}::int)
+      returning sid
+    ), blacklisted as (
+      insert into blacklisted_tokens (token_id)
+      select o.id from outstanding_tokens o join revoked r on o.sid = r.sid
+      on conflict (token_id) do nothing
+    )
+    select sid from revoked`);
+  return rows.length > 0;
+}
+
+/** Tells whether a refresh token is blacklisted or its session revoked (for /auth/verify). */
+export async function isRefreshTokenRevoked(db: Database, jti: string): Promise<boolean> {
+  const [row] = await queryRows<{ revoked: boolean }>(db, sql`
+    select (exists (select 1 from blacklisted_tokens b where b.token_id = o.id) or s.revoked_at is not null) as revoked
+    from outstanding_tokens o join sessions s on s.sid = o.sid where o.jti = ${jti}`);
+  return row ? Boolean(row.revoked) : false;
+}
+
+/** A user's live sessions, newest first, for the session-management endpoints. */
+export async function listLiveSessions(db: Database, userId: number, now: Date) {
+  const rows = await queryRows(db, sql`
+    select sid, created_at, last_used_at, user_agent, ip_address from sessions
+    where user_id = ${userId} and revoked_at is null and expires_at > ${now}
+      and exists (select 1 from outstanding_tokens o where o.sid = sessions.sid and o.expires_at > ${now} and o.rotated_at is null)
+    order by last_used_at desc limit 100`);
+  return rows.map((r) => ({
+    sid: String(r.sid),
+    createdAt: toDate(r.created_at),
+    lastUsedAt: toDate(r.last_used_at),
+    userAgent: String(r.user_agent),
+    ipAddress: String(r.ip_address),
+  }));
+}
