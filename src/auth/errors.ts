@@ -1,3 +1,5 @@
+import { isConnectionError } from '@/db/errors';
+
 /**
  * The kit's typed errors, one class per contract code (CONTRACT.md section 2), and the one place
  * that turns an error into the JSON error body `{ detail, code, errors? }` plus its headers.
@@ -131,4 +133,36 @@ export class ServiceUnavailable extends AuthError {
 /** A user-management command that cannot be carried out (CLI); never reaches HTTP. */
 export class UserCommandError extends Error {
   override name = 'UserCommandError';
+}
+
+/** Options for {@link toErrorResponse}. */
+export interface ErrorResponseOptions {
+  /** `Set-Cookie` values that clear the auth cookies, for errors that ask for it. */
+  clearCookies?: () => string[];
+  /** Where unexpected errors are reported (never to the client). */
+  logUnexpected?: (error: unknown) => void;
+}
+
+/** Maps an unexpected error to its contract error when there is one (a lost database: 503). */
+export function classifyError(error: unknown): AuthError | null {
+  if (error instanceof AuthError) return error;
+  if (isConnectionError(error) || (error as Error)?.name === 'DatabaseLockedError') return new ServiceUnavailable();
+  return null;
+}
+
+/**
+ * The one place that turns an error into a response: `{ detail, code, errors? }` with the error's
+ * headers. Anything unknown is logged and answered with a generic 500, never with a stack.
+ */
+export function toErrorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
+  const known = classifyError(error);
+  const headers = new Headers({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  if (!known) {
+    options.logUnexpected?.(error);
+    return new Response(JSON.stringify({ detail: 'Internal server error.', code: 'server_error' }), { status: 500, headers });
+  }
+  for (const [name, value] of Object.entries(known.headers)) headers.set(name, value);
+  if (known.clearCookies && options.clearCookies) for (const cookie of options.clearCookies()) headers.append('Set-Cookie', cookie);
+  const body = { detail: known.message, code: known.code, ...(known.errors ? { errors: known.errors } : {}) };
+  return new Response(JSON.stringify(body), { status: known.status, headers });
 }

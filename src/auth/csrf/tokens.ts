@@ -1,9 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** A new CSRF token: 256 random bits, base64url. */
-export function generateCsrfToken(): string {
-  return randomBytes(32).toString('base64url');
-}
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Double-submit check: the token the page sent (body or X-CSRF-Token header) equals the one in the

@@ -13,6 +13,7 @@ export interface VerificationKey {
 
 /** The keys the kit signs and verifies its tokens with, and the public JWKS it publishes. */
 export interface Keyring {
+  /** The private key that signs (the first configured key). */
   signing: VerificationKey;
   /** By `kid`; HS256 uses the single entry under the empty string. */
   verification: Map<string, VerificationKey>;
@@ -48,15 +49,14 @@ export async function loadKeyring(config: Pick<AuthConfig, 'algorithm' | 'secret
     const entry: VerificationKey = { kid: null, alg: 'HS256', key: new TextEncoder().encode(config.secret) };
     return { signing: entry, verification: new Map([['', entry]]), algorithms: ['HS256'], jwksJson: '{"keys":[]}', sessionKey };
   }
+  const first = config.signingKeys[0];
+  if (!first) throw new Error(`no signing key for ${config.algorithm}: set AUTH_SIGNING_KEYS`);
+  const signing: VerificationKey = { kid: first.kid!, alg: first.alg as Algorithm, key: (await importJWK(first, first.alg)) as Key };
   const verification = new Map<string, VerificationKey>();
   for (const jwk of config.signingKeys) {
     const alg = jwk.alg as Algorithm;
-    const key = await importJWK(jwk, alg);
-    verification.set(jwk.kid!, { kid: jwk.kid!, alg, key: key as Key });
+    verification.set(jwk.kid!, { kid: jwk.kid!, alg, key: (await importJWK(toPublicJwk(jwk), alg)) as Key });
   }
-  const first = config.signingKeys[0];
-  const signing = first && verification.get(first.kid!);
-  if (!signing) throw new Error(`no signing key for ${config.algorithm}: set AUTH_SIGNING_KEYS`);
   return {
     signing,
     verification,

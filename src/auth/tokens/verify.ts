@@ -40,7 +40,9 @@ async function verifyJwt<T>(
     return { ok: true, claims: payload as T };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    return { ok: false, reason: error instanceof errors.JOSEError ? 'invalid' : 'malformed' };
+    if (error instanceof errors.JOSEError) return { ok: false, reason: 'invalid' };
+    throw error; // a misconfigured key is a server fault, never "the token is bad"
+
   }
 }
 

@@ -129,6 +129,12 @@ export async function revokeSession(db: Database, sid: string, userId: number | 
   return rows.length > 0;
 }
 
+/** Tells whether a session exists and is the user's. */
+export async function sessionBelongsTo(db: Database, sid: string, userId: number): Promise<boolean> {
+  const rows = await queryRows(db, sql`select 1 from sessions where sid = ${sid} and user_id = ${userId}`);
+  return rows.length > 0;
+}
+
 /** Tells whether a refresh token is blacklisted or its session revoked (for /auth/verify). */
 export async function isRefreshTokenRevoked(db: Database, jti: string): Promise<boolean> {
   const [row] = await queryRows<{ revoked: boolean }>(db, sql`

@@ -1,0 +1,3 @@
+import { logoffAllHandler } from '@/auth/handlers/sessions';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = logoffAllHandler;

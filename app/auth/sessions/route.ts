@@ -1,0 +1,3 @@
+import { sessionsHandler } from '@/auth/handlers/sessions';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = sessionsHandler;

@@ -1,0 +1,3 @@
+import { verifyHandler } from '@/auth/handlers/verify';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = verifyHandler;

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+/** The CSRF token as refresh and log-off accept it in the body (it may come in X-CSRF-Token instead). */
+export const csrfBody = z.looseObject({ CSRF_token: z.string().max(512, 'CSRF_token is too long').optional() });
+
+const text = (field: string, max: number) =>
+  z.string({ error: `${field} must be a string` }).min(1, `${field} may not be blank`).max(max, `${field} is too long`);
+
+/** The sign-in request. Control characters are refused: no username has them. */
+export const signInBody = z.looseObject({
+  username: text('username', 150).regex(/^[^\p{Cc}]+$/u, 'username contains control characters'),
+  password: text('password', 4096),
+});
+
+/** The verify request. */
+export const verifyBody = z.looseObject({ token: text('token', 8192) });
+
+/** The session-revoke request. */
+export const revokeBody = z.looseObject({ sid: z.uuid('sid must be a session id') });

@@ -1,0 +1,51 @@
+import { verifyBearer } from '../bearer';
+import { clearAuthCookies } from '../cookies/auth-cookies';
+import { listSessions, logoffAll, revokeOwnSession } from '../services/logoff';
+import { verifySessionToken } from '../tokens/verify';
+import { parseCookie } from 'cookie';
+import { clientInfo } from './client';
+import { defineHandler } from './define-handler';
+import { respond } from './respond';
+import { revokeBody } from './schemas';
+
+/** GET /auth/sessions/ — the caller's live sessions (Bearer access token). */
+export const sessionsHandler = defineHandler({
+  method: 'GET',
+  async handle({ request, ctx }) {
+    const claims = await verifyBearer(ctx, request.headers);
+    const cookies = parseCookie(request.headers.get('cookie') ?? '');
+    const current = await verifySessionToken(ctx.keyring, cookies[ctx.config.sessionCookieName]);
+    const sessions = await listSessions(ctx, claims.user_id, current?.sid ?? null);
+    return respond({
+      sessions: sessions.map((s) => ({
+        sid: s.sid,
+        created: s.createdAt.toISOString(),
+        last_used: s.lastUsedAt.toISOString(),
+        user_agent: s.userAgent,
+        current: s.current,
+      })),
+    });
+  },
+});
+
+/** POST /auth/sessions/revoke/ — revokes one of the caller's sessions; 404 for anyone else's. */
+export const revokeSessionHandler = defineHandler({
+  method: 'POST',
+  body: revokeBody,
+  async handle({ request, body, ctx }) {
+    const claims = await verifyBearer(ctx, request.headers);
+    await revokeOwnSession(ctx, claims.user_id, body.sid, clientInfo(ctx.config, request));
+    return respond({ detail: 'Session revoked.' });
+  },
+});
+
+/** POST /auth/logoff-all/ — revokes every session of the caller and clears the caller's cookies. */
+export const logoffAllHandler = defineHandler({
+  method: 'POST',
+  sameSiteOnly: true,
+  async handle({ request, ctx, secure }) {
+    const claims = await verifyBearer(ctx, request.headers);
+    const revoked = await logoffAll(ctx, claims.user_id, clientInfo(ctx.config, request));
+    return respond({ detail: 'Logged off everywhere.', revoked }, { cookies: clearAuthCookies(ctx.config, secure) });
+  },
+});

@@ -1,0 +1,24 @@
+import type { AuthCore } from '../context';
+import { setAuthCookies } from '../cookies/auth-cookies';
+import type { IssuedTokens } from '../services/issue';
+import { respond } from './respond';
+
+/**
+ * The answer of sign-in, refresh and social exchange: `{ access_token, expires, CSRF_token, user? }`
+ * in the body; the refresh, CSRF and session cookies set.
+ */
+export function tokenResponse(core: AuthCore, issued: IssuedTokens, secure: boolean): Response {
+  const body = {
+    access_token: issued.accessToken,
+    expires: issued.expires,
+    CSRF_token: issued.csrfToken,
+    ...(issued.user ? { user: issued.user } : {}),
+  };
+  const cookies = setAuthCookies(
+    core.config,
+    core.signer,
+    { refreshToken: issued.refreshToken, csrfToken: issued.csrfToken, sessionToken: issued.sessionToken, expiresAt: issued.refreshExpires },
+    secure,
+  );
+  return respond(body, { cookies });
+}

@@ -1,0 +1,57 @@
+import { createHmac } from 'node:crypto';
+import type { StoredRefreshToken } from '@/db/queries/tokens';
+import type { User } from '@/db/schema';
+import type { AuthCore } from '../context';
+import { buildCustomClaims } from '../tokens/claims';
+import { signAccessToken, signRefreshToken, signSessionToken } from '../tokens/sign';
+
+/** Everything a sign-in or refresh answer carries: the body's members and the cookies' values. */
+export interface IssuedTokens {
+  accessToken: string;
+  /** The access token's `exp`, Unix seconds. */
+  expires: number;
+  csrfToken: string;
+  refreshToken: string;
+  refreshExpires: number;
+  sessionToken: string;
+  user: Record<string, unknown> | undefined;
+  userId: number;
+  sid: string;
+}
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+/**
+ * The CSRF token of a session: an HMAC of its `sid`. Unpredictable without AUTH_SECRET, and the
+ * same for every token of the family, so two tabs refreshing at once never disagree about it.
+ */
+export function csrfTokenForSession(core: AuthCore, sid: string): string {
+  return createHmac('sha256', core.config.secret).update(`auth-kit:csrf:${sid}`).digest('base64url');
+}
+
+/**
+ * Signs the access token (custom claims recomputed from the current user), re-signs the stored
+ * refresh token (same `jti`, `iat`, `exp`), and derives the CSRF and session cookie values.
+ */
+export async function issueTokens(core: AuthCore, user: User, refresh: StoredRefreshToken, now: Date): Promise<IssuedTokens> {
+  const { config, keyring } = core;
+  const refreshExpires = seconds(refresh.expiresAt);
+  const [access, refreshToken, sessionToken] = await Promise.all([
+    buildCustomClaims(config, user).then((customClaims) =>
+      signAccessToken(keyring, config, { userId: user.id, customClaims, nowSeconds: seconds(now) }),
+    ),
+    signRefreshToken(keyring, config, { userId: user.id, jti: refresh.jti, sid: refresh.sid, iat: seconds(refresh.createdAt), exp: refreshExpires }),
+    signSessionToken(keyring, { userId: user.id, sid: refresh.sid, exp: refreshExpires }),
+  ]);
+  return {
+    accessToken: access.token,
+    expires: access.exp,
+    csrfToken: csrfTokenForSession(core, refresh.sid),
+    refreshToken,
+    refreshExpires,
+    sessionToken,
+    user: config.serializeUser ? config.serializeUser(user) : undefined,
+    userId: user.id,
+    sid: refresh.sid,
+  };
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { findUserByUsername, updateUser } from '@/db/queries/users';
+import { startSession } from '@/db/queries/tokens';
+import type { User } from '@/db/schema';
+import type { AuthContext } from '../context';
+import { AuthenticationFailed } from '../errors';
+import { emitAuthEvent } from '../events';
+import { hashPassword, isUsablePassword, verifyAgainstDummyHash, verifyPassword } from '../passwords';
+import { newJti } from '../tokens/sign';
+import { checkSignInThrottle, clearSignInFailures, recordSignInFailure } from '../throttle/sign-in';
+import { issueTokens, type IssuedTokens } from './issue';
+
+/** Where a request came from, for sessions, throttling and events. */
+export interface ClientInfo {
+  address: string | null;
+  userAgent: string;
+}
+
+/**
+ * Opens a new session (refresh family) for a user and issues its first tokens: the refresh token
+ * lives for refreshTokenLifetime, never past sessionMaxLifetime.
+ */
+export async function openSession(ctx: AuthContext, user: User, client: ClientInfo, now: Date): Promise<IssuedTokens> {
+  const { config } = ctx;
+  const sid = randomUUID();
+  const jti = newJti();
+  const sessionExpiresAt = new Date(now.getTime() + config.sessionMaxLifetimeSeconds * 1000);
+  const tokenExpiresAt = new Date(Math.min(now.getTime() + config.refreshTokenLifetimeSeconds * 1000, sessionExpiresAt.getTime()));
+  await startSession(ctx.db, {
+    sid, userId: user.id, jti, now, tokenExpiresAt, sessionExpiresAt,
+    userAgent: client.userAgent.slice(0, 512), ipAddress: client.address ?? '',
+  });
+  return issueTokens(ctx, { ...user, lastLogin: now }, { jti, sid, createdAt: now, expiresAt: tokenExpiresAt }, now);
+}
+
+async function checkCredentials(user: User | null, password: string): Promise<{ valid: boolean; needsRehash: boolean }> {
+  if (!user || !isUsablePassword(user.password)) {
+    // Verify against a dummy hash so an unknown user costs the same time as a wrong password.
+    await verifyAgainstDummyHash(password);
+    return { valid: false, needsRehash: false };
+  }
+  return verifyPassword(password, user.password);
+}
+
+/**
+ * Signs a user in with username and password (the seed's /auth/sign-in/).
+ * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
+ * user, a wrong password or an inactive user, all alike.
+ */
+export async function signIn(
+  ctx: AuthContext,
+  input: { username: string; password: string },
+  client: ClientInfo,
+  now = new Date(),
+): Promise<IssuedTokens> {
+  const { db, config } = ctx;
+  try {
+    await checkSignInThrottle(db, config, { username: input.username, address: client.address, now });
+  } catch (error) {
+    await emitAuthEvent(config, { type: 'sign_in.throttled', userId: null, sid: null, address: client.address, username: input.username });
+    throw error;
+  }
+  const user = await findUserByUsername(db, input.username);
+  const { valid, needsRehash } = await checkCredentials(user, input.password);
+  if (!user || !valid || !user.isActive) {
+    await recordSignInFailure(db, config, input.username, now);
+    const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
+    await emitAuthEvent(config, { type: 'sign_in.failure', userId: user?.id ?? null, sid: null, address: client.address, username: input.username, reason });
+    throw new AuthenticationFailed();
+  }
+  // A Django pbkdf2/scrypt (or older argon2) hash is upgraded to the current hasher now that
+  // the password is known (Django's must_update idea).
+  if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
+  await clearSignInFailures(db, config, input.username);
+  const issued = await openSession(ctx, user, client, now);
+  await emitAuthEvent(config, { type: 'sign_in.success', userId: user.id, sid: issued.sid, address: client.address });
+  return issued;
+}
