@@ -26,6 +26,12 @@ export interface AuthEnv {
   idpJwksUrl?: string;
   idpClientId?: string;
   dataDir?: string;
+  accessTokenLifetime?: string;
+  refreshTokenLifetime?: string;
+  sessionMaxLifetime?: string;
+  reuseGraceWindow?: string;
+  idTokenMaxAge?: string;
+  leeway?: string;
 }
 
 function read(name: string): string | undefined {
@@ -59,5 +65,11 @@ export function readAuthEnv(): AuthEnv {
     idpJwksUrl: read('AUTH_IDP_JWKS_URL'),
     idpClientId: read('AUTH_IDP_CLIENT_ID'),
     dataDir: read('AUTH_DATA_DIR'),
+    accessTokenLifetime: read('AUTH_ACCESS_TOKEN_LIFETIME'),
+    refreshTokenLifetime: read('AUTH_REFRESH_TOKEN_LIFETIME'),
+    sessionMaxLifetime: read('AUTH_SESSION_MAX_LIFETIME'),
+    reuseGraceWindow: read('AUTH_REUSE_GRACE_WINDOW'),
+    idTokenMaxAge: read('AUTH_ID_TOKEN_MAX_AGE'),
+    leeway: read('AUTH_LEEWAY'),
   };
 }

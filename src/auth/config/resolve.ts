@@ -78,7 +78,13 @@ function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSettings {
  * @throws ConfigError naming the setting when a value cannot be used.
  */
 export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv): Promise<AuthConfig> {
-  const options = defineAuthConfig(userOptions);
+  // Durations set in the environment win over the code's, so operators can tune them per deployment.
+  const durationsFromEnv = Object.fromEntries(
+    (['accessTokenLifetime', 'refreshTokenLifetime', 'sessionMaxLifetime', 'reuseGraceWindow', 'idTokenMaxAge', 'leeway'] as const)
+      .filter((name) => env[name] !== undefined)
+      .map((name) => [name, /^\d+$/.test(env[name]!) ? Number(env[name]) : env[name]]),
+  );
+  const options = defineAuthConfig({ ...userOptions, ...durationsFromEnv });
   const production = env.nodeEnv === 'production';
   const dataDir = env.dataDir ?? join(process.cwd(), '.data');
   const envKeys = env.signingKeys ? parseSigningKeys(env.signingKeys) : null;

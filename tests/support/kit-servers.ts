@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '@/db/client';
+import type { Database } from '@/db/client';
+import { createUser } from '@/auth/services/users';
+import { openTestDatabase, stopTestDatabaseServices, type TestDatabase } from './databases';
+import { testSecrets } from './keys';
+import { startNextServer, type NextServer } from './next-server';
+
+/** The two databases the HTTP suites run against. */
+export const HTTP_BACKENDS = ['pglite', 'pg'] as const;
+export type HttpBackend = (typeof HTTP_BACKENDS)[number];
+
+/** A user to create before the server starts. */
+export interface SeedUser {
+  username: string;
+  password: string | null;
+  email?: string;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+}
+
+/** A `next start` of the kit on one backend, with what it was started with. */
+export interface KitServer extends NextServer {
+  backend: HttpBackend;
+  /** The PostgreSQL scratch database (pg backend only: PGlite is held by the server process). */
+  database: TestDatabase | null;
+  env: Record<string, string>;
+  /** Starts the same server again on the same port and data (a restart). */
+  restart(): Promise<void>;
+}
+
+async function seed(db: Database, users: SeedUser[]) {
+  for (const user of users) await createUser(db, user);
+}
+
+/**
+ * Starts the kit with production settings on PGlite (a fresh data directory) or on a fresh scratch
+ * database of the test PostgreSQL (node-postgres), after creating `users`. Returns null when
+ * PostgreSQL is unreachable (the suite then skips, with the message databases.ts prints).
+ */
+export async function startKit(backend: HttpBackend, { env = {}, users = [] }: { env?: Record<string, string>; users?: SeedUser[] } = {}): Promise<KitServer | null> {
+  let database: TestDatabase | null = null;
+  const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
+  const fullEnv: Record<string, string> = { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...env };
+  if (backend === 'pg') {
+    database = await openTestDatabase('pg');
+    if (!database) return null;
+    fullEnv.DATABASE_URL = (database.settings as { url: string }).url;
+    await seed(database.db, users);
+  } else {
+    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+    await seed(handle.db, users);
+    await handle.close();
+  }
+  let server = await startNextServer(fullEnv, { dataDir });
+  const kit: KitServer = {
+    backend,
+    database,
+    env: fullEnv,
+    get url() {
+      return server.url;
+    },
+    get port() {
+      return server.port;
+    },
+    output: () => server.output(),
+    async restart() {
+      await server.stop();
+      server = await startNextServer(fullEnv, { dataDir, port: server.port });
+    },
+    async stop() {
+      await server.stop();
+      await database?.dispose();
+      await stopTestDatabaseServices();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return kit;
+}
