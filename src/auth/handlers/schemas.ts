@@ -17,3 +17,6 @@ export const verifyBody = z.looseObject({ token: text('token', 8192) });
 
 /** The session-revoke request. */
 export const revokeBody = z.looseObject({ sid: z.uuid('sid must be a session id') });
+
+/** The social-exchange request, as Cognito's token endpoint returns it (refresh_token and the rest ignored). */
+export const socialExchangeBody = z.looseObject({ id_token: text('id_token', 16_384), access_token: text('access_token', 16_384) });

@@ -1,0 +1,3 @@
+import { socialExchangeHandler } from '@/auth/handlers/social-exchange';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = socialExchangeHandler;

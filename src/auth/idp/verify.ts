@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import { FetchError, JwtBaseError } from 'aws-jwt-verify/error';
+import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { IdpSettings } from '../config/types';
+import { AuthenticationFailed, EmailNotVerified, ServiceUnavailable } from '../errors';
+import { createJwksCache, IdpUnavailable } from './jwks-source';
+
+/** Who the IdP says the user is, after both tokens verified. */
+export interface IdpIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  emailVerified: boolean;
+  preferredUsername: string;
+  givenName: string;
+  familyName: string;
+  /** SHA-256 of the id token, remembered until `idTokenExpiresAt` so it is accepted once. */
+  idTokenHash: string;
+  idTokenExpiresAt: Date;
+}
+
+/** Verifies an id token and an access token from the configured IdP. */
+export interface IdpVerifier {
+  verifyId(token: string): Promise<JwtPayload>;
+  /** Resolves to null when the access token cannot be checked (an opaque token of a generic IdP). */
+  verifyAccess(token: string): Promise<JwtPayload | null>;
+}
+
+/**
+ * Builds the verifier for `idp`: aws-jwt-verify's CognitoJwtVerifier (issuer of the user pool,
+ * `token_use`, `aud` / `client_id`, signature, expiry) or, for `provider: "oidc"`, its generic
+ * JwtVerifier (issuer, audience = client id). Null when the IdP is not configured.
+ */
+export function createIdpVerifier(idp: IdpSettings): IdpVerifier | null {
+  if (!idp.clientId || !idp.issuer) return null;
+  const jwksCache = createJwksCache(idp.jwksUrl);
+  if (idp.provider === 'aws') {
+    if (!idp.userPoolId) return null;
+    const id = CognitoJwtVerifier.create({ userPoolId: idp.userPoolId, tokenUse: 'id', clientId: idp.clientId }, { jwksCache });
+    const access = CognitoJwtVerifier.create({ userPoolId: idp.userPoolId, tokenUse: 'access', clientId: idp.clientId }, { jwksCache });
+    return { verifyId: (t) => id.verify(t), verifyAccess: (t) => access.verify(t) };
+  }
+  const jwksUri = idp.jwksUrl ?? undefined;
+  const id = JwtVerifier.create({ issuer: idp.issuer, audience: idp.clientId, jwksUri }, { jwksCache });
+  const access = JwtVerifier.create({ issuer: idp.issuer, audience: null, jwksUri }, { jwksCache });
+  return {
+    verifyId: (t) => id.verify(t),
+    // Many generic IdPs issue opaque access tokens: only a JWT can be checked.
+    verifyAccess: (t) => (t.split('.').length === 3 ? access.verify(t) : Promise.resolve(null)),
+  };
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, 254) : '';
+}
+
+/** Cognito sends `email_verified` as a boolean in tokens, as a string in userInfo. */
+function asVerified(value: unknown): boolean | null {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return null;
+}
+
+async function guard<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof IdpUnavailable || error instanceof FetchError) throw new ServiceUnavailable('The identity provider cannot be reached. Try again shortly.');
+    if (error instanceof JwtBaseError) throw new AuthenticationFailed('The identity provider token was rejected.');
+    throw error;
+  }
+}
+
+/**
+ * Verifies the IdP's id and access tokens for a social exchange (CONTRACT.md section 2).
+ * @throws AuthenticationFailed (401) when either token is rejected, the `sub`s differ or the id
+ * token is older than idTokenMaxAge; EmailNotVerified (403) when `email_verified` is false;
+ * ServiceUnavailable (503) when the IdP's keys cannot be fetched.
+ */
+export async function verifyIdpTokens(
+  verifier: IdpVerifier,
+  tokens: { idToken: string; accessToken: string },
+  { now, idTokenMaxAgeSeconds }: { now: Date; idTokenMaxAgeSeconds: number },
+): Promise<IdpIdentity> {
+  const [id, access] = await guard(() => Promise.all([verifier.verifyId(tokens.idToken), verifier.verifyAccess(tokens.accessToken)]));
+  if (typeof id.sub !== 'string' || !id.sub || (access && access.sub !== id.sub)) throw new AuthenticationFailed('The identity provider tokens do not match.');
+  const authTime = typeof id.auth_time === 'number' ? id.auth_time : id.iat;
+  if (typeof authTime !== 'number' || now.getTime() / 1000 - authTime > idTokenMaxAgeSeconds) throw new AuthenticationFailed('The identity provider token is too old.');
+  const emailVerified = asVerified(id.email_verified);
+  if (emailVerified === false) throw new EmailNotVerified();
+  return {
+    issuer: String(id.iss),
+    subject: id.sub,
+    email: asText(id.email),
+    emailVerified: emailVerified === true,
+    preferredUsername: asText(id['cognito:username']) || asText(id.preferred_username) || asText(id.email).split('@')[0] || '',
+    givenName: asText(id.given_name).slice(0, 150),
+    familyName: asText(id.family_name).slice(0, 150),
+    idTokenHash: createHash('sha256').update(tokens.idToken).digest('hex'),
+    idTokenExpiresAt: new Date((typeof id.exp === 'number' ? id.exp : now.getTime() / 1000 + 3600) * 1000),
+  };
+}

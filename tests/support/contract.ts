@@ -1,0 +1,237 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeJwt, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { expect } from 'vitest';
+import { openDatabase, type Database } from '@/db/client';
+import { createUser } from '@/auth/services/users';
+import { HttpClient, setCookies, type ParsedCookie } from './http-client';
+import { openTestDatabase, stopTestDatabaseServices, type TestDatabase } from './databases';
+import { startKit, type HttpBackend, type KitServer, type SeedUser } from './kit-servers';
+import { testSecrets } from './keys';
+import { startNextServer } from './next-server';
+
+/** The contract's cookie names (CONTRACT.md section 3). */
+export const REFRESH_COOKIE = 'refresh_cookie';
+export const CSRF_COOKIE = 'CSRF_token';
+export const SESSION_COOKIE = 'session';
+
+/** The token endpoints (CONTRACT.md section 2), with the seed's trailing slash. */
+export const PATHS = {
+  signIn: '/auth/sign-in/',
+  refresh: '/auth/refresh/',
+  logoff: '/auth/logoff/',
+  logoffAll: '/auth/logoff-all/',
+  verify: '/auth/verify/',
+  sessions: '/auth/sessions/',
+  revoke: '/auth/sessions/revoke/',
+  jwks: '/.well-known/jwks.json',
+} as const;
+
+/** The body of a sign-in or refresh answer. */
+export interface TokenBody {
+  access_token: string;
+  expires: number;
+  CSRF_token: string;
+  user?: Record<string, unknown>;
+}
+
+/**
+ * Like startKit, with a hook that runs on the seeded database before the server starts (for state
+ * the seed users cannot express, such as an inactive user; PGlite is held by the server afterwards).
+ */
+export async function startKitPrepared(
+  backend: HttpBackend,
+  { env = {}, users = [], prepare }: { env?: Record<string, string>; users?: SeedUser[]; prepare?: (db: Database) => Promise<void> } = {},
+): Promise<KitServer | null> {
+  if (!prepare) return startKit(backend, { env, users });
+  let database: TestDatabase | null = null;
+  const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
+  const fullEnv: Record<string, string> = { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...env };
+  if (backend === 'pg') {
+    database = await openTestDatabase('pg');
+    if (!database) return null;
+    fullEnv.DATABASE_URL = (database.settings as { url: string }).url;
+    for (const user of users) await createUser(database.db, user);
+    await prepare(database.db);
+  } else {
+    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+    for (const user of users) await createUser(handle.db, user);
+    await prepare(handle.db);
+    await handle.close();
+  }
+  let server = await startNextServer(fullEnv, { dataDir });
+  return {
+    backend,
+    database,
+    env: fullEnv,
+    get url() {
+      return server.url;
+    },
+    get port() {
+      return server.port;
+    },
+    output: () => server.output(),
+    async restart() {
+      await server.stop();
+      server = await startNextServer(fullEnv, { dataDir, port: server.port });
+    },
+    async stop() {
+      await server.stop();
+      await database?.dispose();
+      await stopTestDatabaseServices();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Asserts an error answer: the status, the code, and the exact body shape `{ detail, code }`
+ * (plus `errors` for field errors, when `fieldErrors` is true), with no stack trace anywhere.
+ * @returns the parsed body.
+ */
+export async function expectError(
+  response: Response,
+  status: number,
+  code: string,
+  { fieldErrors = false }: { fieldErrors?: boolean } = {},
+): Promise<{ detail: string; code: string; errors?: Record<string, string[]> }> {
+  const text = await response.text();
+  expect({ status: response.status, text }).toMatchObject({ status });
+  expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+  const body = JSON.parse(text) as { detail: string; code: string; errors?: Record<string, string[]> };
+  expect(body.code).toBe(code);
+  expect(typeof body.detail).toBe('string');
+  expect(body.detail.length).toBeGreaterThan(0);
+  if (fieldErrors) {
+    expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'errors']);
+    expect(typeof body.errors).toBe('object');
+    for (const messages of Object.values(body.errors ?? {})) {
+      expect(Array.isArray(messages)).toBe(true);
+      for (const message of messages) expect(typeof message).toBe('string');
+    }
+  } else {
+    expect(Object.keys(body).filter((key) => key !== 'errors').sort()).toEqual(['code', 'detail']);
+  }
+  expectNoStackTrace(text);
+  return body;
+}
+
+/** Fails when a text looks like it carries a stack trace or source paths. */
+export function expectNoStackTrace(text: string): void {
+  expect(text).not.toMatch(/\bat [\w$.<>]+ \(|\n\s+at |node_modules|\.tsx?:\d+|\.m?js:\d+|webpack|turbopack/i);
+}
+
+/** The cookies a response set, by name. */
+export function cookiesByName(response: Response): Record<string, ParsedCookie> {
+  return Object.fromEntries(setCookies(response).map((cookie) => [cookie.name, cookie]));
+}
+
+/** The JWT inside a signed cookie value (`<jwt>:<signature>`). */
+export function jwtOfSignedCookie(value: string): string {
+  const at = value.lastIndexOf(':');
+  return at > 0 ? value.slice(0, at) : value;
+}
+
+/** The refresh JWT the client holds in its jar. */
+export function refreshJwt(client: HttpClient): string {
+  const value = client.jar.get(REFRESH_COOKIE)?.value;
+  if (!value) throw new Error('the client holds no refresh cookie');
+  return jwtOfSignedCookie(value);
+}
+
+/** The decoded claims of the refresh token the client holds. */
+export function refreshClaims(client: HttpClient): JWTPayload & { sid: string; jti: string; exp: number } {
+  return decodeJwt(refreshJwt(client)) as JWTPayload & { sid: string; jti: string; exp: number };
+}
+
+/** A copy of a client with the same cookies (another tab, or a stolen cookie jar). */
+export function cloneClient(client: HttpClient, headers: Record<string, string> = client.defaultHeaders): HttpClient {
+  const copy = new HttpClient(client.baseUrl, headers);
+  for (const [name, cookie] of client.jar) copy.jar.set(name, { ...cookie });
+  return copy;
+}
+
+/** Signs in through the real endpoint and asserts a 200; returns the body and the response. */
+export async function signIn(client: HttpClient, username: string, password: string, headers?: Record<string, string>): Promise<{ body: TokenBody; response: Response }> {
+  const response = await client.post(PATHS.signIn, { username, password }, headers);
+  const text = await response.text();
+  expect({ status: response.status, text }).toMatchObject({ status: 200 });
+  return { body: JSON.parse(text) as TokenBody, response };
+}
+
+/** Calls refresh with the CSRF token in the body (the double-submit value). */
+export function refresh(client: HttpClient, csrf: string | undefined, headers?: Record<string, string>): Promise<Response> {
+  return client.post(PATHS.refresh, csrf === undefined ? {} : { CSRF_token: csrf }, headers);
+}
+
+/** Asserts that a response clears all three auth cookies: same names and paths, expiry in the past. */
+export function expectCookiesCleared(response: Response): void {
+  const cookies = cookiesByName(response);
+  for (const [name, path] of [[REFRESH_COOKIE, '/auth'], [CSRF_COOKIE, '/auth'], [SESSION_COOKIE, '/']] as const) {
+    const cookie = cookies[name];
+    expect(cookie, `${name} is cleared`).toBeDefined();
+    expect(cookie?.path).toBe(path);
+    expect(cookie?.value ?? '').toBe('');
+    const expired = (cookie?.expires !== undefined && cookie.expires.getTime() <= Date.now()) || (cookie?.maxAge !== undefined && cookie.maxAge <= 0);
+    expect(expired, `${name} expires in the past`).toBe(true);
+  }
+}
+
+/** One structured auth event line of the server log. */
+export interface LoggedEvent {
+  level: string;
+  msg: string;
+  event: { type: string; at: string; userId: number | null; sid: string | null; address: string | null; reason?: string; username?: string };
+}
+
+/** The auth events the server logged, in order (one JSON line each). */
+export function loggedEvents(output: string): LoggedEvent[] {
+  const events: LoggedEvent[] = [];
+  for (const line of output.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(trimmed) as LoggedEvent;
+      if (parsed.msg === 'auth event' && parsed.event) events.push(parsed);
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return events;
+}
+
+/** Waits until the server log shows events matching a predicate (log lines flush asynchronously). */
+export async function waitForEvents(output: () => string, predicate: (events: LoggedEvent[]) => boolean, timeoutMs = 3000): Promise<LoggedEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = loggedEvents(output());
+    if (predicate(events) || Date.now() > deadline) return events;
+    await sleep(50);
+  }
+}
+
+/** The private signing JWK the kit was started with (tests forge tokens with the real key). */
+export function privateSigningKey(kit: Pick<KitServer, 'env'>): JWK {
+  const keys = (JSON.parse(kit.env.AUTH_SIGNING_KEYS ?? '{"keys":[]}') as { keys: JWK[] }).keys;
+  const key = keys[0];
+  if (!key) throw new Error('the kit has no signing key');
+  return key;
+}
+
+/** Signs arbitrary claims and header with the kit's own private key (for tokens the kit must refuse). */
+export async function signWithKitKey(kit: Pick<KitServer, 'env'>, payload: JWTPayload, header: Partial<JWTHeaderParameters> = {}): Promise<string> {
+  const jwk = privateSigningKey(kit);
+  const key = await importJWK(jwk, jwk.alg);
+  return new SignJWT(payload).setProtectedHeader({ alg: jwk.alg!, kid: jwk.kid, typ: 'at+jwt', ...header } as JWTHeaderParameters).sign(key);
+}
+
+/** Sleeps. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** base64url of a JSON value (for hand-built JWTs). */
+export function b64json(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
