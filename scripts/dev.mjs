@@ -1,16 +1,46 @@
-// `npm run dev`: the Next.js dev server on the embedded database, with no environment needed.
+// `npm run dev`: the Next.js dev server on the embedded database, with nothing to configure.
+// When no Cognito user pool is configured, it also starts the local stand-in IdP (src/idp-local)
+// and points the app at it, so the whole Cognito PKCE journey works offline. Production never
+// runs this script: `next start` has no way to start the stand-in.
 import { spawn } from 'node:child_process';
+import nextEnv from '@next/env';
 
+nextEnv.loadEnvConfig(process.cwd(), true);
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
+
+const appPort = process.env.PORT ?? '3000';
+const env = { ...process.env };
 const children = [];
-function run(command, args, env = {}) {
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+
+function run(label, args, childEnv) {
+  const child = spawn(process.execPath, args, { stdio: 'inherit', env: childEnv });
   children.push(child);
-  child.on('exit', (code) => {
-    for (const other of children) if (other !== child) other.kill('SIGTERM');
+  child.on('exit', (code, signal) => {
+    if (signal !== 'SIGTERM') console.error(`[dev] ${label} stopped (${signal ?? code}); stopping the others`);
+    for (const other of children) if (other !== child && other.exitCode === null) other.kill('SIGTERM');
     process.exitCode = code ?? 0;
   });
-  return child;
 }
 
-run(process.execPath, ['node_modules/next/dist/bin/next', 'dev', ...process.argv.slice(2)]);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((c) => c.kill(signal)));
+if (!env.COGNITO_USER_POOL_ID && !env.COGNITO_CLIENT_ID) {
+  const idpPort = env.LOCAL_IDP_PORT ?? '4000';
+  const idpUrl = `http://localhost:${idpPort}`;
+  Object.assign(env, {
+    COGNITO_REGION: 'us-east-1',
+    COGNITO_USER_POOL_ID: 'us-east-1_LocalDemo',
+    COGNITO_CLIENT_ID: 'local-demo-client',
+    COGNITO_AUTHORITY: idpUrl,
+    COGNITO_DOMAIN: idpUrl,
+    AUTH_IDP_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
+  });
+  console.log(`[dev] No Cognito user pool configured: starting the local stand-in IdP on ${idpUrl}`);
+  run('local IdP', ['node_modules/tsx/dist/cli.mjs', 'src/idp-local/main.ts'], {
+    ...env,
+    LOCAL_IDP_PORT: idpPort,
+    LOCAL_IDP_REDIRECT_URIS: env.LOCAL_IDP_REDIRECT_URIS ?? `http://localhost:${appPort}/callback,http://127.0.0.1:${appPort}/callback`,
+    LOCAL_IDP_LOGOUT_URIS: env.LOCAL_IDP_LOGOUT_URIS ?? `http://localhost:${appPort}/,http://127.0.0.1:${appPort}/`,
+  });
+}
+
+run('next dev', ['node_modules/next/dist/bin/next', 'dev', '-p', appPort, ...process.argv.slice(2)], env);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((c) => c.exitCode === null && c.kill(signal)));
