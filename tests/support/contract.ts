@@ -145,9 +145,9 @@ export function refreshClaims(client: HttpClient): JWTPayload & { sid: string; j
   return decodeJwt(refreshJwt(client)) as JWTPayload & { sid: string; jti: string; exp: number };
 }
 
-/** A copy of a client with the same cookies (another tab, or a stolen cookie jar). */
-export function cloneClient(client: HttpClient, headers: Record<string, string> = client.defaultHeaders): HttpClient {
-  const copy = new HttpClient(client.baseUrl, headers);
+/** A copy of a client with the same cookies (another tab, a stolen cookie jar, or another instance). */
+export function cloneClient(client: HttpClient, { baseUrl = client.baseUrl, headers = client.defaultHeaders }: { baseUrl?: string; headers?: Record<string, string> } = {}): HttpClient {
+  const copy = new HttpClient(baseUrl, headers);
   for (const [name, cookie] of client.jar) copy.jar.set(name, { ...cookie });
   return copy;
 }

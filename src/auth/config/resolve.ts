@@ -52,7 +52,8 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   return { driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'), url };
 }
 
-function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSettings {
+/** Resolves the IdP settings from the options and the environment (no secrets needed). */
+export function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSettings {
   const provider = options.provider ?? (env.idpProvider as IdpSettings['provider'] | undefined) ?? 'aws';
   if (provider !== 'aws' && provider !== 'oidc') fail(`idp.provider must be "aws" or "oidc" (got "${provider}")`);
   const userPoolId = options.userPoolId ?? env.cognitoUserPoolId ?? null;

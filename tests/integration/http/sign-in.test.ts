@@ -207,11 +207,11 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
   });
 
   describe('refused credentials', () => {
-    it.each([
+    it.for([
       ['an unknown user', 'no-such-user', PASSWORD],
       ['a wrong password', 'wrong-password-user', 'not-the-password'],
       ['an inactive user with the right password', 'inactive-user', PASSWORD],
-    ])('answers %s with 401 authentication_failed', async (_case, username, password, context) => {
+    ] as const)('answers %s with 401 authentication_failed', async ([, username, password], context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const response = await new HttpClient(kit.url).post(PATHS.signIn, { username, password });
       await expectError(response, 401, 'authentication_failed');
@@ -280,11 +280,11 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       expect(claims).not.toHaveProperty('sid');
     });
 
-    it.each([
+    it.for([
       ['plain-user', false, []],
       ['staff-user', true, ['staff']],
       ['super-user', true, ['admin']],
-    ])("adds the template's custom claims username, is_staff and roles (%s)", async (username, isStaff, roles, context) => {
+    ] as [string, boolean, string[]][])("adds the template's custom claims username, is_staff and roles (%s)", async ([username, isStaff, roles], context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(kit.url), username, PASSWORD);
       const claims = decodeJwt(body.access_token);

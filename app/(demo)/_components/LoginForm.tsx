@@ -1,0 +1,54 @@
+'use client';
+
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { safeRelativePath } from '@/auth/redirects';
+import { useAuth, type AuthClientErrorInfo } from '@/client';
+
+function describe(error: AuthClientErrorInfo): string {
+  if (error.code === 'throttled') return `Too many sign-in attempts. Try again in ${error.retryAfter ?? 'a few'} seconds.`;
+  if (error.code === 'authentication_failed') return 'Wrong username or password.';
+  if (error.code === 'invalid_request') return 'Enter your username and password.';
+  return error.detail;
+}
+
+/** The demo's sign-in form: username and password, or Cognito's hosted UI. */
+export function LoginForm() {
+  const { signIn, signInWithCognito, cognitoEnabled } = useAuth();
+  const router = useRouter();
+  const next = safeRelativePath(useSearchParams().get('next'), '/dashboard');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    const result = await signIn(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
+    setBusy(false);
+    if (result.ok) router.replace(next);
+    else setError(describe(result.error));
+  }
+
+  return (
+    <div className="card">
+      <form onSubmit={onSubmit} className="stack" aria-describedby={error ? 'login-error' : undefined}>
+        <label htmlFor="username">Username</label>
+        <input id="username" name="username" autoComplete="username" required />
+        <label htmlFor="password">Password</label>
+        <input id="password" name="password" type="password" autoComplete="current-password" required />
+        {error && <p id="login-error" role="alert" className="error">{error}</p>}
+        <button type="submit" disabled={busy}>Sign in</button>
+      </form>
+      {cognitoEnabled && (
+        <>
+          <p className="divider"><span>or</span></p>
+          <button type="button" className="secondary" onClick={() => void signInWithCognito({ returnTo: next })}>
+            Continue with Cognito
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

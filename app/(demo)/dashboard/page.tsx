@@ -1,0 +1,46 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useState } from 'react';
+import { useAuth } from '@/client';
+
+/** The protected demo page: the user, the access token's claims, a protected API call. */
+export default function DashboardPage() {
+  const { status, user, authFetch, signOut } = useAuth();
+  const router = useRouter();
+  const [apiAnswer, setApiAnswer] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (status === 'unauthenticated') router.replace('/login?next=/dashboard');
+  }, [status, router]);
+
+  if (status !== 'authenticated') return <p role="status">Loading…</p>;
+
+  async function callApi() {
+    const response = await authFetch('/api/me');
+    setApiAnswer(`${response.status} ${JSON.stringify(await response.json(), null, 2)}`);
+  }
+
+  return (
+    <section>
+      <h1>Dashboard</h1>
+      <p>
+        Signed in as <strong data-testid="username">{user.username}</strong>
+        {user.email ? <> ({user.email})</> : null}
+      </p>
+      <h2>Access token claims</h2>
+      <pre className="code">{JSON.stringify(user.claims, null, 2)}</pre>
+      <div className="row">
+        <button type="button" onClick={() => void callApi()}>Call protected API</button>
+        <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
+        <button type="button" className="secondary" onClick={() => void signOut({ everywhere: true })}>Sign out everywhere</button>
+      </div>
+      {apiAnswer && (
+        <>
+          <h2>GET /api/me</h2>
+          <pre className="code" data-testid="api-answer">{apiAnswer}</pre>
+        </>
+      )}
+    </section>
+  );
+}

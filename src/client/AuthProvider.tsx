@@ -1,0 +1,142 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
+import { safeRelativePath } from '@/auth/redirects';
+import { AuthClientError, authApi } from './api';
+import { openTabChannel, type TabMessage } from './broadcast';
+import { AuthContext, type AuthContextValue, type SignInResult } from './context';
+import { cognitoLogoutUrl, getUserManager } from './oidc';
+import { refreshTokens } from './refresh';
+import { authReducer, initialAuthState } from './state';
+import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
+import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './types';
+
+/** Refresh this long before the access token expires. */
+const REFRESH_AHEAD_SECONDS = 30;
+
+function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): AuthClientErrorInfo {
+  if (error instanceof AuthClientError) return { source, ...error.info };
+  return { source, code: 'client_error', detail: (error as Error)?.message ?? String(error), status: 0 };
+}
+
+/**
+ * Holds the auth state for its children: refreshes through the HttpOnly cookie on mount (so a
+ * reload or a new tab stays signed in) and ahead of expiry, keeps the access token in memory,
+ * and keeps tabs in step. `idp` comes from the server's configuration at run time.
+ * @example <AuthProvider idp={idpSettings}>{children}</AuthProvider>
+ */
+export function AuthProvider({ children, idp = null, callbackPath = '/callback' }: { children: ReactNode; idp?: ClientIdpSettings | null; callbackPath?: string }) {
+  const [state, dispatch] = useReducer(authReducer, initialAuthState);
+  const tabs = useRef<ReturnType<typeof openTabChannel>>(null);
+
+  const signedOut = useCallback((error: AuthClientErrorInfo | null = null) => {
+    clearTokens();
+    dispatch({ type: 'signed-out', error });
+  }, []);
+
+  const accept = useCallback((answer: TokenAnswer) => {
+    storeTokens(answer);
+    dispatch({ type: 'tokens', answer });
+  }, []);
+
+  const refresh = useCallback(async (): Promise<string | null> => {
+    try {
+      const answer = await refreshTokens();
+      dispatch({ type: 'tokens', answer });
+      return answer.access_token;
+    } catch (error) {
+      const info = toErrorInfo(error, 'refresh');
+      // The server refused the session (401/403): signed out. A network error keeps the state.
+      if (info.status === 401 || info.status === 403) signedOut(info.status === 401 ? null : info);
+      else dispatch({ type: 'error', error: info });
+      return null;
+    }
+  }, [signedOut]);
+
+  useEffect(() => {
+    tabs.current = openTabChannel((message: TabMessage) => {
+      if (message.type === 'signed-out') signedOut();
+      else void refresh();
+    });
+    if (getCsrfToken()) void refresh();
+    else signedOut();
+    return () => tabs.current?.close();
+  }, [refresh, signedOut]);
+
+  const expiry = state.status === 'authenticated' ? (state.user.claims.exp as number) : 0;
+  useEffect(() => {
+    if (!expiry) return;
+    const delayMs = Math.max(5_000, (expiry - REFRESH_AHEAD_SECONDS) * 1000 - Date.now());
+    const timer = setTimeout(() => void refresh(), delayMs);
+    return () => clearTimeout(timer);
+  }, [expiry, refresh]);
+
+  const signIn = useCallback(async (username: string, password: string): Promise<SignInResult> => {
+    try {
+      accept(await authApi.signIn(username, password));
+      tabs.current?.post({ type: 'signed-in' });
+      return { ok: true };
+    } catch (error) {
+      const info = toErrorInfo(error, 'sign-in');
+      dispatch({ type: 'error', error: info });
+      return { ok: false, error: info };
+    }
+  }, [accept]);
+
+  const signInWithCognito = useCallback(async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
+    if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
+    const manager = await getUserManager(idp, callbackPath);
+    await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+  }, [idp, callbackPath]);
+
+  const completeCognitoSignIn = useCallback(async () => {
+    try {
+      if (!idp) throw new Error('no IdP is configured');
+      const manager = await getUserManager(idp, callbackPath);
+      const user = await manager.signinCallback();
+      if (!user?.id_token) throw new Error('the IdP answered without an id token');
+      const answer = await authApi.socialExchange({ id_token: user.id_token, access_token: user.access_token });
+      await manager.removeUser(); // the IdP's tokens are exchanged, not kept
+      accept(answer);
+      tabs.current?.post({ type: 'signed-in' });
+      return { ok: true as const, returnTo: safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo) };
+    } catch (error) {
+      const info = toErrorInfo(error, 'cognito');
+      signedOut(info);
+      return { ok: false as const, error: info };
+    }
+  }, [idp, callbackPath, accept, signedOut]);
+
+  const signOut = useCallback(async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
+    try {
+      const token = getAccessToken() ?? (everywhere ? await refresh() : null);
+      if (everywhere && token) await authApi.logoffAll(token);
+      else await authApi.logoff(getCsrfToken());
+    } catch (error) {
+      dispatch({ type: 'error', error: toErrorInfo(error, 'sign-out') });
+    }
+    signedOut();
+    tabs.current?.post({ type: 'signed-out' });
+    const logoutUrl = endIdpSession && idp ? cognitoLogoutUrl(idp, `${window.location.origin}/`) : null;
+    if (logoutUrl) window.location.assign(logoutUrl);
+  }, [idp, refresh, signedOut]);
+
+  const authFetch = useCallback(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    const send = (token: string | null) => {
+      const headers = new Headers(init.headers);
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+      return fetch(input, { ...init, headers });
+    };
+    const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
+    const response = await send(token);
+    if (response.status !== 401) return response;
+    const fresh = await refresh();
+    return fresh ? send(fresh) : response;
+  }, [refresh]);
+
+  const value = useMemo<AuthContextValue>(
+    () => ({ ...state, signIn, signInWithCognito, completeCognitoSignIn, signOut, refresh, authFetch, getAccessToken, cognitoEnabled: Boolean(idp) }),
+    [state, signIn, signInWithCognito, completeCognitoSignIn, signOut, refresh, authFetch, idp],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}

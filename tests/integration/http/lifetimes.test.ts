@@ -1,0 +1,130 @@
+import { sql } from 'drizzle-orm';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../support/http-client';
+import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
+import {
+  cookiesByName,
+  expectCookiesCleared,
+  expectError,
+  loggedEvents,
+  PATHS,
+  refresh,
+  refreshClaims,
+  REFRESH_COOKIE,
+  signIn,
+  sleep,
+  waitForEvents,
+} from '../../support/contract';
+
+const PASSWORD = 'correct-horse-battery';
+const user = (username: string) => ({ username, password: PASSWORD });
+const SESSION_MAX = 5;
+
+describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s', (backend) => {
+  // Access tokens live 1 s and refresh tokens 2 s.
+  let brief: KitServer | null = null;
+  // A refresh lifetime of a day, but sessions end 5 s after sign-in.
+  let capped: KitServer | null = null;
+
+  beforeAll(async () => {
+    [brief, capped] = await Promise.all([
+      startKit(backend, {
+        env: { AUTH_ACCESS_TOKEN_LIFETIME: '1', AUTH_REFRESH_TOKEN_LIFETIME: '2' },
+        users: ['lifetimes', 'expired-refresh', 'expired-not-reuse', 'expired-access'].map(user),
+      }),
+      startKit(backend, {
+        env: { AUTH_SESSION_MAX_LIFETIME: String(SESSION_MAX) },
+        users: ['capped-first', 'capped-rotation', 'capped-end'].map(user),
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([brief?.stop(), capped?.stop()]);
+  });
+
+  describe('lifetimes from the environment', () => {
+    it('honours AUTH_ACCESS_TOKEN_LIFETIME and AUTH_REFRESH_TOKEN_LIFETIME', async (context) => {
+      if (!brief) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(brief.url);
+      const { body } = await signIn(client, 'lifetimes', PASSWORD);
+      const access = decodeJwt(body.access_token);
+      const refreshToken = refreshClaims(client);
+      expect(access.exp! - access.iat!).toBe(1);
+      expect(refreshToken.exp - refreshToken.iat!).toBe(2);
+    });
+
+    it('refuses an expired access token at /auth/verify', async (context) => {
+      if (!brief) return context.skip('PostgreSQL unreachable');
+      const { body } = await signIn(new HttpClient(brief.url), 'expired-access', PASSWORD);
+      await sleep(2100);
+      await expectError(await new HttpClient(brief.url).post(PATHS.verify, { token: body.access_token }), 401, 'token_not_valid');
+    });
+  });
+
+  describe('an expired refresh token', () => {
+    it('answers 401 and clears the three cookies', async (context) => {
+      if (!brief) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(brief.url);
+      const { body } = await signIn(client, 'expired-refresh', PASSWORD);
+      await sleep(2600);
+      const response = await refresh(client, body.CSRF_token);
+      expectCookiesCleared(response);
+      await expectError(response, 401, 'token_not_valid');
+    });
+
+    it('is not reuse: the session is not revoked and no reuse is reported', async (context) => {
+      if (!brief) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(brief.url);
+      const { body } = await signIn(client, 'expired-not-reuse', PASSWORD);
+      const { sid } = refreshClaims(client);
+      await sleep(2600);
+      expect((await refresh(client, body.CSRF_token)).status).toBe(401);
+      const events = await waitForEvents(brief.output, (all) => all.some((e) => e.event.type.startsWith('refresh.') && e.event.reason === 'expired'));
+      expect(events.filter((e) => e.event.type === 'refresh.reuse_detected' && e.event.sid === sid)).toEqual([]);
+      expect(loggedEvents(brief.output()).some((e) => e.event.type === 'refresh.failure' && e.event.reason === 'expired')).toBe(true);
+      if (brief.database) {
+        const rows = await brief.database.db.execute(sql`
+          select s.revoked_at,
+            (select count(*) from blacklisted_tokens b join outstanding_tokens o on o.id = b.token_id where o.sid = s.sid)::int as blacklisted
+          from sessions s where s.sid = ${sid}`);
+        expect((rows as unknown as { rows: unknown[] }).rows).toEqual([{ revoked_at: null, blacklisted: 0 }]);
+      }
+    });
+  });
+
+  describe('the session max lifetime', () => {
+    it('caps the first refresh cookie at the session max lifetime', async (context) => {
+      if (!capped) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(capped.url);
+      const before = Math.floor(Date.now() / 1000);
+      const { response } = await signIn(client, 'capped-first', PASSWORD);
+      const expires = cookiesByName(response)[REFRESH_COOKIE]!.expires!.getTime() / 1000;
+      expect(expires).toBeGreaterThanOrEqual(before + SESSION_MAX - 1);
+      expect(expires).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + SESSION_MAX);
+      expect(refreshClaims(client).exp).toBe(expires);
+    });
+
+    it('never extends the session on rotation: the successor expires when the session does', async (context) => {
+      if (!capped) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(capped.url);
+      const { response, body } = await signIn(client, 'capped-rotation', PASSWORD);
+      const firstExpires = cookiesByName(response)[REFRESH_COOKIE]!.expires!.getTime();
+      await sleep(1100);
+      const refreshed = await refresh(client, body.CSRF_token);
+      expect(refreshed.status).toBe(200);
+      expect(cookiesByName(refreshed)[REFRESH_COOKIE]!.expires!.getTime()).toBe(firstExpires);
+    });
+
+    it('ends the session at its max lifetime although the refresh lifetime is longer', async (context) => {
+      if (!capped) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(capped.url);
+      const { body } = await signIn(client, 'capped-end', PASSWORD);
+      const end = refreshClaims(client).exp * 1000;
+      await sleep(1000);
+      expect((await refresh(client, body.CSRF_token)).status).toBe(200);
+      await sleep(Math.max(0, end - Date.now()) + 600);
+      await expectError(await refresh(client, body.CSRF_token), 401, 'token_not_valid');
+    });
+  });
+});

@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { ConfigError } from '@/auth/config/define';
+import type { AuthEnv } from '@/auth/config/env';
+
+/** A 43-character random-looking secret, long enough for production. */
+export const STRONG_SECRET = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c';
+
+/** A fresh temporary data directory, and a function that removes it. */
+export function makeDataDir(): { dataDir: string; remove: () => void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'auth-config-test-'));
+  return { dataDir, remove: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** A development environment; pass a secret and keys to keep it from generating any. */
+export function devEnv(dataDir: string, overrides: Partial<AuthEnv> = {}): AuthEnv {
+  return { nodeEnv: 'development', dataDir, ...overrides };
+}
+
+/** A production environment with nothing set but the data directory. */
+export function productionEnv(dataDir: string, overrides: Partial<AuthEnv> = {}): AuthEnv {
+  return { nodeEnv: 'production', dataDir, ...overrides };
+}
+
+/** Asserts that a call fails at start-up with a ConfigError whose message names every given word. */
+export async function expectConfigError(action: () => unknown, ...named: string[]): Promise<void> {
+  let caught: unknown;
+  try {
+    await action();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  for (const word of named) expect((caught as Error).message).toContain(word);
+}
