@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // NEXT_DIST_DIR lets a test or benchmark build live beside the developer's own .next.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   // The seed's URLs end with a slash (/auth/sign-in/): serve them directly instead of answering
   // a 308, so a POST with a body reaches the handler either way.
   skipTrailingSlashRedirect: true,

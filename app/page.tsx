@@ -19,7 +19,7 @@ export default function HomePage() {
       </p>
       <ul>
         <li><Link href="/login">Sign in</Link></li>
-        <li><Link href="/dashboard">Dashboard</Link> (protected)</li>
+        <li><Link href="/dashboard" prefetch={false}>Dashboard</Link> (protected)</li>
         <li><a href="/.well-known/jwks.json">JWKS</a></li>
       </ul>
     </section>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState, useSyncExternalStore, type FormEvent } from 'react';
 import { safeRelativePath } from '@/auth/redirects';
 import { useAuth, type AuthClientErrorInfo } from '@/client';
 
@@ -12,6 +12,8 @@ function describe(error: AuthClientErrorInfo): string {
   return error.detail;
 }
 
+const noSubscription = () => () => {};
+
 /** The demo's sign-in form: username and password, or Cognito's hosted UI. */
 export function LoginForm() {
   const { signIn, signInWithCognito, cognitoEnabled } = useAuth();
@@ -19,6 +21,8 @@ export function LoginForm() {
   const next = safeRelativePath(useSearchParams().get('next'), '/dashboard');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Until React has hydrated the form, a submit would be the browser's own: keep it disabled.
+  const ready = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -33,18 +37,18 @@ export function LoginForm() {
 
   return (
     <div className="card">
-      <form onSubmit={onSubmit} className="stack" aria-describedby={error ? 'login-error' : undefined}>
+      <form method="post" onSubmit={onSubmit} className="stack" aria-describedby={error ? 'login-error' : undefined}>
         <label htmlFor="username">Username</label>
         <input id="username" name="username" autoComplete="username" required />
         <label htmlFor="password">Password</label>
         <input id="password" name="password" type="password" autoComplete="current-password" required />
         {error && <p id="login-error" role="alert" className="error">{error}</p>}
-        <button type="submit" disabled={busy}>Sign in</button>
+        <button type="submit" disabled={busy || !ready}>Sign in</button>
       </form>
       {cognitoEnabled && (
         <>
           <p className="divider"><span>or</span></p>
-          <button type="button" className="secondary" onClick={() => void signInWithCognito({ returnTo: next })}>
+          <button type="button" className="secondary" disabled={!ready} onClick={() => void signInWithCognito({ returnTo: next })}>
             Continue with Cognito
           </button>
         </>

@@ -3,9 +3,9 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
-import { cloneClient, cookiesByName, jwtOfSignedCookie, refresh, refreshClaims, REFRESH_COOKIE, signIn, type TokenBody } from '../../support/contract';
+import { cloneClient, cookiesByName, jwtOfSignedCookie, refresh, refreshClaims, REFRESH_COOKIE, signIn, type TokenBody, startWarmKit } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
 const RACERS = 20;
@@ -64,7 +64,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
   let twin: NextServer | null = null;
 
   beforeAll(async () => {
-    kit = await startKit(backend, {
+    kit = await startWarmKit(backend, {
       users: ['racer-statuses', 'racer-live', 'racer-usable', 'twin-statuses', 'twin-live', 'twin-usable'].map((username) => ({ username, password: PASSWORD })),
     });
     if (kit && backend === 'pg') twin = await startNextServer(kit.env);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
   cookiesByName,
   expectCookiesCleared,
@@ -15,6 +15,7 @@ import {
   signIn,
   sleep,
   waitForEvents,
+  startWarmKit,
 } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
@@ -29,11 +30,11 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
 
   beforeAll(async () => {
     [brief, capped] = await Promise.all([
-      startKit(backend, {
+      startWarmKit(backend, {
         env: { AUTH_ACCESS_TOKEN_LIFETIME: '1', AUTH_REFRESH_TOKEN_LIFETIME: '2' },
         users: ['lifetimes', 'expired-refresh', 'expired-not-reuse', 'expired-access'].map(user),
       }),
-      startKit(backend, {
+      startWarmKit(backend, {
         env: { AUTH_SESSION_MAX_LIFETIME: String(SESSION_MAX) },
         users: ['capped-first', 'capped-rotation', 'capped-end'].map(user),
       }),

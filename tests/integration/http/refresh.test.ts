@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { HttpClient, setCookies } from '../../support/http-client';
-import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
   cloneClient,
   cookiesByName,
@@ -21,6 +21,7 @@ import {
   signIn,
   sleep,
   type TokenBody,
+  startWarmKit,
 } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
@@ -34,14 +35,14 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
 
   beforeAll(async () => {
     [kit, short] = await Promise.all([
-      startKit(backend, {
+      startWarmKit(backend, {
         users: [
           'body-csrf', 'header-csrf', 'no-body', 'rotation', 'cookie-attrs', 'claims-recomputed', 'no-cookie', 'tampered-sig',
           'tampered-jwt', 'access-in-cookie', 'wrong-csrf', 'missing-csrf', 'foreign-csrf-a', 'foreign-csrf-b', 'after-csrf',
           'grace-twin', 'grace-successor', 'ancestor',
         ].map((name) => user(name)),
       }),
-      startKit(backend, {
+      startWarmKit(backend, {
         env: { AUTH_REUSE_GRACE_WINDOW: '1' },
         users: ['old-refused', 'reuse-revokes', 'reuse-cleared'].map((name) => user(name)),
       }),

@@ -14,7 +14,7 @@ import {
   REFRESH_COOKIE,
   SESSION_COOKIE,
   signIn,
-  startKitPrepared,
+  startWarmKit,
   type TokenBody,
 } from '../../support/contract';
 
@@ -61,7 +61,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
   let kit: KitServer | null = null;
   beforeAll(async () => {
-    kit = await startKitPrepared(backend, {
+    kit = await startWarmKit(backend, {
       env: { AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
       users: SEED,
       prepare: async (db) => {

@@ -59,17 +59,27 @@ describe('toErrorResponse', () => {
 
     it('answers JSON that is never cached', () => {
       const { headers } = toErrorResponse(make());
-      expect([headers.get('content-type'), headers.get('cache-control')]).toEqual(['application/json', 'no-store']);
+      expect([headers.get('content-type'), headers.get('cache-control')]).toEqual([
+        'application/json',
+        'no-store',
+      ]);
     });
   });
 
   it('adds field errors to invalid_request', async () => {
-    const body = await bodyOf(toErrorResponse(new InvalidRequest('Bad.', { username: ['This field is required.'] })));
-    expect(body).toMatchObject({ code: 'invalid_request', errors: { username: ['This field is required.'] } });
+    const body = await bodyOf(
+      toErrorResponse(new InvalidRequest('Bad.', { username: ['This field is required.'] })),
+    );
+    expect(body).toMatchObject({
+      code: 'invalid_request',
+      errors: { username: ['This field is required.'] },
+    });
   });
 
   it('sends Allow with method_not_allowed', () => {
-    expect(toErrorResponse(new MethodNotAllowed(['GET', 'HEAD'])).headers.get('allow')).toBe('GET, HEAD');
+    expect(toErrorResponse(new MethodNotAllowed(['GET', 'HEAD'])).headers.get('allow')).toBe(
+      'GET, HEAD',
+    );
   });
 
   it('sends Retry-After in whole seconds, rounded up, with throttled', () => {
@@ -81,11 +91,17 @@ describe('toErrorResponse', () => {
   });
 
   it('sends Retry-After with service_unavailable', () => {
-    expect(Number(toErrorResponse(new ServiceUnavailable()).headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(
+      Number(toErrorResponse(new ServiceUnavailable()).headers.get('retry-after')),
+    ).toBeGreaterThan(0);
   });
 
   it('sends WWW-Authenticate: Bearer for a missing or bad Bearer token', () => {
-    expect(toErrorResponse(new TokenNotValid(undefined, { bearer: true })).headers.get('www-authenticate')).toMatch(/^Bearer\b/);
+    expect(
+      toErrorResponse(new TokenNotValid(undefined, { bearer: true })).headers.get(
+        'www-authenticate',
+      ),
+    ).toMatch(/^Bearer\b/);
   });
 
   it('sends no WWW-Authenticate for a bad cookie token', () => {
@@ -98,10 +114,15 @@ describe('toErrorResponse', () => {
   });
 
   describe('clearing cookies', () => {
-    const CLEARING = ['refresh_cookie=; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT'];
+    const CLEARING = [
+      'refresh_cookie=; Path=/auth; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+      'session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+    ];
 
     it('appends the Set-Cookie values of the clearCookies hook for an error that asks for it', () => {
-      const response = toErrorResponse(new TokenNotValid(undefined, { clearCookies: true }), { clearCookies: () => CLEARING });
+      const response = toErrorResponse(new TokenNotValid(undefined, { clearCookies: true }), {
+        clearCookies: () => CLEARING,
+      });
       expect(response.headers.getSetCookie()).toEqual(CLEARING);
     });
 
@@ -112,27 +133,39 @@ describe('toErrorResponse', () => {
     });
 
     it('sets no cookie for an error that does not ask for it', () => {
-      expect(toErrorResponse(new CsrfFailed(), { clearCookies: () => CLEARING }).headers.getSetCookie()).toEqual([]);
+      expect(
+        toErrorResponse(new CsrfFailed(), { clearCookies: () => CLEARING }).headers.getSetCookie(),
+      ).toEqual([]);
     });
 
     it('sets no cookie without a hook', () => {
-      expect(toErrorResponse(new TokenNotValid(undefined, { clearCookies: true })).headers.getSetCookie()).toEqual([]);
+      expect(
+        toErrorResponse(
+          new TokenNotValid(undefined, { clearCookies: true }),
+        ).headers.getSetCookie(),
+      ).toEqual([]);
     });
   });
 
   describe('a lost database connection', () => {
     it('answers 503 service_unavailable for ECONNREFUSED wrapped in a cause', async () => {
       const response = toErrorResponse(wrappedConnectionError());
-      expect([response.status, (await bodyOf(response)).code]).toEqual([503, 'service_unavailable']);
+      expect([response.status, (await bodyOf(response)).code]).toEqual([
+        503,
+        'service_unavailable',
+      ]);
     });
 
     it('sends Retry-After', () => {
       expect(toErrorResponse(wrappedConnectionError()).headers.has('retry-after')).toBe(true);
     });
 
-    it.each(['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '08006', '53300'])('answers 503 for the code %s', (code) => {
-      expect(toErrorResponse(wrappedConnectionError(code)).status).toBe(503);
-    });
+    it.each(['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '08006', '53300'])(
+      'answers 503 for the code %s',
+      (code) => {
+        expect(toErrorResponse(wrappedConnectionError(code)).status).toBe(503);
+      },
+    );
 
     it("answers 503 for PGlite's DatabaseLockedError", () => {
       const error = Object.assign(new Error('locked'), { name: 'DatabaseLockedError' });
@@ -146,13 +179,16 @@ describe('toErrorResponse', () => {
     });
 
     it('answers 500 for a query error that is not a lost connection (a unique violation)', () => {
-      const error = new Error('Failed query', { cause: Object.assign(new Error('duplicate key'), { code: '23505' }) });
+      const error = new Error('Failed query', {
+        cause: Object.assign(new Error('duplicate key'), { code: '23505' }),
+      });
       expect(toErrorResponse(error).status).toBe(500);
     });
   });
 
   describe('an unexpected error', () => {
-    const secretError = () => new TypeError('cannot read properties of undefined (reading "eyJhbGciOiJFUzI1NiJ9.secret")');
+    const secretError = () =>
+      new TypeError('cannot read properties of undefined (reading "eyJhbGciOiJFUzI1NiJ9.secret")');
 
     it('answers 500', () => {
       expect(toErrorResponse(secretError()).status).toBe(500);
@@ -166,7 +202,11 @@ describe('toErrorResponse', () => {
     it('never puts the message or the stack in the body', async () => {
       const error = secretError();
       const text = await toErrorResponse(error).text();
-      expect([text.includes('eyJhbGciOiJFUzI1NiJ9'), text.includes(' at '), text.includes('TypeError')]).toEqual([false, false, false]);
+      expect([
+        text.includes('eyJhbGciOiJFUzI1NiJ9'),
+        text.includes(' at '),
+        text.includes('TypeError'),
+      ]).toEqual([false, false, false]);
     });
 
     it('calls the logUnexpected hook with the error', () => {
@@ -177,7 +217,11 @@ describe('toErrorResponse', () => {
     });
 
     it('does not clear cookies', () => {
-      expect(toErrorResponse(secretError(), { clearCookies: () => ['a=; Path=/'] }).headers.getSetCookie()).toEqual([]);
+      expect(
+        toErrorResponse(secretError(), {
+          clearCookies: () => ['a=; Path=/'],
+        }).headers.getSetCookie(),
+      ).toEqual([]);
     });
 
     it.each([
@@ -191,7 +235,10 @@ describe('toErrorResponse', () => {
 
     it('answers JSON that is never cached', () => {
       const { headers } = toErrorResponse(secretError());
-      expect([headers.get('content-type'), headers.get('cache-control')]).toEqual(['application/json', 'no-store']);
+      expect([headers.get('content-type'), headers.get('cache-control')]).toEqual([
+        'application/json',
+        'no-store',
+      ]);
     });
   });
 });

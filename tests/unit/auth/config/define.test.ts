@@ -18,7 +18,10 @@ describe('defineAuthConfig', () => {
   });
 
   it('keeps the given options', () => {
-    expect(defineAuthConfig({ cookieSalt: 'pepper', rotateRefreshTokens: false })).toEqual({ cookieSalt: 'pepper', rotateRefreshTokens: false });
+    expect(defineAuthConfig({ cookieSalt: 'pepper', rotateRefreshTokens: false })).toEqual({
+      cookieSalt: 'pepper',
+      rotateRefreshTokens: false,
+    });
   });
 
   it('accepts custom claims with sync and async getters', () => {
@@ -32,7 +35,10 @@ describe('defineAuthConfig', () => {
   });
 
   it.each(REGISTERED_CLAIMS)('refuses a custom claim named %s, naming it', async (name) => {
-    await expectConfigError(() => defineAuthConfig({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }), `"${name}"`);
+    await expectConfigError(
+      () => defineAuthConfig({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }),
+      `"${name}"`,
+    );
   });
 
   it('refuses a user attribute that is not one (password), naming the setting', async () => {
@@ -44,28 +50,53 @@ describe('defineAuthConfig', () => {
   });
 
   it('refuses an unknown user attribute', async () => {
-    await expectConfigError(() => defineAuthConfig(untyped({ customTokenUserAttributes: ['shoe_size'] })), 'customTokenUserAttributes');
+    await expectConfigError(
+      () => defineAuthConfig(untyped({ customTokenUserAttributes: ['shoe_size'] })),
+      'customTokenUserAttributes',
+    );
   });
 
   it('accepts the Django spellings of user attributes', () => {
-    const attributes = ['is_staff', 'is_superuser', 'is_active', 'first_name', 'last_name', 'date_joined', 'last_login'] as const;
-    expect(defineAuthConfig({ customTokenUserAttributes: [...attributes] }).customTokenUserAttributes).toEqual(attributes);
+    const attributes = [
+      'is_staff',
+      'is_superuser',
+      'is_active',
+      'first_name',
+      'last_name',
+      'date_joined',
+      'last_login',
+    ] as const;
+    expect(
+      defineAuthConfig({ customTokenUserAttributes: [...attributes] }).customTokenUserAttributes,
+    ).toEqual(attributes);
   });
 
   it('accepts the camelCase spellings of user attributes', () => {
-    expect(defineAuthConfig({ customTokenUserAttributes: ['isStaff', 'email'] }).customTokenUserAttributes).toEqual(['isStaff', 'email']);
+    expect(
+      defineAuthConfig({ customTokenUserAttributes: ['isStaff', 'email'] })
+        .customTokenUserAttributes,
+    ).toEqual(['isStaff', 'email']);
   });
 
   it('refuses an unknown setting, naming it', async () => {
-    await expectConfigError(() => defineAuthConfig(untyped({ refreshCookieNmae: 'rt' })), 'refreshCookieNmae');
+    await expectConfigError(
+      () => defineAuthConfig(untyped({ refreshCookieNmae: 'rt' })),
+      'refreshCookieNmae',
+    );
   });
 
   it('refuses a cookie name with a space, naming the setting', async () => {
-    await expectConfigError(() => defineAuthConfig({ refreshCookieName: 'refresh cookie' }), 'refreshCookieName');
+    await expectConfigError(
+      () => defineAuthConfig({ refreshCookieName: 'refresh cookie' }),
+      'refreshCookieName',
+    );
   });
 
   it('refuses a refresh cookie path without a leading slash, naming the setting', async () => {
-    await expectConfigError(() => defineAuthConfig({ refreshCookiePath: 'auth' }), 'refreshCookiePath');
+    await expectConfigError(
+      () => defineAuthConfig({ refreshCookiePath: 'auth' }),
+      'refreshCookiePath',
+    );
   });
 
   it.each(['5m', '1d', '30s', '12h', 600] as const)('accepts the duration %j', (value) => {
@@ -80,7 +111,10 @@ describe('defineAuthConfig', () => {
     ['an unknown unit', '5w'],
     ['infinity', Number.POSITIVE_INFINITY],
   ])('refuses %s as accessTokenLifetime, naming it', async (_name, value) => {
-    await expectConfigError(() => defineAuthConfig(untyped({ accessTokenLifetime: value })), 'accessTokenLifetime');
+    await expectConfigError(
+      () => defineAuthConfig(untyped({ accessTokenLifetime: value })),
+      'accessTokenLifetime',
+    );
   });
 
   it('refuses a reuseGraceWindow over 60 seconds, naming it', async () => {
@@ -109,13 +143,22 @@ describe('defineAuthConfig', () => {
 
   it('refuses a throttle rule with a zero limit, naming the setting', async () => {
     await expectConfigError(
-      () => defineAuthConfig({ throttle: { username: { limit: 0, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } } }),
+      () =>
+        defineAuthConfig({
+          throttle: {
+            username: { limit: 0, windowSeconds: 900 },
+            address: { limit: 30, windowSeconds: 900 },
+          },
+        }),
       'throttle',
     );
   });
 
   it('refuses a trusted origin that is not a URL, naming the setting', async () => {
-    await expectConfigError(() => defineAuthConfig({ trustedOrigins: ['app.example.com'] }), 'trustedOrigins');
+    await expectConfigError(
+      () => defineAuthConfig({ trustedOrigins: ['app.example.com'] }),
+      'trustedOrigins',
+    );
   });
 
   it('names every bad setting at once', async () => {

@@ -16,11 +16,15 @@ afterAll(() => remove());
 
 // HS256 with a secret: nothing is generated, only the database choice is under test.
 async function database(env: Partial<AuthEnv>): Promise<DatabaseSettings> {
-  const config = await resolveAuthConfig({}, devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256', ...env }));
+  const config = await resolveAuthConfig(
+    {},
+    devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256', ...env }),
+  );
   return config.database;
 }
 
-const NEON_URL = 'postgresql://app:pw@ep-cool-star-123456.eu-central-1.aws.neon.tech/app?sslmode=require';
+const NEON_URL =
+  'postgresql://app:pw@ep-cool-star-123456.eu-central-1.aws.neon.tech/app?sslmode=require';
 const LOCAL_URL = 'postgres://app:pw@localhost:5432/app';
 
 describe('the database driver', () => {
@@ -49,15 +53,24 @@ describe('the database driver', () => {
   );
 
   it('is node-postgres when DATABASE_DRIVER=pg forces it for a Neon URL', async () => {
-    expect(await database({ databaseUrl: NEON_URL, databaseDriver: 'pg' })).toEqual({ driver: 'pg', url: NEON_URL });
+    expect(await database({ databaseUrl: NEON_URL, databaseDriver: 'pg' })).toEqual({
+      driver: 'pg',
+      url: NEON_URL,
+    });
   });
 
   it('is Neon when DATABASE_DRIVER=neon forces it for another URL', async () => {
-    expect(await database({ databaseUrl: LOCAL_URL, databaseDriver: 'neon' })).toEqual({ driver: 'neon', url: LOCAL_URL });
+    expect(await database({ databaseUrl: LOCAL_URL, databaseDriver: 'neon' })).toEqual({
+      driver: 'neon',
+      url: LOCAL_URL,
+    });
   });
 
   it('is PGlite when DATABASE_DRIVER=pglite forces it despite a DATABASE_URL', async () => {
-    expect(await database({ databaseUrl: LOCAL_URL, databaseDriver: 'pglite' })).toEqual({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+    expect(await database({ databaseUrl: LOCAL_URL, databaseDriver: 'pglite' })).toEqual({
+      driver: 'pglite',
+      dataDir: join(dataDir, 'pglite'),
+    });
   });
 
   it('refuses DATABASE_DRIVER=neon without DATABASE_URL, naming DATABASE_URL', async () => {

@@ -14,7 +14,10 @@ beforeAll(() => {
 afterAll(() => remove());
 
 async function idp(env: Partial<AuthEnv>, options: AuthOptions = {}): Promise<IdpSettings> {
-  const config = await resolveAuthConfig(options, devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256', ...env }));
+  const config = await resolveAuthConfig(
+    options,
+    devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256', ...env }),
+  );
   return config.idp;
 }
 
@@ -32,7 +35,10 @@ describe('the Cognito settings', () => {
 
   it('derive the region from the user pool id when COGNITO_REGION is unset', async () => {
     const settings = await idp({ cognitoUserPoolId: 'us-east-2_Zyx987' });
-    expect([settings.region, settings.issuer]).toEqual(['us-east-2', 'https://cognito-idp.us-east-2.amazonaws.com/us-east-2_Zyx987']);
+    expect([settings.region, settings.issuer]).toEqual([
+      'us-east-2',
+      'https://cognito-idp.us-east-2.amazonaws.com/us-east-2_Zyx987',
+    ]);
   });
 
   it('default the authority to the issuer', async () => {
@@ -67,19 +73,33 @@ describe('the Cognito settings', () => {
   });
 
   it('take the issuer from AUTH_IDP_ISSUER for the oidc provider', async () => {
-    expect((await idp({ idpProvider: 'oidc', idpIssuer: 'https://login.example.com' })).issuer).toBe('https://login.example.com');
+    expect(
+      (await idp({ idpProvider: 'oidc', idpIssuer: 'https://login.example.com' })).issuer,
+    ).toBe('https://login.example.com');
   });
 
   it('take the user pool from the code before the environment', async () => {
-    expect((await idp(POOL, { idp: { userPoolId: 'eu-west-1_FromCode' } })).userPoolId).toBe('eu-west-1_FromCode');
+    expect((await idp(POOL, { idp: { userPoolId: 'eu-west-1_FromCode' } })).userPoolId).toBe(
+      'eu-west-1_FromCode',
+    );
   });
 
-  it.each(['not-a-pool', 'https://evil.example/x_y', 'eu-west-1_abc/../x', 'eu-west-1_', 'eu.west.1_abc'])(
-    'refuse the user pool id %j, naming COGNITO_USER_POOL_ID',
-    async (cognitoUserPoolId) => {
-      await expectConfigError(() => idp({ cognitoRegion: 'eu-west-1', cognitoUserPoolId }), 'COGNITO_USER_POOL_ID');
-    },
-  );
+  it.each([
+    'not-a-pool',
+    'https://evil.example/x_y',
+    'eu-west-1_abc/../x',
+    'eu-west-1_',
+    'eu.west.1_abc',
+  ])('refuse the user pool id %j, naming COGNITO_USER_POOL_ID', async (cognitoUserPoolId) => {
+    await expectConfigError(
+      () => idp({ cognitoRegion: 'eu-west-1', cognitoUserPoolId }),
+      'COGNITO_USER_POOL_ID',
+    );
+  });
+
+  it('refuse a bad user pool id set in code, naming idp.userPoolId', async () => {
+    await expectConfigError(() => idp({}, { idp: { userPoolId: 'not-a-pool' } }), 'idp.userPoolId');
+  });
 
   it('refuse an unknown provider, naming idp.provider', async () => {
     await expectConfigError(() => idp({ idpProvider: 'saml' }), 'idp.provider');

@@ -14,14 +14,21 @@ let rsKey: JWK;
 
 beforeAll(async () => {
   ({ dataDir, remove } = makeDataDir());
-  [esKey, esKey2, rsKey] = await Promise.all([privateJwk('ES256', 'es-1'), privateJwk('ES256', 'es-2'), privateJwk('RS256', 'rs-1')]);
+  [esKey, esKey2, rsKey] = await Promise.all([
+    privateJwk('ES256', 'es-1'),
+    privateJwk('ES256', 'es-2'),
+    privateJwk('RS256', 'rs-1'),
+  ]);
 });
 
 afterAll(() => remove());
 
 // Production, so that nothing is ever generated: the keys come from the environment or not at all.
 function resolve(signingKeys: string, env: Partial<AuthEnv> = {}): Promise<AuthConfig> {
-  return resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys, ...env }));
+  return resolveAuthConfig(
+    {},
+    productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys, ...env }),
+  );
 }
 
 const set = (...keys: unknown[]) => JSON.stringify({ keys });
@@ -33,17 +40,24 @@ describe('AUTH_SIGNING_KEYS', () => {
 
   it('refuses a first key whose alg differs from the algorithm set in code', async () => {
     await expectConfigError(
-      () => resolveAuthConfig({ algorithm: 'ES256' }, productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: set(rsKey) })),
+      () =>
+        resolveAuthConfig(
+          { algorithm: 'ES256' },
+          productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: set(rsKey) }),
+        ),
       'AUTH_SIGNING_KEYS',
     );
   });
 
-  it("takes the algorithm from the first key when AUTH_ALGORITHM is unset", async () => {
+  it('takes the algorithm from the first key when AUTH_ALGORITHM is unset', async () => {
     expect((await resolve(set(rsKey))).algorithm).toBe('RS256');
   });
 
   it('keeps every key in order: the first signs, the rest verify', async () => {
-    expect((await resolve(set(esKey, esKey2))).signingKeys.map((key) => key.kid)).toEqual(['es-1', 'es-2']);
+    expect((await resolve(set(esKey, esKey2))).signingKeys.map((key) => key.kid)).toEqual([
+      'es-1',
+      'es-2',
+    ]);
   });
 
   it('accepts a retired key of another algorithm after the signing key', async () => {
@@ -51,7 +65,9 @@ describe('AUTH_SIGNING_KEYS', () => {
   });
 
   it('accepts a bare JSON array of keys', async () => {
-    expect((await resolve(JSON.stringify([esKey]))).signingKeys.map((key) => key.kid)).toEqual(['es-1']);
+    expect((await resolve(JSON.stringify([esKey]))).signingKeys.map((key) => key.kid)).toEqual([
+      'es-1',
+    ]);
   });
 
   it('refuses text that is not JSON, naming the variable and how to generate keys', async () => {
@@ -72,9 +88,12 @@ describe('AUTH_SIGNING_KEYS', () => {
     await expectConfigError(() => resolve(set(noKid)), 'AUTH_SIGNING_KEYS');
   });
 
-  it.each([undefined, 'HS256', 'none', 'ES512'])('refuses a key whose alg is %j, naming the variable', async (alg) => {
-    await expectConfigError(() => resolve(set({ ...esKey, alg })), 'AUTH_SIGNING_KEYS');
-  });
+  it.each([undefined, 'HS256', 'none', 'ES512'])(
+    'refuses a key whose alg is %j, naming the variable',
+    async (alg) => {
+      await expectConfigError(() => resolve(set({ ...esKey, alg })), 'AUTH_SIGNING_KEYS');
+    },
+  );
 
   it('refuses an unknown AUTH_ALGORITHM, naming it', async () => {
     await expectConfigError(() => resolve(set(esKey), { algorithm: 'HS512' }), 'AUTH_ALGORITHM');

@@ -18,7 +18,10 @@ beforeAll(async () => {
   ({ dataDir, remove } = makeDataDir());
   esKey = await privateJwk('ES256', 'es-1');
   // A development environment with its secrets given, so nothing is generated.
-  ready = devEnv(dataDir, { secret: STRONG_SECRET, signingKeys: JSON.stringify({ keys: [esKey] }) });
+  ready = devEnv(dataDir, {
+    secret: STRONG_SECRET,
+    signingKeys: JSON.stringify({ keys: [esKey] }),
+  });
 });
 
 afterAll(() => remove());
@@ -53,7 +56,10 @@ describe('resolveAuthConfig defaults', () => {
     ['reuseGraceWindowSeconds', 10],
     ['idTokenMaxAgeSeconds', 3600],
     ['trustedOrigins', []],
-    ['throttle', { username: { limit: 5, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } }],
+    [
+      'throttle',
+      { username: { limit: 5, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } },
+    ],
     ['customTokenUserAttributes', []],
     ['customTokenClaims', []],
     ['serializeUser', null],
@@ -77,23 +83,34 @@ describe('resolveAuthConfig durations', () => {
     ['90s', 90],
     [120, 120],
   ] as const)('reads accessTokenLifetime %j as %i seconds', async (value, seconds) => {
-    expect((await resolve({ accessTokenLifetime: value })).accessTokenLifetimeSeconds).toBe(seconds);
+    expect((await resolve({ accessTokenLifetime: value })).accessTokenLifetimeSeconds).toBe(
+      seconds,
+    );
   });
 
   it('reads refreshTokenLifetime "7d" as a week of seconds', async () => {
-    expect((await resolve({ refreshTokenLifetime: '7d' })).refreshTokenLifetimeSeconds).toBe(7 * 86_400);
+    expect((await resolve({ refreshTokenLifetime: '7d' })).refreshTokenLifetimeSeconds).toBe(
+      7 * 86_400,
+    );
   });
 
   it('reads a duration from the environment', async () => {
-    expect((await resolve({}, { accessTokenLifetime: '10m' })).accessTokenLifetimeSeconds).toBe(600);
+    expect((await resolve({}, { accessTokenLifetime: '10m' })).accessTokenLifetimeSeconds).toBe(
+      600,
+    );
   });
 
   it('reads a bare number of seconds from the environment', async () => {
-    expect((await resolve({}, { refreshTokenLifetime: '3600' })).refreshTokenLifetimeSeconds).toBe(3600);
+    expect((await resolve({}, { refreshTokenLifetime: '3600' })).refreshTokenLifetimeSeconds).toBe(
+      3600,
+    );
   });
 
   it('lets the environment win over the code for a duration', async () => {
-    expect((await resolve({ accessTokenLifetime: '5m' }, { accessTokenLifetime: '15m' })).accessTokenLifetimeSeconds).toBe(900);
+    expect(
+      (await resolve({ accessTokenLifetime: '5m' }, { accessTokenLifetime: '15m' }))
+        .accessTokenLifetimeSeconds,
+    ).toBe(900);
   });
 
   it('refuses a reuseGraceWindow over 60 seconds, naming it', async () => {
@@ -105,14 +122,23 @@ describe('resolveAuthConfig durations', () => {
   });
 
   it('refuses a malformed duration from the environment, naming it', async () => {
-    await expectConfigError(() => resolve({}, { accessTokenLifetime: 'soon' }), 'accessTokenLifetime');
+    await expectConfigError(
+      () => resolve({}, { accessTokenLifetime: 'soon' }),
+      'accessTokenLifetime',
+    );
   });
 });
 
 describe('resolveAuthConfig custom claims', () => {
-  it.each(REGISTERED_CLAIMS)('stops start-up on a custom claim named %s, naming it', async (name) => {
-    await expectConfigError(() => resolve({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }), `"${name}"`);
-  });
+  it.each(REGISTERED_CLAIMS)(
+    'stops start-up on a custom claim named %s, naming it',
+    async (name) => {
+      await expectConfigError(
+        () => resolve({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }),
+        `"${name}"`,
+      );
+    },
+  );
 
   it('stops start-up on an unknown user attribute, naming the setting', async () => {
     await expectConfigError(
@@ -122,7 +148,10 @@ describe('resolveAuthConfig custom claims', () => {
   });
 
   it('keeps the configured user attributes', async () => {
-    expect((await resolve({ customTokenUserAttributes: ['is_staff', 'email'] })).customTokenUserAttributes).toEqual(['is_staff', 'email']);
+    expect(
+      (await resolve({ customTokenUserAttributes: ['is_staff', 'email'] }))
+        .customTokenUserAttributes,
+    ).toEqual(['is_staff', 'email']);
   });
 });
 
@@ -130,22 +159,37 @@ describe('resolveAuthConfig in production', () => {
   const keys = () => JSON.stringify({ keys: [esKey] });
 
   it('refuses to start without AUTH_SECRET, saying how to generate one', async () => {
-    await expectConfigError(() => resolveAuthConfig({}, productionEnv(dataDir, { signingKeys: keys() })), 'AUTH_SECRET', 'generate-keys');
+    await expectConfigError(
+      () => resolveAuthConfig({}, productionEnv(dataDir, { signingKeys: keys() })),
+      'AUTH_SECRET',
+      'generate-keys',
+    );
   });
 
   it('refuses a short AUTH_SECRET, naming it', async () => {
     await expectConfigError(
-      () => resolveAuthConfig({}, productionEnv(dataDir, { secret: 'a'.repeat(31), signingKeys: keys() })),
+      () =>
+        resolveAuthConfig(
+          {},
+          productionEnv(dataDir, { secret: 'a'.repeat(31), signingKeys: keys() }),
+        ),
       'AUTH_SECRET',
     );
   });
 
   it('refuses a placeholder AUTH_SECRET such as changeme', async () => {
-    await expectConfigError(() => resolveAuthConfig({}, productionEnv(dataDir, { secret: 'changeme', signingKeys: keys() })), 'AUTH_SECRET');
+    await expectConfigError(
+      () =>
+        resolveAuthConfig({}, productionEnv(dataDir, { secret: 'changeme', signingKeys: keys() })),
+      'AUTH_SECRET',
+    );
   });
 
   it('accepts an AUTH_SECRET of 32 characters', async () => {
-    const config = await resolveAuthConfig({}, productionEnv(dataDir, { secret: 'k'.repeat(32), signingKeys: keys() }));
+    const config = await resolveAuthConfig(
+      {},
+      productionEnv(dataDir, { secret: 'k'.repeat(32), signingKeys: keys() }),
+    );
     expect(config.secret).toBe('k'.repeat(32));
   });
 
@@ -157,32 +201,46 @@ describe('resolveAuthConfig in production', () => {
     );
   });
 
-  it.each(['RS256', 'EdDSA'])('refuses to start on %s without AUTH_SIGNING_KEYS', async (algorithm) => {
-    await expectConfigError(
-      () => resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, algorithm })),
-      'AUTH_SIGNING_KEYS',
-    );
-  });
+  it.each(['RS256', 'EdDSA'])(
+    'refuses to start on %s without AUTH_SIGNING_KEYS',
+    async (algorithm) => {
+      await expectConfigError(
+        () => resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, algorithm })),
+        'AUTH_SIGNING_KEYS',
+      );
+    },
+  );
 
   it('starts on HS256 with AUTH_SECRET alone and no signing keys', async () => {
-    const config = await resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256' }));
+    const config = await resolveAuthConfig(
+      {},
+      productionEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256' }),
+    );
     expect(config.signingKeys).toEqual([]);
   });
 
   it('uses the keys from the environment', async () => {
-    const config = await resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: keys() }));
+    const config = await resolveAuthConfig(
+      {},
+      productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: keys() }),
+    );
     expect(config.signingKeys.map((key) => key.kid)).toEqual(['es-1']);
   });
 
   it('marks the configuration as production', async () => {
-    const config = await resolveAuthConfig({}, productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: keys() }));
+    const config = await resolveAuthConfig(
+      {},
+      productionEnv(dataDir, { secret: STRONG_SECRET, signingKeys: keys() }),
+    );
     expect(config.production).toBe(true);
   });
 
   it('never generates or writes secrets', async () => {
     const { dataDir: empty, remove: removeEmpty } = makeDataDir();
     try {
-      await resolveAuthConfig({}, productionEnv(empty, { secret: STRONG_SECRET })).catch(() => undefined);
+      await resolveAuthConfig({}, productionEnv(empty, { secret: STRONG_SECRET })).catch(
+        () => undefined,
+      );
       expect(existsSync(join(empty, 'secrets.json'))).toBe(false);
     } finally {
       removeEmpty();
@@ -209,20 +267,38 @@ describe('resolveAuthConfig other environment settings', () => {
   });
 
   it('reads AUTH_TRUSTED_ORIGINS as a comma-separated list', async () => {
-    const config = await resolve({}, { trustedOrigins: 'https://a.example, https://b.example:8443' });
+    const config = await resolve(
+      {},
+      { trustedOrigins: 'https://a.example, https://b.example:8443' },
+    );
     expect(config.trustedOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
   });
 
   it('refuses a trusted origin with a path, naming AUTH_TRUSTED_ORIGINS', async () => {
-    await expectConfigError(() => resolve({}, { trustedOrigins: 'https://a.example/app' }), 'AUTH_TRUSTED_ORIGINS');
+    await expectConfigError(
+      () => resolve({}, { trustedOrigins: 'https://a.example/app' }),
+      'AUTH_TRUSTED_ORIGINS',
+    );
   });
 
   it('refuses a trusted origin with a trailing slash', async () => {
-    await expectConfigError(() => resolve({}, { trustedOrigins: 'https://a.example/' }), 'AUTH_TRUSTED_ORIGINS');
+    await expectConfigError(
+      () => resolve({}, { trustedOrigins: 'https://a.example/' }),
+      'AUTH_TRUSTED_ORIGINS',
+    );
+  });
+
+  it('names trustedOrigins when a trusted origin set in code has a trailing slash', async () => {
+    await expectConfigError(
+      () => resolve({ trustedOrigins: ['https://a.example/'] }),
+      'trustedOrigins',
+    );
   });
 
   it('lower-cases the client address header', async () => {
-    expect((await resolve({}, { clientAddressHeader: 'X-Forwarded-For' })).clientAddressHeader).toBe('x-forwarded-for');
+    expect(
+      (await resolve({}, { clientAddressHeader: 'X-Forwarded-For' })).clientAddressHeader,
+    ).toBe('x-forwarded-for');
   });
 
   it('refuses an unknown AUTH_LOG_LEVEL, naming it', async () => {
@@ -233,12 +309,18 @@ describe('resolveAuthConfig other environment settings', () => {
 describe('resolveAuthConfig AUTH_THROTTLE', () => {
   it('reads both limits', async () => {
     const config = await resolve({}, { throttle: 'username=3/60,address=10/120' });
-    expect(config.throttle).toEqual({ username: { limit: 3, windowSeconds: 60 }, address: { limit: 10, windowSeconds: 120 } });
+    expect(config.throttle).toEqual({
+      username: { limit: 3, windowSeconds: 60 },
+      address: { limit: 10, windowSeconds: 120 },
+    });
   });
 
   it('keeps the default for the limit it does not name', async () => {
     const config = await resolve({}, { throttle: 'username=3/60' });
-    expect(config.throttle).toEqual({ username: { limit: 3, windowSeconds: 60 }, address: { limit: 30, windowSeconds: 900 } });
+    expect(config.throttle).toEqual({
+      username: { limit: 3, windowSeconds: 60 },
+      address: { limit: 30, windowSeconds: 900 },
+    });
   });
 
   it('turns throttling off with "off"', async () => {
@@ -246,21 +328,29 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
   });
 
   it('wins over the throttle set in code', async () => {
-    expect((await resolve({ throttle: false }, { throttle: 'username=3/60' })).throttle).not.toBe(false);
+    expect((await resolve({ throttle: false }, { throttle: 'username=3/60' })).throttle).not.toBe(
+      false,
+    );
   });
 
   it('uses the throttle set in code when unset', async () => {
     expect((await resolve({ throttle: false })).throttle).toBe(false);
   });
 
-  it.each(['bogus', 'username=5', 'username=5/900;address=30/900', 'users=5/900', 'username=-1/900'])(
-    'refuses %j, naming AUTH_THROTTLE',
+  it.each([
+    'bogus',
+    'username=5',
+    'username=5/900;address=30/900',
+    'users=5/900',
+    'username=-1/900',
+  ])('refuses %j, naming AUTH_THROTTLE', async (value) => {
+    await expectConfigError(() => resolve({}, { throttle: value }), 'AUTH_THROTTLE');
+  });
+
+  it.each(['username=0/900', 'address=30/0'])(
+    'refuses the zero rule %j, naming AUTH_THROTTLE',
     async (value) => {
       await expectConfigError(() => resolve({}, { throttle: value }), 'AUTH_THROTTLE');
     },
   );
-
-  it.each(['username=0/900', 'address=30/0'])('refuses the zero rule %j, naming AUTH_THROTTLE', async (value) => {
-    await expectConfigError(() => resolve({}, { throttle: value }), 'AUTH_THROTTLE');
-  });
 });

@@ -66,7 +66,9 @@ describe('development secrets', () => {
 
   it('uses AUTH_SECRET from the environment over the stored one', async () => {
     await resolveAuthConfig({}, devEnv(dataDir));
-    expect((await resolveAuthConfig({}, devEnv(dataDir, { secret: STRONG_SECRET }))).secret).toBe(STRONG_SECRET);
+    expect((await resolveAuthConfig({}, devEnv(dataDir, { secret: STRONG_SECRET }))).secret).toBe(
+      STRONG_SECRET,
+    );
   });
 
   it('generates only the key when AUTH_SECRET is set', async () => {
@@ -76,7 +78,10 @@ describe('development secrets', () => {
 
   it('writes nothing when the environment gives the secret and the keys', async () => {
     const key = await privateJwk('ES256', 'given');
-    await resolveAuthConfig({}, devEnv(dataDir, { secret: STRONG_SECRET, signingKeys: JSON.stringify({ keys: [key] }) }));
+    await resolveAuthConfig(
+      {},
+      devEnv(dataDir, { secret: STRONG_SECRET, signingKeys: JSON.stringify({ keys: [key] }) }),
+    );
     expect(existsSync(secretsFile())).toBe(false);
   });
 
@@ -96,6 +101,12 @@ describe('development secrets', () => {
     expect(JSON.parse(readFileSync(secretsFile(), 'utf8')).secret).toBe(config.secret);
   });
 
+  it('generates a secret when the secrets file holds none', async () => {
+    writeFileSync(secretsFile(), '{}');
+    const config = await resolveAuthConfig({}, devEnv(dataDir));
+    expect(config.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('creates the data directory when it does not exist', async () => {
     const nested = join(dataDir, 'a', 'b');
     await resolveAuthConfig({}, devEnv(nested));
@@ -104,10 +115,18 @@ describe('development secrets', () => {
 });
 
 describe('generateSigningKey', () => {
-  it.each(['ES256', 'RS256', 'EdDSA'] as const)('makes a private %s JWK with kid, alg and use', async (algorithm) => {
-    const jwk = await generateSigningKey(algorithm);
-    expect([typeof jwk.d, typeof jwk.kid, jwk.alg, jwk.use]).toEqual(['string', 'string', algorithm, 'sig']);
-  });
+  it.each(['ES256', 'RS256', 'EdDSA'] as const)(
+    'makes a private %s JWK with kid, alg and use',
+    async (algorithm) => {
+      const jwk = await generateSigningKey(algorithm);
+      expect([typeof jwk.d, typeof jwk.kid, jwk.alg, jwk.use]).toEqual([
+        'string',
+        'string',
+        algorithm,
+        'sig',
+      ]);
+    },
+  );
 });
 
 describe('generateSecret', () => {

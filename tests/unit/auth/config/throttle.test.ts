@@ -3,7 +3,10 @@ import { DEFAULT_THROTTLE, parseThrottle } from '@/auth/config/throttle';
 
 describe('parseThrottle', () => {
   it('has the contract defaults: 5 per username and 30 per address in 900 s', () => {
-    expect(DEFAULT_THROTTLE).toEqual({ username: { limit: 5, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } });
+    expect(DEFAULT_THROTTLE).toEqual({
+      username: { limit: 5, windowSeconds: 900 },
+      address: { limit: 30, windowSeconds: 900 },
+    });
   });
 
   it('reads "username=5/900,address=30/900"', () => {
@@ -18,7 +21,10 @@ describe('parseThrottle', () => {
   });
 
   it('keeps the default of a rule it does not name', () => {
-    expect(parseThrottle('address=100/60')).toEqual({ username: DEFAULT_THROTTLE.username, address: { limit: 100, windowSeconds: 60 } });
+    expect(parseThrottle('address=100/60')).toEqual({
+      username: DEFAULT_THROTTLE.username,
+      address: { limit: 100, windowSeconds: 60 },
+    });
   });
 
   it('does not change the defaults it starts from', () => {
@@ -30,10 +36,15 @@ describe('parseThrottle', () => {
     expect(parseThrottle(value)).toBe(false);
   });
 
-  it.each(['on', 'username=5', 'username=5/900/1', 'username=a/900', 'ip=30/900', 'username:5/900', 'username=1.5/900'])(
-    'throws for %j, naming AUTH_THROTTLE',
-    (value) => {
-      expect(() => parseThrottle(value)).toThrow(/AUTH_THROTTLE/);
-    },
-  );
+  it.each([
+    'on',
+    'username=5',
+    'username=5/900/1',
+    'username=a/900',
+    'ip=30/900',
+    'username:5/900',
+    'username=1.5/900',
+  ])('throws for %j, naming AUTH_THROTTLE', (value) => {
+    expect(() => parseThrottle(value)).toThrow(/AUTH_THROTTLE/);
+  });
 });

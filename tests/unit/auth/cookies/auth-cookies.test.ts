@@ -38,7 +38,11 @@ interface ParsedSetCookie {
 function parseSetCookie(header: string): ParsedSetCookie {
   const [pair = '', ...attributes] = header.split('; ');
   const at = pair.indexOf('=');
-  return { name: pair.slice(0, at), value: decodeURIComponent(pair.slice(at + 1)), attributes: attributes.sort() };
+  return {
+    name: pair.slice(0, at),
+    value: decodeURIComponent(pair.slice(at + 1)),
+    attributes: attributes.sort(),
+  };
 }
 
 function byName(headers: string[]): Record<string, ParsedSetCookie> {
@@ -58,19 +62,39 @@ describe('setAuthCookies', () => {
   });
 
   it('sets the refresh cookie HttpOnly, Secure, SameSite=Strict on /auth, expiring with the refresh token', () => {
-    expect(cookies.refresh_cookie?.attributes).toEqual([EXPIRES, 'HttpOnly', 'Path=/auth', 'SameSite=Strict', 'Secure']);
+    expect(cookies.refresh_cookie?.attributes).toEqual([
+      EXPIRES,
+      'HttpOnly',
+      'Path=/auth',
+      'SameSite=Strict',
+      'Secure',
+    ]);
   });
 
   it('sets the CSRF cookie with the same attributes as the refresh cookie', () => {
-    expect(cookies.CSRF_token?.attributes).toEqual([EXPIRES, 'HttpOnly', 'Path=/auth', 'SameSite=Strict', 'Secure']);
+    expect(cookies.CSRF_token?.attributes).toEqual([
+      EXPIRES,
+      'HttpOnly',
+      'Path=/auth',
+      'SameSite=Strict',
+      'Secure',
+    ]);
   });
 
   it('sets the session cookie HttpOnly, Secure, SameSite=Lax on /, expiring with the refresh token', () => {
-    expect(cookies.session?.attributes).toEqual([EXPIRES, 'HttpOnly', 'Path=/', 'SameSite=Lax', 'Secure']);
+    expect(cookies.session?.attributes).toEqual([
+      EXPIRES,
+      'HttpOnly',
+      'Path=/',
+      'SameSite=Lax',
+      'Secure',
+    ]);
   });
 
   it('signs the refresh token for the refresh cookie name', () => {
-    expect(signer.unsign('refresh_cookie', cookies.refresh_cookie?.value)).toBe(VALUES.refreshToken);
+    expect(signer.unsign('refresh_cookie', cookies.refresh_cookie?.value)).toBe(
+      VALUES.refreshToken,
+    );
   });
 
   it('signs the CSRF token for the CSRF cookie name', () => {
@@ -88,13 +112,19 @@ describe('setAuthCookies', () => {
   });
 
   it('uses the configured names and refresh path', () => {
-    const config = { ...CONFIG, refreshCookieName: 'rt', csrfCookieName: 'ct', sessionCookieName: 'sc', refreshCookiePath: '/api/auth' };
+    const config = {
+      ...CONFIG,
+      refreshCookieName: 'rt',
+      csrfCookieName: 'ct',
+      sessionCookieName: 'sc',
+      refreshCookiePath: '/api/auth',
+    };
     const custom = byName(setAuthCookies(config, signer, VALUES, true));
-    expect([custom.rt?.attributes, custom.ct?.attributes, custom.sc?.attributes].map((a) => a?.find((x) => x.startsWith('Path=')))).toEqual([
-      'Path=/api/auth',
-      'Path=/api/auth',
-      'Path=/',
-    ]);
+    expect(
+      [custom.rt?.attributes, custom.ct?.attributes, custom.sc?.attributes].map((a) =>
+        a?.find((x) => x.startsWith('Path=')),
+      ),
+    ).toEqual(['Path=/api/auth', 'Path=/api/auth', 'Path=/']);
   });
 });
 
@@ -133,7 +163,9 @@ describe('clearAuthCookies', () => {
 
 describe('isSecure', () => {
   it('is true in production, even on plain http', () => {
-    expect(isSecure({ ...CONFIG, production: true }, 'http://app.example.com/auth/sign-in/')).toBe(true);
+    expect(isSecure({ ...CONFIG, production: true }, 'http://app.example.com/auth/sign-in/')).toBe(
+      true,
+    );
   });
 
   it('is false in development over http', () => {
@@ -145,11 +177,18 @@ describe('isSecure', () => {
   });
 
   it('is true when cookieSecure is true, even in development over http', () => {
-    expect(isSecure({ ...CONFIG, cookieSecure: true }, 'http://localhost:3000/auth/sign-in/')).toBe(true);
+    expect(isSecure({ ...CONFIG, cookieSecure: true }, 'http://localhost:3000/auth/sign-in/')).toBe(
+      true,
+    );
   });
 
   it('is false when cookieSecure is false, even in production', () => {
-    expect(isSecure({ ...CONFIG, cookieSecure: false, production: true }, 'https://app.example.com/auth/sign-in/')).toBe(false);
+    expect(
+      isSecure(
+        { ...CONFIG, cookieSecure: false, production: true },
+        'https://app.example.com/auth/sign-in/',
+      ),
+    ).toBe(false);
   });
 });
 
@@ -175,7 +214,9 @@ describe('readAuthCookies', () => {
   });
 
   it('treats an unsigned refresh cookie as absent', () => {
-    expect(readAuthCookies(CONFIG, signer, `refresh_cookie=${VALUES.refreshToken}`).refreshToken).toBeNull();
+    expect(
+      readAuthCookies(CONFIG, signer, `refresh_cookie=${VALUES.refreshToken}`).refreshToken,
+    ).toBeNull();
   });
 
   it('treats a CSRF cookie value replayed as the refresh cookie as absent', () => {
@@ -186,19 +227,31 @@ describe('readAuthCookies', () => {
   it('treats cookies signed with another secret as absent', () => {
     const other = new CookieSigner('another-secret-0123456789abcdefgh', 'extra');
     const foreign = cookieHeader(setAuthCookies(CONFIG, other, VALUES, true));
-    expect(readAuthCookies(CONFIG, signer, foreign)).toMatchObject({ refreshToken: null, csrfToken: null });
+    expect(readAuthCookies(CONFIG, signer, foreign)).toMatchObject({
+      refreshToken: null,
+      csrfToken: null,
+    });
   });
 
   it('returns every cookie as absent without a Cookie header', () => {
-    expect(readAuthCookies(CONFIG, signer, null)).toEqual({ refreshToken: null, csrfToken: null, sessionToken: null });
+    expect(readAuthCookies(CONFIG, signer, null)).toEqual({
+      refreshToken: null,
+      csrfToken: null,
+      sessionToken: null,
+    });
   });
 
   it('ignores unrelated cookies', () => {
-    expect(readAuthCookies(CONFIG, signer, `theme=dark; ${header}; lang=en`).refreshToken).toBe(VALUES.refreshToken);
+    expect(readAuthCookies(CONFIG, signer, `theme=dark; ${header}; lang=en`).refreshToken).toBe(
+      VALUES.refreshToken,
+    );
   });
 
   it('treats a malformed Cookie header as carrying no auth cookies', () => {
-    expect(readAuthCookies(CONFIG, signer, 'refresh_cookie=%E0%A4%A; ;;=;')).toMatchObject({ refreshToken: null, csrfToken: null });
+    expect(readAuthCookies(CONFIG, signer, 'refresh_cookie=%E0%A4%A; ;;=;')).toMatchObject({
+      refreshToken: null,
+      csrfToken: null,
+    });
   });
 
   it('treats an empty session cookie as absent', () => {

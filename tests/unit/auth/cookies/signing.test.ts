@@ -12,7 +12,9 @@ describe('CookieSigner', () => {
   });
 
   it('appends a signature after a colon', () => {
-    expect(signer.sign('refresh_cookie', TOKEN)).toMatch(new RegExp(`^${TOKEN.replaceAll('.', '\\.')}:[A-Za-z0-9_-]{43}$`));
+    expect(signer.sign('refresh_cookie', TOKEN)).toMatch(
+      new RegExp(`^${TOKEN.replaceAll('.', '\\.')}:[A-Za-z0-9_-]{43}$`),
+    );
   });
 
   it('returns a value that itself contains colons', () => {
@@ -25,17 +27,23 @@ describe('CookieSigner', () => {
 
   it('returns null for a changed value', () => {
     const signed = signer.sign('refresh_cookie', TOKEN);
-    expect(signer.unsign('refresh_cookie', signed.replace('eyJzdWIiOiI0MiJ9', 'eyJzdWIiOiIxIn0'))).toBeNull();
+    expect(
+      signer.unsign('refresh_cookie', signed.replace('eyJzdWIiOiI0MiJ9', 'eyJzdWIiOiIxIn0')),
+    ).toBeNull();
   });
 
   it('returns null for a changed signature', () => {
     const signed = signer.sign('refresh_cookie', TOKEN);
     const last = signed.at(-2) === 'A' ? 'B' : 'A';
-    expect(signer.unsign('refresh_cookie', `${signed.slice(0, -2)}${last}${signed.at(-1)}`)).toBeNull();
+    expect(
+      signer.unsign('refresh_cookie', `${signed.slice(0, -2)}${last}${signed.at(-1)}`),
+    ).toBeNull();
   });
 
   it('returns null for a truncated signature', () => {
-    expect(signer.unsign('refresh_cookie', signer.sign('refresh_cookie', TOKEN).slice(0, -1))).toBeNull();
+    expect(
+      signer.unsign('refresh_cookie', signer.sign('refresh_cookie', TOKEN).slice(0, -1)),
+    ).toBeNull();
   });
 
   it('returns null for an unsigned value', () => {

@@ -3,7 +3,10 @@ import { isSameSiteRequest } from '@/auth/csrf/origin';
 
 const NO_TRUSTED = { trustedOrigins: [] };
 
-function allowed(headers: Record<string, string>, config: { trustedOrigins: string[] } = NO_TRUSTED): boolean {
+function allowed(
+  headers: Record<string, string>,
+  config: { trustedOrigins: string[] } = NO_TRUSTED,
+): boolean {
   return isSameSiteRequest(config, new Headers(headers));
 }
 
@@ -25,7 +28,9 @@ describe('isSameSiteRequest', () => {
   });
 
   it('fails an Origin whose host only starts with the app host', () => {
-    expect(allowed({ host: 'app.example.com', origin: 'https://app.example.com.evil.example' })).toBe(false);
+    expect(
+      allowed({ host: 'app.example.com', origin: 'https://app.example.com.evil.example' }),
+    ).toBe(false);
   });
 
   it('fails "Origin: null"', () => {
@@ -37,16 +42,31 @@ describe('isSameSiteRequest', () => {
   });
 
   it('fails "Sec-Fetch-Site: cross-site" even with a same-host Origin', () => {
-    expect(allowed({ host: 'app.example.com', origin: 'https://app.example.com', 'sec-fetch-site': 'cross-site' })).toBe(false);
+    expect(
+      allowed({
+        host: 'app.example.com',
+        origin: 'https://app.example.com',
+        'sec-fetch-site': 'cross-site',
+      }),
+    ).toBe(false);
   });
 
   it('fails "Sec-Fetch-Site: cross-site" without an Origin', () => {
     expect(allowed({ host: 'app.example.com', 'sec-fetch-site': 'cross-site' })).toBe(false);
   });
 
-  it.each(['same-origin', 'same-site', 'none'])('passes "Sec-Fetch-Site: %s" with a same-host Origin', (site) => {
-    expect(allowed({ host: 'app.example.com', origin: 'https://app.example.com', 'sec-fetch-site': site })).toBe(true);
-  });
+  it.each(['same-origin', 'same-site', 'none'])(
+    'passes "Sec-Fetch-Site: %s" with a same-host Origin',
+    (site) => {
+      expect(
+        allowed({
+          host: 'app.example.com',
+          origin: 'https://app.example.com',
+          'sec-fetch-site': site,
+        }),
+      ).toBe(true);
+    },
+  );
 
   it('passes a request without an Origin (not a browser, or a same-origin GET)', () => {
     expect(allowed({ host: 'app.example.com' })).toBe(true);
@@ -54,29 +74,58 @@ describe('isSameSiteRequest', () => {
 
   it('passes a configured trusted origin', () => {
     const config = { trustedOrigins: ['https://admin.example.com'] };
-    expect(allowed({ host: 'app.example.com', origin: 'https://admin.example.com' }, config)).toBe(true);
+    expect(allowed({ host: 'app.example.com', origin: 'https://admin.example.com' }, config)).toBe(
+      true,
+    );
   });
 
   it('fails an origin that is not among the trusted ones', () => {
     const config = { trustedOrigins: ['https://admin.example.com'] };
-    expect(allowed({ host: 'app.example.com', origin: 'https://other.example.com' }, config)).toBe(false);
+    expect(allowed({ host: 'app.example.com', origin: 'https://other.example.com' }, config)).toBe(
+      false,
+    );
   });
 
   it('fails "Sec-Fetch-Site: cross-site" even from a trusted origin', () => {
     const config = { trustedOrigins: ['https://admin.example.com'] };
-    expect(allowed({ host: 'app.example.com', origin: 'https://admin.example.com', 'sec-fetch-site': 'cross-site' }, config)).toBe(false);
+    expect(
+      allowed(
+        {
+          host: 'app.example.com',
+          origin: 'https://admin.example.com',
+          'sec-fetch-site': 'cross-site',
+        },
+        config,
+      ),
+    ).toBe(false);
   });
 
   it('compares against X-Forwarded-Host behind a proxy', () => {
-    expect(allowed({ host: 'internal:3000', 'x-forwarded-host': 'app.example.com', origin: 'https://app.example.com' })).toBe(true);
+    expect(
+      allowed({
+        host: 'internal:3000',
+        'x-forwarded-host': 'app.example.com',
+        origin: 'https://app.example.com',
+      }),
+    ).toBe(true);
   });
 
   it('fails an Origin equal to the internal Host when X-Forwarded-Host names another host', () => {
-    expect(allowed({ host: 'internal:3000', 'x-forwarded-host': 'app.example.com', origin: 'http://internal:3000' })).toBe(false);
+    expect(
+      allowed({
+        host: 'internal:3000',
+        'x-forwarded-host': 'app.example.com',
+        origin: 'http://internal:3000',
+      }),
+    ).toBe(false);
   });
 
   it('uses the first X-Forwarded-Host of a list', () => {
-    const headers = { host: 'internal:3000', 'x-forwarded-host': 'app.example.com, proxy.internal', origin: 'https://app.example.com' };
+    const headers = {
+      host: 'internal:3000',
+      'x-forwarded-host': 'app.example.com, proxy.internal',
+      origin: 'https://app.example.com',
+    };
     expect(allowed(headers)).toBe(true);
   });
 

@@ -21,7 +21,10 @@ function streamed(chunks: Uint8Array[], headers: Record<string, string> = JSON_T
 }
 
 /** A body that never ends; records whether the reader cancelled it. */
-function endless(headers: Record<string, string> = JSON_TYPE): { request: Request; cancelled: () => boolean } {
+function endless(headers: Record<string, string> = JSON_TYPE): {
+  request: Request;
+  cancelled: () => boolean;
+} {
   let cancelled = false;
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
@@ -31,7 +34,12 @@ function endless(headers: Record<string, string> = JSON_TYPE): { request: Reques
       cancelled = true;
     },
   });
-  const request = new Request(URL, { method: 'POST', body: stream, headers, duplex: 'half' } as RequestInit);
+  const request = new Request(URL, {
+    method: 'POST',
+    body: stream,
+    headers,
+    duplex: 'half',
+  } as RequestInit);
   return { request, cancelled: () => cancelled };
 }
 
@@ -41,15 +49,25 @@ const INVALID = { code: 'invalid_request', status: 400 };
 
 describe('readJsonBody', () => {
   it('parses a JSON object', async () => {
-    expect(await readJsonBody(post('{"username":"admin","password":"admin"}'), LIMIT)).toEqual({ username: 'admin', password: 'admin' });
+    expect(await readJsonBody(post('{"username":"admin","password":"admin"}'), LIMIT)).toEqual({
+      username: 'admin',
+      password: 'admin',
+    });
   });
 
   it('accepts application/json with a charset parameter', async () => {
-    expect(await readJsonBody(post('{"a":1}', { 'content-type': 'application/json; charset=utf-8' }), LIMIT)).toEqual({ a: 1 });
+    expect(
+      await readJsonBody(
+        post('{"a":1}', { 'content-type': 'application/json; charset=utf-8' }),
+        LIMIT,
+      ),
+    ).toEqual({ a: 1 });
   });
 
   it('accepts the media type in any case', async () => {
-    expect(await readJsonBody(post('{"a":1}', { 'content-type': 'Application/JSON' }), LIMIT)).toEqual({ a: 1 });
+    expect(
+      await readJsonBody(post('{"a":1}', { 'content-type': 'Application/JSON' }), LIMIT),
+    ).toEqual({ a: 1 });
   });
 
   it('returns non-object JSON as is, for the schema to refuse', async () => {
@@ -58,12 +76,16 @@ describe('readJsonBody', () => {
 
   it('reads a body streamed in several chunks', async () => {
     const encoder = new TextEncoder();
-    expect(await readJsonBody(streamed([encoder.encode('{"a":'), encoder.encode('"é"}')]), LIMIT)).toEqual({ a: 'é' });
+    expect(
+      await readJsonBody(streamed([encoder.encode('{"a":'), encoder.encode('"é"}')]), LIMIT),
+    ).toEqual({ a: 'é' });
   });
 
   it('reads a multi-byte character split across chunks', async () => {
     const bytes = new TextEncoder().encode('{"a":"é"}');
-    expect(await readJsonBody(streamed([bytes.slice(0, 7), bytes.slice(7)]), LIMIT)).toEqual({ a: 'é' });
+    expect(await readJsonBody(streamed([bytes.slice(0, 7), bytes.slice(7)]), LIMIT)).toEqual({
+      a: 'é',
+    });
   });
 
   describe('an empty body', () => {
@@ -76,30 +98,48 @@ describe('readJsonBody', () => {
     });
 
     it('is {} with another Content-Type and no bytes', async () => {
-      expect(await readJsonBody(new Request(URL, { method: 'POST', headers: { 'content-type': 'text/plain' } }), LIMIT)).toEqual({});
+      expect(
+        await readJsonBody(
+          new Request(URL, { method: 'POST', headers: { 'content-type': 'text/plain' } }),
+          LIMIT,
+        ),
+      ).toEqual({});
     });
 
     it('is {} with Content-Length 0 and no Content-Type', async () => {
-      expect(await readJsonBody(new Request(URL, { method: 'POST', headers: { 'content-length': '0' } }), LIMIT)).toEqual({});
+      expect(
+        await readJsonBody(
+          new Request(URL, { method: 'POST', headers: { 'content-length': '0' } }),
+          LIMIT,
+        ),
+      ).toEqual({});
     });
   });
 
   describe('a body that is not application/json', () => {
     it('is refused with 415 for text/plain', async () => {
-      await expect(readJsonBody(post('{"a":1}', { 'content-type': 'text/plain' }), LIMIT)).rejects.toMatchObject(UNSUPPORTED);
+      await expect(
+        readJsonBody(post('{"a":1}', { 'content-type': 'text/plain' }), LIMIT),
+      ).rejects.toMatchObject(UNSUPPORTED);
     });
 
     it('is refused with 415 for a form', async () => {
-      const form = post('username=admin&password=admin', { 'content-type': 'application/x-www-form-urlencoded' });
+      const form = post('username=admin&password=admin', {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
       await expect(readJsonBody(form, LIMIT)).rejects.toMatchObject(UNSUPPORTED);
     });
 
     it('is refused with 415 without a Content-Type', async () => {
-      await expect(readJsonBody(post(new TextEncoder().encode('{"a":1}'), {}), LIMIT)).rejects.toMatchObject(UNSUPPORTED);
+      await expect(
+        readJsonBody(post(new TextEncoder().encode('{"a":1}'), {}), LIMIT),
+      ).rejects.toMatchObject(UNSUPPORTED);
     });
 
     it('is refused with 415 for a look-alike media type', async () => {
-      await expect(readJsonBody(post('{"a":1}', { 'content-type': 'application/jsonp' }), LIMIT)).rejects.toMatchObject(UNSUPPORTED);
+      await expect(
+        readJsonBody(post('{"a":1}', { 'content-type': 'application/jsonp' }), LIMIT),
+      ).rejects.toMatchObject(UNSUPPORTED);
     });
 
     it('is refused with 415 before the body is read when Content-Length is given', async () => {
@@ -109,7 +149,10 @@ describe('readJsonBody', () => {
     });
 
     it('is refused with 415 rather than 413 when it is also over the limit', async () => {
-      const request = post('x'.repeat(LIMIT + 1), { 'content-type': 'text/plain', 'content-length': String(LIMIT + 1) });
+      const request = post('x'.repeat(LIMIT + 1), {
+        'content-type': 'text/plain',
+        'content-length': String(LIMIT + 1),
+      });
       await expect(readJsonBody(request, LIMIT)).rejects.toMatchObject(UNSUPPORTED);
     });
 
@@ -133,11 +176,16 @@ describe('readJsonBody', () => {
 
     it('is refused with 413 when streamed in chunks without Content-Length', async () => {
       const chunk = new TextEncoder().encode(' '.repeat(4096));
-      await expect(readJsonBody(streamed([chunk, chunk, chunk, chunk, new Uint8Array([0x20])]), LIMIT)).rejects.toMatchObject(TOO_LARGE);
+      await expect(
+        readJsonBody(streamed([chunk, chunk, chunk, chunk, new Uint8Array([0x20])]), LIMIT),
+      ).rejects.toMatchObject(TOO_LARGE);
     });
 
     it('is refused with 413 when it is bigger than its declared Content-Length', async () => {
-      const request = post(`{"a":"${'x'.repeat(LIMIT)}"}`, { ...JSON_TYPE, 'content-length': '10' });
+      const request = post(`{"a":"${'x'.repeat(LIMIT)}"}`, {
+        ...JSON_TYPE,
+        'content-length': '10',
+      });
       await expect(readJsonBody(request, LIMIT)).rejects.toMatchObject(TOO_LARGE);
     });
 
@@ -154,7 +202,9 @@ describe('readJsonBody', () => {
     });
 
     it('is refused one byte past the limit', async () => {
-      await expect(readJsonBody(post(`{"a":"${'x'.repeat(LIMIT - 7)}"}`), LIMIT)).rejects.toMatchObject(TOO_LARGE);
+      await expect(
+        readJsonBody(post(`{"a":"${'x'.repeat(LIMIT - 7)}"}`), LIMIT),
+      ).rejects.toMatchObject(TOO_LARGE);
     });
 
     it('counts bytes, not characters', async () => {

@@ -19,7 +19,9 @@ describe('customTokenUserAttributes', () => {
   });
 
   it("names the claim as written in Django's spelling (is_staff)", async () => {
-    expect(await buildCustomClaims(attributes(['is_staff']), makeUser({ isStaff: true }))).toEqual({ is_staff: true });
+    expect(await buildCustomClaims(attributes(['is_staff']), makeUser({ isStaff: true }))).toEqual({
+      is_staff: true,
+    });
   });
 
   it.each([
@@ -33,7 +35,9 @@ describe('customTokenUserAttributes', () => {
   });
 
   it('names the claim as written in camelCase (isStaff)', async () => {
-    expect(await buildCustomClaims(attributes(['isStaff']), makeUser({ isStaff: true }))).toEqual({ isStaff: true });
+    expect(await buildCustomClaims(attributes(['isStaff']), makeUser({ isStaff: true }))).toEqual({
+      isStaff: true,
+    });
   });
 
   it('reads plain fields such as email and username', async () => {
@@ -42,11 +46,15 @@ describe('customTokenUserAttributes', () => {
   });
 
   it('writes a date as Unix seconds', async () => {
-    expect(await buildCustomClaims(attributes(['date_joined']), makeUser())).toEqual({ date_joined: DATE_JOINED_SECONDS });
+    expect(await buildCustomClaims(attributes(['date_joined']), makeUser())).toEqual({
+      date_joined: DATE_JOINED_SECONDS,
+    });
   });
 
   it('writes a null date as null', async () => {
-    expect(await buildCustomClaims(attributes(['last_login']), makeUser({ lastLogin: null }))).toEqual({ last_login: null });
+    expect(
+      await buildCustomClaims(attributes(['last_login']), makeUser({ lastLogin: null })),
+    ).toEqual({ last_login: null });
   });
 
   it('writes a set last_login as Unix seconds', async () => {
@@ -58,12 +66,18 @@ describe('customTokenUserAttributes', () => {
 
 describe('customTokenClaims', () => {
   it('adds the value of a synchronous getter', async () => {
-    const claims = await buildCustomClaims(callables([{ attrName: 'tenant', attrGetter: () => 'acme' }]), makeUser());
+    const claims = await buildCustomClaims(
+      callables([{ attrName: 'tenant', attrGetter: () => 'acme' }]),
+      makeUser(),
+    );
     expect(claims).toEqual({ tenant: 'acme' });
   });
 
   it('adds the value of an asynchronous getter', async () => {
-    const claims = await buildCustomClaims(callables([{ attrName: 'roles', attrGetter: async () => ['admin', 'ops'] }]), makeUser());
+    const claims = await buildCustomClaims(
+      callables([{ attrName: 'roles', attrGetter: async () => ['admin', 'ops'] }]),
+      makeUser(),
+    );
     expect(claims).toEqual({ roles: ['admin', 'ops'] });
   });
 
@@ -75,17 +89,26 @@ describe('customTokenClaims', () => {
   });
 
   it('omits a claim whose getter returns undefined', async () => {
-    const claims = await buildCustomClaims(callables([{ attrName: 'maybe', attrGetter: () => undefined }]), makeUser());
+    const claims = await buildCustomClaims(
+      callables([{ attrName: 'maybe', attrGetter: () => undefined }]),
+      makeUser(),
+    );
     expect(claims).not.toHaveProperty('maybe');
   });
 
   it('omits a claim whose async getter resolves to undefined', async () => {
-    const claims = await buildCustomClaims(callables([{ attrName: 'maybe', attrGetter: async () => undefined }]), makeUser());
+    const claims = await buildCustomClaims(
+      callables([{ attrName: 'maybe', attrGetter: async () => undefined }]),
+      makeUser(),
+    );
     expect(claims).not.toHaveProperty('maybe');
   });
 
   it('keeps a claim whose getter returns null', async () => {
-    const claims = await buildCustomClaims(callables([{ attrName: 'manager', attrGetter: () => null }]), makeUser());
+    const claims = await buildCustomClaims(
+      callables([{ attrName: 'manager', attrGetter: () => null }]),
+      makeUser(),
+    );
     expect(claims).toEqual({ manager: null });
   });
 
@@ -111,7 +134,10 @@ describe('customTokenClaims', () => {
 
   it('lets a getter override a user attribute of the same name', async () => {
     const claims = await buildCustomClaims(
-      { customTokenUserAttributes: ['is_staff'], customTokenClaims: [{ attrName: 'is_staff', attrGetter: () => 'computed' }] },
+      {
+        customTokenUserAttributes: ['is_staff'],
+        customTokenClaims: [{ attrName: 'is_staff', attrGetter: () => 'computed' }],
+      },
       makeUser({ isStaff: true }),
     );
     expect(claims).toEqual({ is_staff: 'computed' });
@@ -126,9 +152,17 @@ describe('customTokenClaims', () => {
 
 describe('customTokenUserAttributes and customTokenClaims together', () => {
   it('recomputes the claims from the user it is given', async () => {
-    const config = { customTokenUserAttributes: ['is_staff'] as UserAttribute[], customTokenClaims: [{ attrName: 'name', attrGetter: (u: { firstName: string }) => u.firstName }] };
+    const config = {
+      customTokenUserAttributes: ['is_staff'] as UserAttribute[],
+      customTokenClaims: [
+        { attrName: 'name', attrGetter: (u: { firstName: string }) => u.firstName },
+      ],
+    };
     const before = await buildCustomClaims(config, makeUser({ isStaff: false, firstName: 'Ada' }));
     const after = await buildCustomClaims(config, makeUser({ isStaff: true, firstName: 'Grace' }));
-    expect([before, after]).toEqual([{ is_staff: false, name: 'Ada' }, { is_staff: true, name: 'Grace' }]);
+    expect([before, after]).toEqual([
+      { is_staff: false, name: 'Ada' },
+      { is_staff: true, name: 'Grace' },
+    ]);
   });
 });

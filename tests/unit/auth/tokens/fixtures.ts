@@ -20,13 +20,20 @@ export const SECRET = 'test-secret-0123456789abcdefghijk';
 export const PLAIN = { issuer: null, audience: null, leewaySeconds: 0 } as const;
 
 /** Signing settings with nothing optional configured and the default lifetime. */
-export const PLAIN_SIGNING = { issuer: null, audience: null, accessTokenLifetimeSeconds: 300 } as const;
+export const PLAIN_SIGNING = {
+  issuer: null,
+  audience: null,
+  accessTokenLifetimeSeconds: 300,
+} as const;
 
 /** 2025-11-28T16:00:00Z, the frozen "now" of the token tests. */
 export const NOW_SECONDS = 1_764_345_600;
 
 /** Splits a compact JWS into its decoded header and payload. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [header, payload] = token.split('.');
   const decode = (part: string | undefined) =>
     JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -20,7 +20,11 @@ function publishedKeys(jwksJson: string): Record<string, unknown>[] {
 }
 
 function signNow(keyring: Awaited<ReturnType<typeof loadKeyring>>) {
-  return signAccessToken(keyring, PLAIN_SIGNING, { userId: 1, customClaims: {}, nowSeconds: Math.floor(Date.now() / 1000) });
+  return signAccessToken(keyring, PLAIN_SIGNING, {
+    userId: 1,
+    customClaims: {},
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
 }
 
 describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
@@ -33,13 +37,25 @@ describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
   });
 
   it('puts the kid and the algorithm in the header of the tokens it signs', async () => {
-    const keyring = await loadKeyring({ algorithm, secret: SECRET, signingKeys: [await privateJwk(algorithm, 'key-1')] });
-    const { token } = await signAccessToken(keyring, PLAIN_SIGNING, { userId: 1, customClaims: {}, nowSeconds: NOW_SECONDS });
+    const keyring = await loadKeyring({
+      algorithm,
+      secret: SECRET,
+      signingKeys: [await privateJwk(algorithm, 'key-1')],
+    });
+    const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
+      userId: 1,
+      customClaims: {},
+      nowSeconds: NOW_SECONDS,
+    });
     expect(decodeJwt(token).header).toMatchObject({ alg: algorithm, kid: 'key-1' });
   });
 
   it('verifies the tokens it signs', async () => {
-    const keyring = await loadKeyring({ algorithm, secret: SECRET, signingKeys: [await privateJwk(algorithm, 'key-1')] });
+    const keyring = await loadKeyring({
+      algorithm,
+      secret: SECRET,
+      signingKeys: [await privateJwk(algorithm, 'key-1')],
+    });
     const { token } = await signNow(keyring);
     expect((await verifyAccessToken(keyring, PLAIN, token)).ok).toBe(true);
   });
@@ -52,7 +68,11 @@ describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
   });
 
   it('publishes no private member of the key', async () => {
-    const keyring = await loadKeyring({ algorithm, secret: SECRET, signingKeys: [await privateJwk(algorithm, 'key-1')] });
+    const keyring = await loadKeyring({
+      algorithm,
+      secret: SECRET,
+      signingKeys: [await privateJwk(algorithm, 'key-1')],
+    });
     const [published] = publishedKeys(keyring.jwksJson);
     for (const member of PRIVATE_MEMBERS) expect(published).not.toHaveProperty(member);
   });
@@ -61,7 +81,15 @@ describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
 describe('toPublicJwk', () => {
   it('keeps only the public members of an EC key plus kid, alg and use', async () => {
     const jwk = await privateJwk('ES256', 'ec');
-    expect(Object.keys(toPublicJwk(jwk)).sort()).toEqual(['alg', 'crv', 'kid', 'kty', 'use', 'x', 'y']);
+    expect(Object.keys(toPublicJwk(jwk)).sort()).toEqual([
+      'alg',
+      'crv',
+      'kid',
+      'kty',
+      'use',
+      'x',
+      'y',
+    ]);
   });
 
   it('keeps only the public members of an RSA key plus kid, alg and use', async () => {
@@ -88,12 +116,20 @@ describe('loadKeyring with HS256', () => {
 
   it('signs without a kid header', async () => {
     const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    const { token } = await signAccessToken(keyring, PLAIN_SIGNING, { userId: 1, customClaims: {}, nowSeconds: NOW_SECONDS });
+    const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
+      userId: 1,
+      customClaims: {},
+      nowSeconds: NOW_SECONDS,
+    });
     expect(decodeJwt(token).header).not.toHaveProperty('kid');
   });
 
   it('ignores asymmetric keys that are also configured', async () => {
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [await privateJwk('ES256', 'ec')] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      signingKeys: [await privateJwk('ES256', 'ec')],
+    });
     expect(keyring.algorithms).toEqual(['HS256']);
   });
 
@@ -104,16 +140,25 @@ describe('loadKeyring with HS256', () => {
   });
 
   it('does not verify a token signed with another secret', async () => {
-    const other = await loadKeyring({ algorithm: 'HS256', secret: `${SECRET}-other`, signingKeys: [] });
+    const other = await loadKeyring({
+      algorithm: 'HS256',
+      secret: `${SECRET}-other`,
+      signingKeys: [],
+    });
     const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
     const { token } = await signNow(other);
-    expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual({ ok: false, reason: 'invalid' });
+    expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 });
 
 describe('loadKeyring without a key for an asymmetric algorithm', () => {
   it('throws, naming AUTH_SIGNING_KEYS', async () => {
-    await expect(loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [] })).rejects.toThrow(/AUTH_SIGNING_KEYS/);
+    await expect(
+      loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [] }),
+    ).rejects.toThrow(/AUTH_SIGNING_KEYS/);
   });
 });
 
@@ -121,8 +166,16 @@ describe('key rotation', () => {
   async function rotation() {
     const current = await privateJwk('ES256', 'current');
     const retired = await privateJwk('ES256', 'retired');
-    const keyring = await loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [current, retired] });
-    const retiredOnly = await loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [retired] });
+    const keyring = await loadKeyring({
+      algorithm: 'ES256',
+      secret: SECRET,
+      signingKeys: [current, retired],
+    });
+    const retiredOnly = await loadKeyring({
+      algorithm: 'ES256',
+      secret: SECRET,
+      signingKeys: [retired],
+    });
     return { keyring, retiredOnly };
   }
 
@@ -152,7 +205,11 @@ describe('key rotation', () => {
   it('pins each key to its own algorithm when a retired key uses another one', async () => {
     const current = await privateJwk('ES256', 'current');
     const retired = await privateJwk('RS256', 'retired');
-    const keyring = await loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [current, retired] });
+    const keyring = await loadKeyring({
+      algorithm: 'ES256',
+      secret: SECRET,
+      signingKeys: [current, retired],
+    });
     expect(keyring.verification.get('retired')?.alg).toBe('RS256');
   });
 });

@@ -6,10 +6,17 @@ import { NOW_SECONDS, PLAIN_SIGNING, SECRET, decodeJwt, privateJwk } from './fix
 let keyring: Keyring;
 
 beforeAll(async () => {
-  keyring = await loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [await privateJwk('ES256', 'key-1')] });
+  keyring = await loadKeyring({
+    algorithm: 'ES256',
+    secret: SECRET,
+    signingKeys: [await privateJwk('ES256', 'key-1')],
+  });
 });
 
-function signAccess(config: Parameters<typeof signAccessToken>[1] = PLAIN_SIGNING, customClaims = {}) {
+function signAccess(
+  config: Parameters<typeof signAccessToken>[1] = PLAIN_SIGNING,
+  customClaims = {},
+) {
   return signAccessToken(keyring, config, { userId: 42, customClaims, nowSeconds: NOW_SECONDS });
 }
 
@@ -62,7 +69,11 @@ describe('signAccessToken', () => {
   });
 
   it('carries iss and aud when they are configured', async () => {
-    const { token } = await signAccess({ ...PLAIN_SIGNING, issuer: 'https://kit.example', audience: 'api' });
+    const { token } = await signAccess({
+      ...PLAIN_SIGNING,
+      issuer: 'https://kit.example',
+      audience: 'api',
+    });
     expect(decodeJwt(token).payload).toMatchObject({ iss: 'https://kit.example', aud: 'api' });
   });
 
@@ -105,12 +116,24 @@ describe('signRefreshToken', () => {
 
 describe('signSessionToken', () => {
   it('carries only sub, sid and exp', async () => {
-    const token = await signSessionToken(keyring, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
-    expect(decodeJwt(token).payload).toEqual({ sub: '42', sid: 'session-id', exp: NOW_SECONDS + 60 });
+    const token = await signSessionToken(keyring, {
+      userId: 42,
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
+    expect(decodeJwt(token).payload).toEqual({
+      sub: '42',
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
   });
 
   it('is signed with HS256 and no kid', async () => {
-    const token = await signSessionToken(keyring, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
+    const token = await signSessionToken(keyring, {
+      userId: 42,
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
     expect(decodeJwt(token).header).toEqual({ alg: 'HS256', typ: 'JWT' });
   });
 });

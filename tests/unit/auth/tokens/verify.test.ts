@@ -37,15 +37,30 @@ afterEach(() => {
 });
 
 function accessClaims(overrides: JWTPayload = {}): JWTPayload {
-  return { token_type: 'access', user_id: 42, sub: '42', jti: 'a-jti', iat: NOW_SECONDS, exp: NOW_SECONDS + 300, ...overrides };
+  return {
+    token_type: 'access',
+    user_id: 42,
+    sub: '42',
+    jti: 'a-jti',
+    iat: NOW_SECONDS,
+    exp: NOW_SECONDS + 300,
+    ...overrides,
+  };
 }
 
 function refreshClaims(overrides: JWTPayload = {}): JWTPayload {
-  return { ...accessClaims({ token_type: 'refresh', sid: 'session-id', exp: NOW_SECONDS + 86_400 }), ...overrides };
+  return {
+    ...accessClaims({ token_type: 'refresh', sid: 'session-id', exp: NOW_SECONDS + 86_400 }),
+    ...overrides,
+  };
 }
 
 /** Signs any header and payload with a private JWK (or raw HMAC bytes): a hand-made token. */
-async function forge(key: JWK | Uint8Array, header: Record<string, unknown>, payload: JWTPayload): Promise<string> {
+async function forge(
+  key: JWK | Uint8Array,
+  header: Record<string, unknown>,
+  payload: JWTPayload,
+): Promise<string> {
   const signingKey = key instanceof Uint8Array ? key : await importJWK(key, key.alg);
   return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(signingKey);
 }
@@ -55,18 +70,36 @@ function unsigned(header: Record<string, unknown>, payload: JWTPayload): string 
   return `${encode(header)}.${encode(payload)}.`;
 }
 
-async function accessToken(config: Parameters<typeof signAccessToken>[1] = PLAIN_SIGNING, ring = keyring) {
-  return (await signAccessToken(ring, config, { userId: 42, customClaims: { is_staff: true }, nowSeconds: NOW_SECONDS })).token;
+async function accessToken(
+  config: Parameters<typeof signAccessToken>[1] = PLAIN_SIGNING,
+  ring = keyring,
+) {
+  return (
+    await signAccessToken(ring, config, {
+      userId: 42,
+      customClaims: { is_staff: true },
+      nowSeconds: NOW_SECONDS,
+    })
+  ).token;
 }
 
 function refreshToken(config: Parameters<typeof signRefreshToken>[1] = PLAIN_SIGNING) {
-  return signRefreshToken(keyring, config, { userId: 42, jti: 'r-jti', sid: 'session-id', iat: NOW_SECONDS, exp: NOW_SECONDS + 86_400 });
+  return signRefreshToken(keyring, config, {
+    userId: 42,
+    jti: 'r-jti',
+    sid: 'session-id',
+    iat: NOW_SECONDS,
+    exp: NOW_SECONDS + 86_400,
+  });
 }
 
 describe('verifyAccessToken', () => {
   it('accepts an access token the kit signed and returns its claims', async () => {
     const result = await verifyAccessToken(keyring, PLAIN, await accessToken());
-    expect(result).toMatchObject({ ok: true, claims: { token_type: 'access', user_id: 42, sub: '42', is_staff: true } });
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { token_type: 'access', user_id: 42, sub: '42', is_staff: true },
+    });
   });
 
   it('refuses a refresh token', async () => {
@@ -79,22 +112,38 @@ describe('verifyAccessToken', () => {
   });
 
   it('refuses refresh claims dressed with typ "at+jwt"', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, refreshClaims());
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      refreshClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a token whose sub is not its user_id', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims({ sub: '43' }));
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims({ sub: '43' }),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a token whose user_id is not a number', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims({ user_id: '42' }));
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims({ user_id: '42' }),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it.each(['exp', 'iat', 'jti', 'sub'])('refuses a token without %s', async (claim) => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims({ [claim]: undefined }));
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims({ [claim]: undefined }),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 });
@@ -102,7 +151,10 @@ describe('verifyAccessToken', () => {
 describe('verifyRefreshToken', () => {
   it('accepts a refresh token the kit signed and returns its session id', async () => {
     const result = await verifyRefreshToken(keyring, PLAIN, await refreshToken());
-    expect(result).toMatchObject({ ok: true, claims: { token_type: 'refresh', jti: 'r-jti', sid: 'session-id' } });
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { token_type: 'refresh', jti: 'r-jti', sid: 'session-id' },
+    });
   });
 
   it('refuses an access token', async () => {
@@ -110,7 +162,11 @@ describe('verifyRefreshToken', () => {
   });
 
   it('refuses a refresh token without sid', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'JWT' }, refreshClaims({ sid: undefined }));
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'JWT' },
+      refreshClaims({ sid: undefined }),
+    );
     expect(await verifyRefreshToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 });
@@ -120,11 +176,15 @@ describe('issuer and audience', () => {
   const SIGNING = { ...PLAIN_SIGNING, issuer: 'https://kit.example', audience: 'api' };
 
   it('accepts an access token with the configured issuer and audience', async () => {
-    expect((await verifyAccessToken(keyring, CONFIGURED, await accessToken(SIGNING))).ok).toBe(true);
+    expect((await verifyAccessToken(keyring, CONFIGURED, await accessToken(SIGNING))).ok).toBe(
+      true,
+    );
   });
 
   it('accepts a refresh token with the configured issuer and audience', async () => {
-    expect((await verifyRefreshToken(keyring, CONFIGURED, await refreshToken(SIGNING))).ok).toBe(true);
+    expect((await verifyRefreshToken(keyring, CONFIGURED, await refreshToken(SIGNING))).ok).toBe(
+      true,
+    );
   });
 
   it('refuses a token from another issuer', async () => {
@@ -166,20 +226,36 @@ describe('hostile headers', () => {
 
   it('refuses an algorithm other than the configured one, even under a known kid', async () => {
     const impostor = await privateJwk('RS256', 'key-1');
-    const token = await forge(impostor, { alg: 'RS256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    const token = await forge(
+      impostor,
+      { alg: 'RS256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a known kid used with the algorithm of another configured key', async () => {
-    const mixed = await loadKeyring({ algorithm: 'ES256', secret: SECRET, signingKeys: [esJwk, rsJwk] });
+    const mixed = await loadKeyring({
+      algorithm: 'ES256',
+      secret: SECRET,
+      signingKeys: [esJwk, rsJwk],
+    });
     const impostor = await privateJwk('RS256', 'key-1');
-    const token = await forge(impostor, { alg: 'RS256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    const token = await forge(
+      impostor,
+      { alg: 'RS256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(mixed, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses an unknown kid', async () => {
     const stranger = await privateJwk('ES256', 'stranger');
-    const token = await forge(stranger, { alg: 'ES256', kid: 'stranger', typ: 'at+jwt' }, accessClaims());
+    const token = await forge(
+      stranger,
+      { alg: 'ES256', kid: 'stranger', typ: 'at+jwt' },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
@@ -190,18 +266,32 @@ describe('hostile headers', () => {
 
   it('refuses a token signed with a known kid by another key', async () => {
     const impostor = await privateJwk('ES256', 'key-1');
-    const token = await forge(impostor, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    const token = await forge(
+      impostor,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   describe.each([
-    ['an SPKI PEM', (jwk: JWK) => createPublicKey({ key: toPublicJwk(jwk), format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString()],
+    [
+      'an SPKI PEM',
+      (jwk: JWK) =>
+        createPublicKey({ key: toPublicJwk(jwk), format: 'jwk' })
+          .export({ type: 'spki', format: 'pem' })
+          .toString(),
+    ],
     ['a JWK JSON text', (jwk: JWK) => JSON.stringify(toPublicJwk(jwk))],
     ['the modulus', (jwk: JWK) => jwk.n ?? ''],
   ])('algorithm confusion with the public key as %s', (_name, publicKeyText) => {
     it('refuses an HS256 token keyed with the RS256 public key', async () => {
       const hmacKey = new TextEncoder().encode(publicKeyText(rsJwk));
-      const token = await forge(hmacKey, { alg: 'HS256', kid: 'rsa-1', typ: 'at+jwt' }, accessClaims());
+      const token = await forge(
+        hmacKey,
+        { alg: 'HS256', kid: 'rsa-1', typ: 'at+jwt' },
+        accessClaims(),
+      );
       expect(await verifyAccessToken(rsKeyring, PLAIN, token)).toEqual(INVALID);
     });
 
@@ -213,8 +303,14 @@ describe('hostile headers', () => {
   });
 
   it('refuses an HS256 token keyed with the ES256 public key', async () => {
-    const pem = createPublicKey({ key: toPublicJwk(esJwk), format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
-    const token = await forge(new TextEncoder().encode(pem), { alg: 'HS256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    const pem = createPublicKey({ key: toPublicJwk(esJwk), format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
+    const token = await forge(
+      new TextEncoder().encode(pem),
+      { alg: 'HS256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
@@ -223,23 +319,39 @@ describe('hostile headers', () => {
     ['x5u', { x5u: 'https://attacker.example/cert.pem' }],
     ['x5c', { x5c: ['MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA'] }],
   ])('refuses a token carrying a %s header, even when correctly signed', async (_name, extra) => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', ...extra }, accessClaims());
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', ...extra },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a token carrying an embedded jwk header, even when correctly signed', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', jwk: toPublicJwk(esJwk) }, accessClaims());
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', jwk: toPublicJwk(esJwk) },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a token signed by an attacker key embedded as its jwk header', async () => {
     const attacker = await privateJwk('ES256', 'key-1');
-    const token = await forge(attacker, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', jwk: toPublicJwk(attacker) }, accessClaims());
+    const token = await forge(
+      attacker,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt', jwk: toPublicJwk(attacker) },
+      accessClaims(),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('refuses a refresh token carrying a jku header', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'JWT', jku: 'https://attacker.example/jwks.json' }, refreshClaims());
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'JWT', jku: 'https://attacker.example/jwks.json' },
+      refreshClaims(),
+    );
     expect(await verifyRefreshToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 });
@@ -247,20 +359,30 @@ describe('hostile headers', () => {
 describe('tampering and malformed input', () => {
   it('reports a changed payload as invalid', async () => {
     const [header, , signature] = (await accessToken()).split('.');
-    const payload = Buffer.from(JSON.stringify(accessClaims({ user_id: 1, sub: '1' }))).toString('base64url');
-    expect(await verifyAccessToken(keyring, PLAIN, `${header}.${payload}.${signature}`)).toEqual(INVALID);
+    const payload = Buffer.from(JSON.stringify(accessClaims({ user_id: 1, sub: '1' }))).toString(
+      'base64url',
+    );
+    expect(await verifyAccessToken(keyring, PLAIN, `${header}.${payload}.${signature}`)).toEqual(
+      INVALID,
+    );
   });
 
   it('reports a changed signature as invalid', async () => {
     const token = await accessToken();
     const last = token.at(-2) === 'A' ? 'B' : 'A';
-    expect(await verifyAccessToken(keyring, PLAIN, `${token.slice(0, -2)}${last}${token.at(-1)}`)).toEqual(INVALID);
+    expect(
+      await verifyAccessToken(keyring, PLAIN, `${token.slice(0, -2)}${last}${token.at(-1)}`),
+    ).toEqual(INVALID);
   });
 
   it('reports a tampered payload with a past exp as invalid, not expired', async () => {
     const [header, , signature] = (await accessToken()).split('.');
-    const payload = Buffer.from(JSON.stringify(accessClaims({ exp: NOW_SECONDS - 10 }))).toString('base64url');
-    expect(await verifyAccessToken(keyring, PLAIN, `${header}.${payload}.${signature}`)).toEqual(INVALID);
+    const payload = Buffer.from(JSON.stringify(accessClaims({ exp: NOW_SECONDS - 10 }))).toString(
+      'base64url',
+    );
+    expect(await verifyAccessToken(keyring, PLAIN, `${header}.${payload}.${signature}`)).toEqual(
+      INVALID,
+    );
   });
 
   it.each([
@@ -270,6 +392,10 @@ describe('tampering and malformed input', () => {
     ['four parts', 'a.b.c.d'],
   ])('reports %s as malformed', async (_name, token) => {
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(MALFORMED);
+  });
+
+  it('reports a value that is not a string as malformed', async () => {
+    expect(await verifyAccessToken(keyring, PLAIN, 42 as unknown as string)).toEqual(MALFORMED);
   });
 
   it('reports a token over 8 KiB as malformed', async () => {
@@ -304,23 +430,37 @@ describe('expiry and leeway', () => {
   it('accepts a token expired by less than the leeway', async () => {
     const token = await accessToken();
     vi.setSystemTime((NOW_SECONDS + 305) * 1000);
-    expect((await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).ok).toBe(true);
+    expect((await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).ok).toBe(
+      true,
+    );
   });
 
   it('reports a token expired by more than the leeway as expired', async () => {
     const token = await accessToken();
     vi.setSystemTime((NOW_SECONDS + 311) * 1000);
-    expect(await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).toEqual(EXPIRED);
+    expect(await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).toEqual(
+      EXPIRED,
+    );
   });
 
   it('refuses a token not yet valid (nbf) without leeway', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims({ nbf: NOW_SECONDS + 5 }));
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims({ nbf: NOW_SECONDS + 5 }),
+    );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
   it('accepts a token not yet valid (nbf) within the leeway', async () => {
-    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims({ nbf: NOW_SECONDS + 5 }));
-    expect((await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).ok).toBe(true);
+    const token = await forge(
+      esJwk,
+      { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+      accessClaims({ nbf: NOW_SECONDS + 5 }),
+    );
+    expect((await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).ok).toBe(
+      true,
+    );
   });
 });
 
@@ -343,10 +483,15 @@ describe('peekTokenType', () => {
 });
 
 describe('verifySessionToken', () => {
-  const session = () => signSessionToken(keyring, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
+  const session = () =>
+    signSessionToken(keyring, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
 
   it('returns sub, sid and exp of a session token the kit signed', async () => {
-    expect(await verifySessionToken(keyring, await session())).toEqual({ sub: '42', sid: 'session-id', exp: NOW_SECONDS + 60 });
+    expect(await verifySessionToken(keyring, await session())).toEqual({
+      sub: '42',
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
   });
 
   it('returns null when the cookie is absent', async () => {
@@ -360,14 +505,24 @@ describe('verifySessionToken', () => {
   });
 
   it('returns null for a session token signed with another secret', async () => {
-    const other = await loadKeyring({ algorithm: 'HS256', secret: `${SECRET}-other`, signingKeys: [] });
-    const token = await signSessionToken(other, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
+    const other = await loadKeyring({
+      algorithm: 'HS256',
+      secret: `${SECRET}-other`,
+      signingKeys: [],
+    });
+    const token = await signSessionToken(other, {
+      userId: 42,
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
     expect(await verifySessionToken(keyring, token)).toBeNull();
   });
 
   it('returns null for a tampered session token', async () => {
     const [header, , signature] = (await session()).split('.');
-    const payload = Buffer.from(JSON.stringify({ sub: '1', sid: 'session-id', exp: NOW_SECONDS + 60 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ sub: '1', sid: 'session-id', exp: NOW_SECONDS + 60 }),
+    ).toString('base64url');
     expect(await verifySessionToken(keyring, `${header}.${payload}.${signature}`)).toBeNull();
   });
 
@@ -377,21 +532,34 @@ describe('verifySessionToken', () => {
 
   it('returns null for an HS256 access token signed with the same secret', async () => {
     const hsKeyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    expect(await verifySessionToken(hsKeyring, await accessToken(PLAIN_SIGNING, hsKeyring))).toBeNull();
+    expect(
+      await verifySessionToken(hsKeyring, await accessToken(PLAIN_SIGNING, hsKeyring)),
+    ).toBeNull();
   });
 
   it('returns null for alg "none"', async () => {
-    expect(await verifySessionToken(keyring, unsigned({ alg: 'none' }, { sub: '42', sid: 's', exp: NOW_SECONDS + 60 }))).toBeNull();
+    expect(
+      await verifySessionToken(
+        keyring,
+        unsigned({ alg: 'none' }, { sub: '42', sid: 's', exp: NOW_SECONDS + 60 }),
+      ),
+    ).toBeNull();
   });
 
   it('returns null for a session token without sid', async () => {
-    const token = await new SignJWT({ sub: '42', exp: NOW_SECONDS + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(keyring.sessionKey);
+    const token = await new SignJWT({ sub: '42', exp: NOW_SECONDS + 60 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(keyring.sessionKey);
     expect(await verifySessionToken(keyring, token)).toBeNull();
   });
 
   it('is not accepted as an access token', async () => {
     const hsKeyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    const token = await signSessionToken(hsKeyring, { userId: 42, sid: 'session-id', exp: NOW_SECONDS + 60 });
+    const token = await signSessionToken(hsKeyring, {
+      userId: 42,
+      sid: 'session-id',
+      exp: NOW_SECONDS + 60,
+    });
     expect(await verifyAccessToken(hsKeyring, PLAIN, token)).toEqual(INVALID);
   });
 });

@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KitServer } from '../../support/kit-servers';
+import { EXTENSION_METHODS } from './support/arbitraries';
+import { ALL_ENDPOINTS, badLogLines, checkReply } from './support/contract';
+import { fuzzOptions, fuzzTimeout, sendTo, startFuzzKit } from './support/kit';
+import { checkHeaderCase, headerCase, headerRequest } from './suites/headers';
+
+/**
+ * Methods beyond the seven a route handler exports: the WebDAV and other methods Node's parser
+ * passes on, and TRACE. The contract wants 405 `method_not_allowed` (JSON, with Allow) for any
+ * method but the documented one, and never a 5xx. CONNECT is not sent: Node gives it to a
+ * `connect` listener, never to the app, and without one simply closes the socket.
+ */
+describe('methods beyond GET/HEAD/POST/PUT/PATCH/DELETE/OPTIONS (pglite)', () => {
+  let kit: KitServer | null = null;
+  beforeAll(async () => {
+    kit = await startFuzzKit('pglite');
+  });
+  afterAll(async () => kit?.stop());
+
+  const property = (label: string, methods: fc.Arbitrary<string>) =>
+    it(`${label}: 405 method_not_allowed at every endpoint, whatever the headers`, async () => {
+      const server = kit!;
+      const own = new URL(server.url);
+      const endpoint = fc.constantFrom(...ALL_ENDPOINTS);
+      await fc.assert(
+        fc.asyncProperty(endpoint.chain((e) => headerCase(e, server.url, methods).map((c) => ({ e, c }))), async ({ e, c }) => {
+          const request = headerRequest(e, c);
+          const reply = await sendTo(server, request);
+          checkReply(e, request, reply);
+          checkHeaderCase(e, own, c, request, reply);
+        }),
+        { ...fuzzOptions(), numRuns: fuzzOptions().numRuns! * ALL_ENDPOINTS.length },
+      );
+    }, fuzzTimeout(20 * ALL_ENDPOINTS.length));
+
+  property('extension methods (WebDAV, QUERY, ...)', fc.constantFrom(...EXTENSION_METHODS));
+  property('TRACE', fc.constant('TRACE'));
+
+  it('the server log shows no uncaught error and no token', () => {
+    expect(badLogLines(kit!.output())).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseSetCookie } from 'cookie';
+import type fc from 'fast-check';
+import { startKit, type HttpBackend, type KitServer } from '../../../support/kit-servers';
+import { ENDPOINTS } from './contract';
+import type { CookieContext, GenuineCookies } from './cookie-mutations';
+import { jsonBytes, send, type FuzzRequest, type Reply } from './http';
+import { signingMaterial } from './jwt-mutations';
+
+/** Cases per property: `npm run test:fuzz` sets FUZZ_RUNS=10000, a plain `npm test` runs the default. */
+export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+/** A test timeout for one property: start-up allowance plus a per-case budget (generous: 2 shared cores). */
+export function fuzzTimeout(perCaseMs: number): number {
+  return 60_000 + FUZZ_RUNS * perCaseMs;
+}
+
+/** fast-check options: FUZZ_RUNS cases, reproducible with FUZZ_SEED (and FUZZ_PATH) from a failure report. */
+export function fuzzOptions(): fc.Parameters<unknown> {
+  return {
+    numRuns: FUZZ_RUNS,
+    ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+    ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}),
+  };
+}
+
+export const FUZZ_USER = { username: 'fuzz', password: 'fuzz-password-1' };
+
+const BUILD_ID = join(process.cwd(), process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
+const buildTime = () => {
+  try {
+    return statSync(BUILD_ID).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+const builtAt = new WeakMap<KitServer, number>();
+
+/** The one server of a fuzz file: the seeded `fuzz` user, throttling off. Null when PostgreSQL is unreachable. */
+export async function startFuzzKit(backend: HttpBackend, env: Record<string, string> = {}): Promise<KitServer | null> {
+  const kit = await startKit(backend, { users: [FUZZ_USER], env: { AUTH_THROTTLE: 'off', ...env } });
+  if (kit) builtAt.set(kit, buildTime());
+  return kit;
+}
+
+/**
+ * Sends a request to the kit. When the server does not answer at all, the error carries the end
+ * of the server's output, and says so when a concurrent `next build` (another suite's global
+ * setup) replaced the build under the running server: an environment failure, not a finding.
+ */
+export async function sendTo(kit: KitServer, request: FuzzRequest): Promise<Reply> {
+  try {
+    return await send(kit.port, request);
+  } catch (error) {
+    const rebuilt = buildTime() !== builtAt.get(kit) ? '\n  NOTE: .next was rebuilt while this server ran (a concurrent test run): environment, not a finding.' : '';
+    throw new Error(`${(error as Error).message}${rebuilt}\n  server output (end):\n${kit.output().slice(-2500)}`);
+  }
+}
+
+/** Signs the fuzz user in over HTTP and returns every genuine token and cookie value (decoded). */
+export async function signIn(kit: KitServer): Promise<GenuineCookies> {
+  const reply = await sendTo(kit, { method: 'POST', path: ENDPOINTS.signIn.path, headers: { 'content-type': 'application/json' }, body: jsonBytes(FUZZ_USER) });
+  if (reply.status !== 200) throw new Error(`sign-in for the fuzz user answered ${reply.status}: ${reply.text}`);
+  const body = JSON.parse(reply.text) as { access_token: string; CSRF_token: string };
+  const cookies = Object.fromEntries(reply.setCookies.map((header) => parseSetCookie(header)).map((c) => [c.name, c.value ?? '']));
+  const refreshCookie = cookies.refresh_cookie ?? '';
+  return {
+    access: body.access_token,
+    refresh: refreshCookie.slice(0, refreshCookie.lastIndexOf(':')),
+    session: cookies.session ?? '',
+    refreshCookie,
+    csrfCookie: cookies.CSRF_token ?? '',
+    csrfToken: body.CSRF_token,
+  };
+}
+
+/** Everything the mutation recipes need, for a kit and one of its sessions. */
+export function cookieContext(kit: KitServer, genuine: GenuineCookies): CookieContext {
+  return { genuine, keys: signingMaterial(kit.env), salt: kit.env.COOKIE_SALT ?? 'extra' };
+}
+
+/** The Cookie header a browser would send with this session's cookies (to /auth paths). */
+export function genuineCookieHeader(genuine: GenuineCookies): string {
+  return `refresh_cookie=${encodeURIComponent(genuine.refreshCookie)}; CSRF_token=${encodeURIComponent(genuine.csrfCookie)}; session=${genuine.session}`;
+}
+
+/**
+ * One signed-in session a property works with, signed in again when asked to (after a 200 that
+ * rotated or ended it) or when its access token (5 minutes) gets old: a 10,000-case property
+ * outlives it.
+ */
+export class SessionKeeper {
+  private ctx: CookieContext | null = null;
+  private signedInAt = 0;
+
+  constructor(private readonly kit: KitServer, private readonly maxAgeMs = 120_000) {}
+
+  async get(): Promise<CookieContext> {
+    if (!this.ctx || Date.now() - this.signedInAt > this.maxAgeMs) return this.renew();
+    return this.ctx;
+  }
+
+  async renew(): Promise<CookieContext> {
+    this.ctx = cookieContext(this.kit, await signIn(this.kit));
+    this.signedInAt = Date.now();
+    return this.ctx;
+  }
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../support/http-client';
+import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { startNextServer, type NextServer } from '../../support/next-server';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
+import { cloneClient, expectError, PATHS, refresh, signIn, sleep, startWarmKit, warmUp, type TokenBody } from '../../support/contract';
+
+const PASSWORD = 'correct-horse-battery';
+
+/**
+ * The database cut off mid-run (CONTRACT.md section 2, `service_unavailable`): a TCP proxy sits
+ * between a `next start` and the test PostgreSQL, and drops every connection on demand. The shared
+ * PostgreSQL server itself is never stopped. PGlite lives inside the server process: nothing to cut.
+ */
+describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) => {
+  let kit: KitServer | null = null;
+  let proxy: TcpProxy | null = null;
+  // The server under test: same env and database as `kit`, reached through the proxy.
+  let behindProxy: NextServer | null = null;
+  let client: HttpClient;
+  let session: TokenBody;
+
+  beforeAll(async () => {
+    if (backend !== 'pg') return;
+    kit = await startWarmKit(backend, { users: [{ username: 'cut-user', password: PASSWORD }] });
+    if (!kit) return;
+    const databaseUrl = kit.env.DATABASE_URL!;
+    const target = new URL(databaseUrl);
+    proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
+    behindProxy = await startNextServer({ ...kit.env, DATABASE_URL: proxy.url(databaseUrl) });
+    await warmUp(behindProxy);
+    client = new HttpClient(behindProxy.url);
+    session = (await signIn(client, 'cut-user', PASSWORD)).body;
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await behindProxy?.stop();
+    await proxy?.close();
+    await kit?.stop();
+  });
+
+  describe('while the database is cut off', () => {
+    beforeAll(() => proxy?.cut());
+    afterAll(() => proxy?.restore());
+
+    it.skipIf(backend !== 'pg')('answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, { username: 'cut-user', password: PASSWORD });
+      const retryAfter = Number(response.headers.get('retry-after'));
+      expect(response.headers.getSetCookie()).toEqual([]);
+      await expectError(response, 503, 'service_unavailable');
+      expect(retryAfter).toBeGreaterThan(0);
+    });
+
+    it.skipIf(backend !== 'pg')('answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const response = await refresh(cloneClient(client), session.CSRF_token);
+      const retryAfter = Number(response.headers.get('retry-after'));
+      expect(response.headers.getSetCookie()).toEqual([]);
+      await expectError(response, 503, 'service_unavailable');
+      expect(retryAfter).toBeGreaterThan(0);
+    });
+
+    it.skipIf(backend !== 'pg')('answers every attempt with 503, not only the first', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
+      expect(statuses).toEqual([503, 503, 503]);
+    });
+  });
+
+  describe('once the database is back', () => {
+    /** Retries for a few seconds: the pool may need one round to replace its dropped connections. */
+    async function eventually(send: () => Promise<Response>): Promise<Response> {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const response = await send();
+        if (response.status !== 503 || Date.now() > deadline) return response;
+        await sleep(250);
+      }
+    }
+
+    it.skipIf(backend !== 'pg')('signs in again', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const response = await eventually(() => new HttpClient(behindProxy!.url).post(PATHS.signIn, { username: 'cut-user', password: PASSWORD }));
+      expect(response.status).toBe(200);
+    });
+
+    it.skipIf(backend !== 'pg')('refreshes the session that existed before the cut', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const response = await eventually(() => refresh(client, session.CSRF_token));
+      expect(response.status).toBe(200);
+    });
+  });
+});
