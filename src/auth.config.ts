@@ -16,5 +16,10 @@ export default defineAuthConfig({
   // The seed's CUSTOM_TOKEN_USER_ATTRIBUTES: copied into every access token.
   customTokenUserAttributes: ['username', 'is_staff'],
   // The seed's CUSTOM_TOKEN_CALLABLE_ATTRIBUTES: computed at sign-in and at every refresh.
-  customTokenClaims: [{ attrName: 'roles', attrGetter: (user) => (user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : []) }],
+  customTokenClaims: [
+    {
+      attrName: 'roles',
+      attrGetter: (user) => (user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : []),
+    },
+  ],
 });

@@ -16,8 +16,10 @@ export function readBearerToken(headers: Headers): string | null {
  */
 export async function verifyBearer(core: AuthCore, headers: Headers): Promise<AccessTokenClaims> {
   const token = readBearerToken(headers);
-  if (!token) throw new TokenNotValid('Authentication credentials were not provided.', { bearer: true });
+  if (!token)
+    throw new TokenNotValid('Authentication credentials were not provided.', { bearer: true });
   const result = await verifyAccessToken(core.keyring, core.config, token);
-  if (!result.ok) throw new TokenNotValid('Given token not valid for any token type.', { bearer: true });
+  if (!result.ok)
+    throw new TokenNotValid('Given token not valid for any token type.', { bearer: true });
   return result.claims;
 }

@@ -12,5 +12,10 @@ import { resolveIdp } from './config/resolve';
 export function getClientIdpSettings(): ClientIdpSettings | null {
   const idp = resolveIdp(userOptions.idp ?? {}, readAuthEnv());
   if (!idp.authority || !idp.clientId) return null;
-  return { provider: idp.provider, authority: idp.authority, clientId: idp.clientId, domain: idp.domain };
+  return {
+    provider: idp.provider,
+    authority: idp.authority,
+    clientId: idp.clientId,
+    domain: idp.domain,
+  };
 }

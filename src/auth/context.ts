@@ -23,7 +23,11 @@ const cache = globalThis as unknown as { __authKitCore?: Promise<AuthCore> };
 export function getAuthCore(): Promise<AuthCore> {
   cache.__authKitCore ??= (async () => {
     const config = await getAuthConfig();
-    return { config, keyring: await loadKeyring(config), signer: new CookieSigner(config.secret, config.cookieSalt) };
+    return {
+      config,
+      keyring: await loadKeyring(config),
+      signer: new CookieSigner(config.secret, config.cookieSalt),
+    };
   })().catch((error: unknown) => {
     delete cache.__authKitCore;
     throw error;

@@ -56,7 +56,10 @@ export class AuthenticationFailed extends AuthError {
 export class TokenNotValid extends AuthError {
   readonly code = 'token_not_valid';
   readonly status = 401;
-  constructor(detail = 'Token is invalid or expired.', { bearer = false, clearCookies = false } = {}) {
+  constructor(
+    detail = 'Token is invalid or expired.',
+    { bearer = false, clearCookies = false } = {},
+  ) {
     super(detail);
     if (bearer) this.headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
     this.clearCookies = clearCookies;
@@ -124,7 +127,10 @@ export class Throttled extends AuthError {
 export class ServiceUnavailable extends AuthError {
   readonly code = 'service_unavailable';
   readonly status = 503;
-  constructor(detail = 'The service is temporarily unavailable. Try again shortly.', retryAfterSeconds = 5) {
+  constructor(
+    detail = 'The service is temporarily unavailable. Try again shortly.',
+    retryAfterSeconds = 5,
+  ) {
     super(detail);
     this.headers['Retry-After'] = String(retryAfterSeconds);
   }
@@ -146,7 +152,8 @@ export interface ErrorResponseOptions {
 /** Maps an unexpected error to its contract error when there is one (a lost database: 503). */
 export function classifyError(error: unknown): AuthError | null {
   if (error instanceof AuthError) return error;
-  if (isConnectionError(error) || (error as Error)?.name === 'DatabaseLockedError') return new ServiceUnavailable();
+  if (isConnectionError(error) || (error as Error)?.name === 'DatabaseLockedError')
+    return new ServiceUnavailable();
   return null;
 }
 
@@ -159,10 +166,18 @@ export function toErrorResponse(error: unknown, options: ErrorResponseOptions = 
   const headers = new Headers({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   if (!known) {
     options.logUnexpected?.(error);
-    return new Response(JSON.stringify({ detail: 'Internal server error.', code: 'server_error' }), { status: 500, headers });
+    return new Response(
+      JSON.stringify({ detail: 'Internal server error.', code: 'server_error' }),
+      { status: 500, headers },
+    );
   }
   for (const [name, value] of Object.entries(known.headers)) headers.set(name, value);
-  if (known.clearCookies && options.clearCookies) for (const cookie of options.clearCookies()) headers.append('Set-Cookie', cookie);
-  const body = { detail: known.message, code: known.code, ...(known.errors ? { errors: known.errors } : {}) };
+  if (known.clearCookies && options.clearCookies)
+    for (const cookie of options.clearCookies()) headers.append('Set-Cookie', cookie);
+  const body = {
+    detail: known.message,
+    code: known.code,
+    ...(known.errors ? { errors: known.errors } : {}),
+  };
   return new Response(JSON.stringify(body), { status: known.status, headers });
 }

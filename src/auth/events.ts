@@ -30,7 +30,12 @@ export interface AuthEvent {
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
 
 /** Writes one structured JSON log line if `level` passes the configured AUTH_LOG_LEVEL. */
-export function log(config: Pick<AuthConfig, 'logLevel'>, level: keyof typeof LEVELS, msg: string, fields: Record<string, unknown> = {}): void {
+export function log(
+  config: Pick<AuthConfig, 'logLevel'>,
+  level: keyof typeof LEVELS,
+  msg: string,
+  fields: Record<string, unknown> = {},
+): void {
   if (LEVELS[level] < LEVELS[config.logLevel]) return;
   const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
   if (level === 'error' || level === 'warn') console.error(line);
@@ -41,14 +46,23 @@ export function log(config: Pick<AuthConfig, 'logLevel'>, level: keyof typeof LE
  * Reports an auth decision: one log line, then the configured `onEvent` hook. A failing hook is
  * logged and never changes the answer the user gets.
  */
-export async function emitAuthEvent(config: AuthConfig, event: Omit<AuthEvent, 'at'>): Promise<void> {
+export async function emitAuthEvent(
+  config: AuthConfig,
+  event: Omit<AuthEvent, 'at'>,
+): Promise<void> {
   const full: AuthEvent = { at: new Date().toISOString(), ...event };
-  const failed = event.type.endsWith('failure') || event.type.includes('reuse') || event.type.includes('throttled');
+  const failed =
+    event.type.endsWith('failure') ||
+    event.type.includes('reuse') ||
+    event.type.includes('throttled');
   log(config, failed ? 'warn' : 'info', 'auth event', { event: full });
   if (!config.onEvent) return;
   try {
     await config.onEvent(full);
   } catch (error) {
-    log(config, 'error', 'onEvent hook failed', { type: event.type, error: (error as Error).message });
+    log(config, 'error', 'onEvent hook failed', {
+      type: event.type,
+      error: (error as Error).message,
+    });
   }
 }

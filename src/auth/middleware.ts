@@ -5,7 +5,10 @@ import { AuthError, toErrorResponse } from './errors';
 import { verifySessionToken } from './tokens/verify';
 
 /** The request headers the proxy sets for the routes behind it (stripped from every incoming request first). */
-export const IDENTITY_HEADERS = { userId: 'x-auth-user-id', sessionId: 'x-auth-session-id' } as const;
+export const IDENTITY_HEADERS = {
+  userId: 'x-auth-user-id',
+  sessionId: 'x-auth-session-id',
+} as const;
 
 /** Options of {@link authMiddleware}. */
 export interface AuthMiddlewareOptions {
@@ -17,9 +20,13 @@ export interface AuthMiddlewareOptions {
   publicPaths?: string[];
 }
 
-const under = (pathname: string, prefixes: string[]) => prefixes.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`));
+const under = (pathname: string, prefixes: string[]) =>
+  prefixes.some((p) => pathname === p || pathname.startsWith(p.endsWith('/') ? p : `${p}/`));
 
-function passWith(request: NextRequest, identity: { userId: string; sid?: string } | null): NextResponse {
+function passWith(
+  request: NextRequest,
+  identity: { userId: string; sid?: string } | null,
+): NextResponse {
   const headers = new Headers(request.headers);
   // A client must never be able to claim an identity: drop whatever it sent, then set ours.
   headers.delete(IDENTITY_HEADERS.userId);
@@ -39,7 +46,11 @@ function passWith(request: NextRequest, identity: { userId: string; sid?: string
  * a request that skips the proxy (CVE-2025-29927) still meets the handler's verification.
  * @example export const proxy = authMiddleware({ signInPath: '/login', api: ['/api/admin'] });
  */
-export function authMiddleware({ api = [], signInPath = '/login', publicPaths = [] }: AuthMiddlewareOptions = {}) {
+export function authMiddleware({
+  api = [],
+  signInPath = '/login',
+  publicPaths = [],
+}: AuthMiddlewareOptions = {}) {
   return async function proxy(request: NextRequest): Promise<NextResponse | Response> {
     const { pathname, search } = request.nextUrl;
     if (pathname === signInPath || under(pathname, publicPaths)) return passWith(request, null);
@@ -53,7 +64,10 @@ export function authMiddleware({ api = [], signInPath = '/login', publicPaths = 
         throw error;
       }
     }
-    const session = await verifySessionToken(core.keyring, request.cookies.get(core.config.sessionCookieName)?.value);
+    const session = await verifySessionToken(
+      core.keyring,
+      request.cookies.get(core.config.sessionCookieName)?.value,
+    );
     if (session) return passWith(request, { userId: session.sub, sid: session.sid });
     const target = new URL(signInPath, request.url);
     target.searchParams.set('next', `${pathname}${search}`);

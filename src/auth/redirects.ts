@@ -6,10 +6,13 @@
  */
 export function safeRelativePath(target: string | null | undefined, fallback = '/'): string {
   if (!target || target.length > 2048 || !target.startsWith('/')) return fallback;
-  if (target.startsWith('//') || target.startsWith('/\\') || /[\u0000-\u001f\\]/.test(target)) return fallback;
+  if (target.startsWith('//') || target.startsWith('/\\') || /[\u0000-\u001f\\]/.test(target))
+    return fallback;
   try {
     const url = new URL(target, 'http://relative.invalid');
-    return url.origin === 'http://relative.invalid' ? `${url.pathname}${url.search}${url.hash}` : fallback;
+    return url.origin === 'http://relative.invalid'
+      ? `${url.pathname}${url.search}${url.hash}`
+      : fallback;
   } catch {
     return fallback;
   }

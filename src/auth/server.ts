@@ -47,7 +47,10 @@ export function hasRole(claims: AccessTokenClaims, role: string): boolean {
  * @example export const GET = withAuth(async (request, { claims }) => Response.json({ id: claims.user_id }));
  */
 export function withAuth<Context = unknown>(
-  handler: (request: Request, auth: { claims: AccessTokenClaims; context: Context }) => Promise<Response> | Response,
+  handler: (
+    request: Request,
+    auth: { claims: AccessTokenClaims; context: Context },
+  ) => Promise<Response> | Response,
   options: WithAuthOptions = {},
 ): (request: Request, context: Context) => Promise<Response> {
   return async (request, context) => {
@@ -56,7 +59,12 @@ export function withAuth<Context = unknown>(
       if (options.allow && !options.allow(claims)) throw new PermissionDenied();
       return await handler(request, { claims, context });
     } catch (error) {
-      return toErrorResponse(error, { logUnexpected: (e) => log({ logLevel: 'error' }, 'error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) }) });
+      return toErrorResponse(error, {
+        logUnexpected: (e) =>
+          log({ logLevel: 'error' }, 'error', 'unexpected error', {
+            error: (e as Error)?.stack ?? String(e),
+          }),
+      });
     }
   };
 }
@@ -66,8 +74,17 @@ export function withAuth<Context = unknown>(
  * signed in, without database access. It proves a session existed when the cookie was issued;
  * use the Bearer token (requireUser) for anything that reads or changes data.
  */
-export async function getSession(): Promise<{ userId: number; sid: string; expiresAt: Date } | null> {
+export async function getSession(): Promise<{
+  userId: number;
+  sid: string;
+  expiresAt: Date;
+} | null> {
   const core = await getAuthCore();
-  const claims = await verifySessionToken(core.keyring, (await cookies()).get(core.config.sessionCookieName)?.value);
-  return claims ? { userId: Number(claims.sub), sid: claims.sid, expiresAt: new Date(claims.exp * 1000) } : null;
+  const claims = await verifySessionToken(
+    core.keyring,
+    (await cookies()).get(core.config.sessionCookieName)?.value,
+  );
+  return claims
+    ? { userId: Number(claims.sub), sid: claims.sid, expiresAt: new Date(claims.exp * 1000) }
+    : null;
 }

@@ -15,7 +15,11 @@ export async function startAuthKit(): Promise<void> {
     console.error(`\n[auth] ${(error as Error).message}\n`);
     process.exit(1);
   }
-  log(config, 'info', 'auth kit configured', { algorithm: config.algorithm, database: config.database.driver, idp: config.idp.provider });
+  log(config, 'info', 'auth kit configured', {
+    algorithm: config.algorithm,
+    database: config.database.driver,
+    idp: config.idp.provider,
+  });
   if (config.production) return;
   try {
     const [{ getDatabase }, { listUsers }, { createUser }] = await Promise.all([
@@ -26,7 +30,9 @@ export async function startAuthKit(): Promise<void> {
     const { db } = await getDatabase();
     if ((await listUsers(db, { limit: 1 })).length > 0) return;
     await createUser(db, { ...DEMO_USER, isStaff: true });
-    console.log(`\n[auth] Created the demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}".\n`);
+    console.log(
+      `\n[auth] Created the demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}".\n`,
+    );
   } catch (error) {
     console.error(`\n[auth] ${(error as Error).message}\n`);
   }

@@ -3,7 +3,12 @@ import { parseArgs } from 'node:util';
 import { closeDatabase, getDatabase } from '@/db';
 import { listUsers } from '@/db/queries/users';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
-import { createUser, deactivateUser, importDjangoUsers, setUserPassword } from '@/auth/services/users';
+import {
+  createUser,
+  deactivateUser,
+  importDjangoUsers,
+  setUserPassword,
+} from '@/auth/services/users';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
 import { readNewPassword } from './io';
 
@@ -12,19 +17,37 @@ interface Command {
   help: string;
   options?: Record<string, { type: 'string' | 'boolean' }>;
   positionals: number;
-  run(args: { positionals: string[]; values: Record<string, string | boolean | undefined> }): Promise<void>;
+  run(args: {
+    positionals: string[];
+    values: Record<string, string | boolean | undefined>;
+  }): Promise<void>;
 }
 
 const COMMANDS: Record<string, Command> = {
   'create-user': {
-    usage: 'create-user <username> [--email E] [--staff] [--superuser] [--password-stdin | --no-password]',
+    usage:
+      'create-user <username> [--email E] [--staff] [--superuser] [--password-stdin | --no-password]',
     help: 'Creates a user. The password is asked for on the terminal, or read from the first line of stdin.',
-    options: { email: { type: 'string' }, staff: { type: 'boolean' }, superuser: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'no-password': { type: 'boolean' } },
+    options: {
+      email: { type: 'string' },
+      staff: { type: 'boolean' },
+      superuser: { type: 'boolean' },
+      'password-stdin': { type: 'boolean' },
+      'no-password': { type: 'boolean' },
+    },
     positionals: 1,
     async run({ positionals: [username], values }) {
-      const password = values['no-password'] ? null : await readNewPassword(Boolean(values['password-stdin']));
+      const password = values['no-password']
+        ? null
+        : await readNewPassword(Boolean(values['password-stdin']));
       const { db } = await getDatabase();
-      const user = await createUser(db, { username: username!, password, email: values.email as string | undefined, isStaff: Boolean(values.staff), isSuperuser: Boolean(values.superuser) });
+      const user = await createUser(db, {
+        username: username!,
+        password,
+        email: values.email as string | undefined,
+        isStaff: Boolean(values.staff),
+        isSuperuser: Boolean(values.superuser),
+      });
       console.log(`created user ${user.username} (id ${user.id})`);
     },
   },
@@ -61,7 +84,18 @@ const COMMANDS: Record<string, Command> = {
         const page = await listUsers(db, { offset, limit: 1000 });
         for (const { password: _hash, ...user } of page) {
           if (values.json) console.log(JSON.stringify(user));
-          else console.log([user.id, user.username, user.email || '-', user.isActive ? 'active' : 'inactive', user.isSuperuser ? 'superuser' : user.isStaff ? 'staff' : ''].join('\t').trimEnd());
+          else
+            console.log(
+              [
+                user.id,
+                user.username,
+                user.email || '-',
+                user.isActive ? 'active' : 'inactive',
+                user.isSuperuser ? 'superuser' : user.isStaff ? 'staff' : '',
+              ]
+                .join('\t')
+                .trimEnd(),
+            );
         }
         if (page.length < 1000) break;
       }
@@ -74,7 +108,9 @@ const COMMANDS: Record<string, Command> = {
     async run() {
       const { db } = await getDatabase();
       const result = await flushExpiredTokens(db);
-      console.log(`flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s)`);
+      console.log(
+        `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s)`,
+      );
     },
   },
   'import-django-users': {
@@ -90,7 +126,9 @@ const COMMANDS: Record<string, Command> = {
       }
       const { db } = await getDatabase();
       const { inserted, skipped, ignored } = await importDjangoUsers(db, dump);
-      console.log(`imported ${inserted} user(s); skipped ${skipped} already present; ignored ${ignored} other entr(ies)`);
+      console.log(
+        `imported ${inserted} user(s); skipped ${skipped} already present; ignored ${ignored} other entr(ies)`,
+      );
     },
   },
   'generate-keys': {
@@ -100,7 +138,8 @@ const COMMANDS: Record<string, Command> = {
     positionals: 0,
     async run({ values }) {
       const algorithm = (values.algorithm as string | undefined) ?? 'ES256';
-      if (!['ES256', 'RS256', 'EdDSA'].includes(algorithm)) throw new Error('--algorithm must be ES256, RS256 or EdDSA');
+      if (!['ES256', 'RS256', 'EdDSA'].includes(algorithm))
+        throw new Error('--algorithm must be ES256, RS256 or EdDSA');
       const key = await generateSigningKey(algorithm as 'ES256');
       console.log(`AUTH_SECRET=${generateSecret()}`);
       console.log(`AUTH_SIGNING_KEYS='${JSON.stringify({ keys: [key] })}'`);
@@ -109,7 +148,12 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function usage(): string {
-  return ['Usage: npm run auth -- <command> [options]', '', 'Commands:', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.help}`)].join('\n');
+  return [
+    'Usage: npm run auth -- <command> [options]',
+    '',
+    'Commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.help}`),
+  ].join('\n');
 }
 
 /** Runs one CLI command; returns the process exit code. */
@@ -126,7 +170,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\nUsage: npm run auth -- ${command.usage}`);
     return 2;
@@ -136,7 +185,9 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (parsed.positionals.length !== command.positionals) {
-    console.error(`expected ${command.positionals} argument(s)\nUsage: npm run auth -- ${command.usage}`);
+    console.error(
+      `expected ${command.positionals} argument(s)\nUsage: npm run auth -- ${command.usage}`,
+    );
     return 2;
   }
   try {

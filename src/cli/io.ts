@@ -38,7 +38,8 @@ export async function promptHidden(question: string): Promise<string> {
  */
 export async function readNewPassword(fromStdin: boolean): Promise<string> {
   if (fromStdin) return readFirstStdinLine();
-  if (!process.stdin.isTTY) throw new Error('no terminal to ask for the password: pipe it in with --password-stdin');
+  if (!process.stdin.isTTY)
+    throw new Error('no terminal to ask for the password: pipe it in with --password-stdin');
   const first = await promptHidden('Password: ');
   const second = await promptHidden('Password (again): ');
   if (first !== second) throw new Error('the two passwords differ');

@@ -16,7 +16,12 @@ const REFRESH_AHEAD_SECONDS = 30;
 
 function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): AuthClientErrorInfo {
   if (error instanceof AuthClientError) return { source, ...error.info };
-  return { source, code: 'client_error', detail: (error as Error)?.message ?? String(error), status: 0 };
+  return {
+    source,
+    code: 'client_error',
+    detail: (error as Error)?.message ?? String(error),
+    status: 0,
+  };
 }
 
 /**
@@ -25,7 +30,15 @@ function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): Aut
  * and keeps tabs in step. `idp` comes from the server's configuration at run time.
  * @example <AuthProvider idp={idpSettings}>{children}</AuthProvider>
  */
-export function AuthProvider({ children, idp = null, callbackPath = '/callback' }: { children: ReactNode; idp?: ClientIdpSettings | null; callbackPath?: string }) {
+export function AuthProvider({
+  children,
+  idp = null,
+  callbackPath = '/callback',
+}: {
+  children: ReactNode;
+  idp?: ClientIdpSettings | null;
+  callbackPath?: string;
+}) {
   const [state, dispatch] = useReducer(authReducer, initialAuthState);
   const tabs = useRef<ReturnType<typeof openTabChannel>>(null);
 
@@ -71,23 +84,29 @@ export function AuthProvider({ children, idp = null, callbackPath = '/callback' 
     return () => clearTimeout(timer);
   }, [expiry, refresh]);
 
-  const signIn = useCallback(async (username: string, password: string): Promise<SignInResult> => {
-    try {
-      accept(await authApi.signIn(username, password));
-      tabs.current?.post({ type: 'signed-in' });
-      return { ok: true };
-    } catch (error) {
-      const info = toErrorInfo(error, 'sign-in');
-      dispatch({ type: 'error', error: info });
-      return { ok: false, error: info };
-    }
-  }, [accept]);
+  const signIn = useCallback(
+    async (username: string, password: string): Promise<SignInResult> => {
+      try {
+        accept(await authApi.signIn(username, password));
+        tabs.current?.post({ type: 'signed-in' });
+        return { ok: true };
+      } catch (error) {
+        const info = toErrorInfo(error, 'sign-in');
+        dispatch({ type: 'error', error: info });
+        return { ok: false, error: info };
+      }
+    },
+    [accept],
+  );
 
-  const signInWithCognito = useCallback(async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
-    if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
-    const manager = await getUserManager(idp, callbackPath);
-    await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
-  }, [idp, callbackPath]);
+  const signInWithCognito = useCallback(
+    async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
+      if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
+      const manager = await getUserManager(idp, callbackPath);
+      await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+    },
+    [idp, callbackPath],
+  );
 
   const completeCognitoSignIn = useCallback(async () => {
     try {
@@ -95,11 +114,17 @@ export function AuthProvider({ children, idp = null, callbackPath = '/callback' 
       const manager = await getUserManager(idp, callbackPath);
       const user = await manager.signinCallback();
       if (!user?.id_token) throw new Error('the IdP answered without an id token');
-      const answer = await authApi.socialExchange({ id_token: user.id_token, access_token: user.access_token });
+      const answer = await authApi.socialExchange({
+        id_token: user.id_token,
+        access_token: user.access_token,
+      });
       await manager.removeUser(); // the IdP's tokens are exchanged, not kept
       accept(answer);
       tabs.current?.post({ type: 'signed-in' });
-      return { ok: true as const, returnTo: safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo) };
+      return {
+        ok: true as const,
+        returnTo: safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo),
+      };
     } catch (error) {
       const info = toErrorInfo(error, 'cognito');
       signedOut(info);
@@ -107,35 +132,52 @@ export function AuthProvider({ children, idp = null, callbackPath = '/callback' 
     }
   }, [idp, callbackPath, accept, signedOut]);
 
-  const signOut = useCallback(async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
-    try {
-      const token = getAccessToken() ?? (everywhere ? await refresh() : null);
-      if (everywhere && token) await authApi.logoffAll(token);
-      else await authApi.logoff(getCsrfToken());
-    } catch (error) {
-      dispatch({ type: 'error', error: toErrorInfo(error, 'sign-out') });
-    }
-    signedOut();
-    tabs.current?.post({ type: 'signed-out' });
-    const logoutUrl = endIdpSession && idp ? cognitoLogoutUrl(idp, `${window.location.origin}/`) : null;
-    if (logoutUrl) window.location.assign(logoutUrl);
-  }, [idp, refresh, signedOut]);
+  const signOut = useCallback(
+    async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
+      try {
+        const token = getAccessToken() ?? (everywhere ? await refresh() : null);
+        if (everywhere && token) await authApi.logoffAll(token);
+        else await authApi.logoff(getCsrfToken());
+      } catch (error) {
+        dispatch({ type: 'error', error: toErrorInfo(error, 'sign-out') });
+      }
+      signedOut();
+      tabs.current?.post({ type: 'signed-out' });
+      const logoutUrl =
+        endIdpSession && idp ? cognitoLogoutUrl(idp, `${window.location.origin}/`) : null;
+      if (logoutUrl) window.location.assign(logoutUrl);
+    },
+    [idp, refresh, signedOut],
+  );
 
-  const authFetch = useCallback(async (input: RequestInfo | URL, init: RequestInit = {}) => {
-    const send = (token: string | null) => {
-      const headers = new Headers(init.headers);
-      if (token) headers.set('Authorization', `Bearer ${token}`);
-      return fetch(input, { ...init, headers });
-    };
-    const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
-    const response = await send(token);
-    if (response.status !== 401) return response;
-    const fresh = await refresh();
-    return fresh ? send(fresh) : response;
-  }, [refresh]);
+  const authFetch = useCallback(
+    async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const send = (token: string | null) => {
+        const headers = new Headers(init.headers);
+        if (token) headers.set('Authorization', `Bearer ${token}`);
+        return fetch(input, { ...init, headers });
+      };
+      const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
+      const response = await send(token);
+      if (response.status !== 401) return response;
+      const fresh = await refresh();
+      return fresh ? send(fresh) : response;
+    },
+    [refresh],
+  );
 
   const value = useMemo<AuthContextValue>(
-    () => ({ ...state, signIn, signInWithCognito, completeCognitoSignIn, signOut, refresh, authFetch, getAccessToken, cognitoEnabled: Boolean(idp) }),
+    () => ({
+      ...state,
+      signIn,
+      signInWithCognito,
+      completeCognitoSignIn,
+      signOut,
+      refresh,
+      authFetch,
+      getAccessToken,
+      cognitoEnabled: Boolean(idp),
+    }),
     [state, signIn, signInWithCognito, completeCognitoSignIn, signOut, refresh, authFetch, idp],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

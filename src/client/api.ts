@@ -12,7 +12,11 @@ export class AuthClientError extends Error {
 export const AUTH_BASE = '/auth';
 
 /** POSTs JSON to a kit endpoint (same-origin cookies included) and returns the JSON answer. */
-export async function postJson<T>(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<T> {
+export async function postJson<T>(
+  path: string,
+  body: unknown = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`${AUTH_BASE}${path}`, {
@@ -22,7 +26,11 @@ export async function postJson<T>(path: string, body: unknown = {}, headers: Rec
       body: JSON.stringify(body),
     });
   } catch {
-    throw new AuthClientError({ code: 'network_error', detail: 'The server cannot be reached.', status: 0 });
+    throw new AuthClientError({
+      code: 'network_error',
+      detail: 'The server cannot be reached.',
+      status: 0,
+    });
   }
   const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
@@ -39,9 +47,13 @@ export async function postJson<T>(path: string, body: unknown = {}, headers: Rec
 
 /** The kit's endpoints as the client calls them. */
 export const authApi = {
-  signIn: (username: string, password: string) => postJson<TokenAnswer>('/sign-in/', { username, password }),
-  socialExchange: (tokens: { id_token: string; access_token: string }) => postJson<TokenAnswer>('/social-exchange/', tokens),
+  signIn: (username: string, password: string) =>
+    postJson<TokenAnswer>('/sign-in/', { username, password }),
+  socialExchange: (tokens: { id_token: string; access_token: string }) =>
+    postJson<TokenAnswer>('/social-exchange/', tokens),
   refresh: (csrfToken: string) => postJson<TokenAnswer>('/refresh/', { CSRF_token: csrfToken }),
-  logoff: (csrfToken: string | null) => postJson<unknown>('/logoff/', csrfToken ? { CSRF_token: csrfToken } : {}),
-  logoffAll: (accessToken: string) => postJson<unknown>('/logoff-all/', {}, { Authorization: `Bearer ${accessToken}` }),
+  logoff: (csrfToken: string | null) =>
+    postJson<unknown>('/logoff/', csrfToken ? { CSRF_token: csrfToken } : {}),
+  logoffAll: (accessToken: string) =>
+    postJson<unknown>('/logoff-all/', {}, { Authorization: `Bearer ${accessToken}` }),
 };

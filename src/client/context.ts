@@ -14,7 +14,9 @@ export type AuthContextValue = AuthState & {
   /** Redirects to the Cognito hosted UI (PKCE S256); comes back to the callback page. */
   signInWithCognito(options?: { returnTo?: string }): Promise<void>;
   /** On the callback page: completes the code exchange, trades the IdP tokens for the kit's, and returns where to go. */
-  completeCognitoSignIn(): Promise<{ ok: true; returnTo: string } | { ok: false; error: AuthClientErrorInfo }>;
+  completeCognitoSignIn(): Promise<
+    { ok: true; returnTo: string } | { ok: false; error: AuthClientErrorInfo }
+  >;
   /** Logs off this session (or every session), optionally ending the hosted-UI session too. */
   signOut(options?: { everywhere?: boolean; idp?: boolean }): Promise<void>;
   /** Refreshes now; resolves to the new access token or null when signed out. */

@@ -6,7 +6,8 @@ let inFlight: Promise<TokenAnswer> | null = null;
 
 async function refreshNow(): Promise<TokenAnswer> {
   const csrfToken = getCsrfToken();
-  if (!csrfToken) throw new AuthClientError({ code: 'token_not_valid', detail: 'Not signed in.', status: 401 });
+  if (!csrfToken)
+    throw new AuthClientError({ code: 'token_not_valid', detail: 'Not signed in.', status: 401 });
   const answer = await authApi.refresh(csrfToken);
   storeTokens(answer);
   return answer;

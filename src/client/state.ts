@@ -20,7 +20,12 @@ export const initialAuthState: AuthState = { status: 'loading', user: null, erro
 /** Builds the user from an answer's `user` member and its access token's claims. */
 export function userFromAnswer(answer: TokenAnswer): AuthUser {
   const claims = decodeClaims(answer.access_token);
-  return { id: Number(claims.user_id), username: claims.username as string | undefined, ...answer.user, claims };
+  return {
+    id: Number(claims.user_id),
+    username: claims.username as string | undefined,
+    ...answer.user,
+    claims,
+  };
 }
 
 /** The reducer: tokens sign in, signed-out signs out, errors are kept beside the status. */

@@ -56,7 +56,11 @@ export function decodeClaims(token: string): Record<string, unknown> {
   try {
     const payload = token.split('.')[1] ?? '';
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    return JSON.parse(decodeURIComponent(Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''))) as Record<string, unknown>;
+    return JSON.parse(
+      decodeURIComponent(
+        Array.from(json, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
+      ),
+    ) as Record<string, unknown>;
   } catch {
     return {};
   }

@@ -24,7 +24,9 @@ const POOL_OPTIONS = { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMilli
 
 function logPoolError(error: Error) {
   // An idle client losing its connection must not crash the server; the next query reports it.
-  console.error(JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }));
+  console.error(
+    JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }),
+  );
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
@@ -79,7 +81,8 @@ async function openNeon(url: string): Promise<DatabaseHandle> {
     import('ws'),
   ]);
   // Node 20 has no global WebSocket; Node 22+, Vercel and edge runtimes do.
-  if (typeof WebSocket === 'undefined' && !neonConfig.webSocketConstructor) neonConfig.webSocketConstructor = ws;
+  if (typeof WebSocket === 'undefined' && !neonConfig.webSocketConstructor)
+    neonConfig.webSocketConstructor = ws;
   const pool = new Pool({ connectionString: url, ...POOL_OPTIONS });
   pool.on('error', logPoolError);
   const db = drizzle({ client: pool, schema });

@@ -1,9 +1,19 @@
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
-  '57P01', '57P02', '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
   '53300', // too_many_connections
 ]);
-const CONNECTION_MESSAGES = /connection terminated|connection (?:timeout|refused|ended)|timeout exceeded when trying to connect|not queryable|websocket|socket hang up|client has encountered a connection error|Cannot use a pool after calling end/i;
+const CONNECTION_MESSAGES =
+  /connection terminated|connection (?:timeout|refused|ended)|timeout exceeded when trying to connect|not queryable|websocket|socket hang up|client has encountered a connection error|Cannot use a pool after calling end/i;
 
 /**
  * Tells whether an error means the database could not be reached (as opposed to a bad query):
@@ -11,8 +21,13 @@ const CONNECTION_MESSAGES = /connection terminated|connection (?:timeout|refused
  */
 export function isConnectionError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 6; depth++) {
-    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+    const { code, message, cause } = current as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08')))
+      return true;
     if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;
     current = cause;
   }

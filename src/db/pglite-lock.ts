@@ -28,7 +28,11 @@ function isAlive(pid: number): boolean {
  */
 export function acquirePgliteLock(dataDir: string): () => void {
   const file = `${dataDir}.lock`;
-  const me: LockHolder = { pid: process.pid, command: process.argv.slice(1, 3).join(' '), since: new Date().toISOString() };
+  const me: LockHolder = {
+    pid: process.pid,
+    command: process.argv.slice(1, 3).join(' '),
+    since: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx', 0o600);
@@ -36,7 +40,8 @@ export function acquirePgliteLock(dataDir: string): () => void {
       closeSync(fd);
       const release = () => {
         try {
-          if ((JSON.parse(readFileSync(file, 'utf8')) as LockHolder).pid === process.pid) unlinkSync(file);
+          if ((JSON.parse(readFileSync(file, 'utf8')) as LockHolder).pid === process.pid)
+            unlinkSync(file);
         } catch {
           /* already gone */
         }
@@ -64,5 +69,7 @@ export function acquirePgliteLock(dataDir: string): () => void {
       /* someone else removed it */
     }
   }
-  throw new DatabaseLockedError(`Could not take the lock ${file}; remove it if no process uses ${dataDir}`);
+  throw new DatabaseLockedError(
+    `Could not take the lock ${file}; remove it if no process uses ${dataDir}`,
+  );
 }

@@ -6,7 +6,8 @@ import { safeRelativePath } from '@/auth/redirects';
 import { useAuth, type AuthClientErrorInfo } from '@/client';
 
 function describe(error: AuthClientErrorInfo): string {
-  if (error.code === 'throttled') return `Too many sign-in attempts. Try again in ${error.retryAfter ?? 'a few'} seconds.`;
+  if (error.code === 'throttled')
+    return `Too many sign-in attempts. Try again in ${error.retryAfter ?? 'a few'} seconds.`;
   if (error.code === 'authentication_failed') return 'Wrong username or password.';
   if (error.code === 'invalid_request') return 'Enter your username and password.';
   return error.detail;
@@ -22,14 +23,21 @@ export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // Until React has hydrated the form, a submit would be the browser's own: keep it disabled.
-  const ready = useSyncExternalStore(noSubscription, () => true, () => false);
+  const ready = useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
-    const result = await signIn(String(form.get('username') ?? ''), String(form.get('password') ?? ''));
+    const result = await signIn(
+      String(form.get('username') ?? ''),
+      String(form.get('password') ?? ''),
+    );
     setBusy(false);
     if (result.ok) router.replace(next);
     else setError(describe(result.error));
@@ -37,18 +45,42 @@ export function LoginForm() {
 
   return (
     <div className="card">
-      <form method="post" onSubmit={onSubmit} className="stack" aria-describedby={error ? 'login-error' : undefined}>
+      <form
+        method="post"
+        onSubmit={onSubmit}
+        className="stack"
+        aria-describedby={error ? 'login-error' : undefined}
+      >
         <label htmlFor="username">Username</label>
         <input id="username" name="username" autoComplete="username" required />
         <label htmlFor="password">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required />
-        {error && <p id="login-error" role="alert" className="error">{error}</p>}
-        <button type="submit" disabled={busy || !ready}>Sign in</button>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        {error && (
+          <p id="login-error" role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy || !ready}>
+          Sign in
+        </button>
       </form>
       {cognitoEnabled && (
         <>
-          <p className="divider"><span>or</span></p>
-          <button type="button" className="secondary" disabled={!ready} onClick={() => void signInWithCognito({ returnTo: next })}>
+          <p className="divider">
+            <span>or</span>
+          </p>
+          <button
+            type="button"
+            className="secondary"
+            disabled={!ready}
+            onClick={() => void signInWithCognito({ returnTo: next })}
+          >
             Continue with Cognito
           </button>
         </>

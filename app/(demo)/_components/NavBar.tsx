@@ -9,8 +9,12 @@ export function NavBar() {
   return (
     <header className="nav">
       <nav aria-label="Main" className="container nav-inner">
-        <Link href="/" className="brand">Auth kit</Link>
-        <Link href="/dashboard" prefetch={false}>Dashboard</Link>
+        <Link href="/" className="brand">
+          Auth kit
+        </Link>
+        <Link href="/dashboard" prefetch={false}>
+          Dashboard
+        </Link>
         <span className="spacer" />
         {status === 'authenticated' ? (
           <span className="muted">Signed in as {user.username}</span>

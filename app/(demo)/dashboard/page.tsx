@@ -31,14 +31,26 @@ export default function DashboardPage() {
       <h2>Access token claims</h2>
       <pre className="code">{JSON.stringify(user.claims, null, 2)}</pre>
       <div className="row">
-        <button type="button" onClick={() => void callApi()}>Call protected API</button>
-        <button type="button" className="secondary" onClick={() => void signOut()}>Sign out</button>
-        <button type="button" className="secondary" onClick={() => void signOut({ everywhere: true })}>Sign out everywhere</button>
+        <button type="button" onClick={() => void callApi()}>
+          Call protected API
+        </button>
+        <button type="button" className="secondary" onClick={() => void signOut()}>
+          Sign out
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void signOut({ everywhere: true })}
+        >
+          Sign out everywhere
+        </button>
       </div>
       {apiAnswer && (
         <>
           <h2>GET /api/me</h2>
-          <pre className="code" data-testid="api-answer">{apiAnswer}</pre>
+          <pre className="code" data-testid="api-answer">
+            {apiAnswer}
+          </pre>
         </>
       )}
     </section>

@@ -4,13 +4,37 @@ import { parseDurationSeconds } from './durations';
 
 /** Claims the kit sets itself; a custom claim may not overwrite one (CONTRACT.md section 5). */
 export const REGISTERED_CLAIMS = [
-  'exp', 'iat', 'jti', 'token_type', 'user_id', 'sub', 'sid', 'iss', 'aud', 'nbf',
+  'exp',
+  'iat',
+  'jti',
+  'token_type',
+  'user_id',
+  'sub',
+  'sid',
+  'iss',
+  'aud',
+  'nbf',
 ] as const;
 
 /** The attribute names customTokenUserAttributes accepts (the password hash never). */
 export const USER_ATTRIBUTES: readonly string[] = [
-  'id', 'username', 'email', 'firstName', 'lastName', 'isActive', 'isStaff', 'isSuperuser', 'dateJoined', 'lastLogin',
-  'first_name', 'last_name', 'is_active', 'is_staff', 'is_superuser', 'date_joined', 'last_login',
+  'id',
+  'username',
+  'email',
+  'firstName',
+  'lastName',
+  'isActive',
+  'isStaff',
+  'isSuperuser',
+  'dateJoined',
+  'lastLogin',
+  'first_name',
+  'last_name',
+  'is_active',
+  'is_staff',
+  'is_superuser',
+  'date_joined',
+  'last_login',
 ];
 
 /** A configuration value that cannot be used; the message names the setting and the fix. */
@@ -33,7 +57,10 @@ const duration = (name: string, { min = 0, max = Infinity } = {}) =>
   });
 
 const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie token');
-const rule = z.object({ limit: z.number().int().positive(), windowSeconds: z.number().int().positive() });
+const rule = z.object({
+  limit: z.number().int().positive(),
+  windowSeconds: z.number().int().positive(),
+});
 
 /** The schema of {@link AuthOptions}; durations come out as seconds. */
 export const optionsSchema = z
@@ -74,7 +101,9 @@ export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.join('.');
-      return issue.message.startsWith(path) ? issue.message : `${path || 'config'}: ${issue.message}`;
+      return issue.message.startsWith(path)
+        ? issue.message
+        : `${path || 'config'}: ${issue.message}`;
     })
     .join('\n');
 }
@@ -86,7 +115,8 @@ export function describeIssues(error: z.ZodError): string {
  */
 export function defineAuthConfig(options: AuthOptions = {}): Readonly<AuthOptions> {
   const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(`Invalid auth configuration:\n${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new ConfigError(`Invalid auth configuration:\n${describeIssues(parsed.error)}`);
   const claimNames = [
     ...(options.customTokenUserAttributes ?? []),
     ...(options.customTokenClaims ?? []).map((c) => c.attrName),

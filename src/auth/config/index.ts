@@ -13,9 +13,11 @@ const cache = globalThis as unknown as { __authKitConfig?: Promise<AuthConfig> }
  * @throws ConfigError naming the bad setting.
  */
 export function getAuthConfig(): Promise<AuthConfig> {
-  cache.__authKitConfig ??= resolveAuthConfig(userOptions, readAuthEnv()).catch((error: unknown) => {
-    delete cache.__authKitConfig;
-    throw error;
-  });
+  cache.__authKitConfig ??= resolveAuthConfig(userOptions, readAuthEnv()).catch(
+    (error: unknown) => {
+      delete cache.__authKitConfig;
+      throw error;
+    },
+  );
   return cache.__authKitConfig;
 }

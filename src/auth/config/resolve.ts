@@ -5,9 +5,15 @@ import { ConfigError, defineAuthConfig } from './define';
 import { parseDurationSeconds } from './durations';
 import { DEFAULT_THROTTLE, parseThrottle } from './throttle';
 import { loadDevSecrets } from './secrets';
-import { ALGORITHMS, type Algorithm, type AuthConfig, type AuthOptions, type DatabaseSettings, type IdpSettings } from './types';
+import {
+  ALGORITHMS,
+  type Algorithm,
+  type AuthConfig,
+  type AuthOptions,
+  type DatabaseSettings,
+  type IdpSettings,
+} from './types';
 
-const WEAK_SECRETS = new Set(['changeme', 'change-me', 'secret', 'replace-me', 'development-secret']);
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 function fail(message: string): never {
@@ -19,18 +25,29 @@ function parseSigningKeys(raw: string): JWK[] {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    fail('AUTH_SIGNING_KEYS must be a JSON private JWK set ({"keys":[...]}); generate one with `npm run auth -- generate-keys`');
+    fail(
+      'AUTH_SIGNING_KEYS must be a JSON private JWK set ({"keys":[...]}); generate one with `npm run auth -- generate-keys`',
+    );
   }
   const keys = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys) || keys.length === 0) fail('AUTH_SIGNING_KEYS must hold at least one key ({"keys":[...]})');
+  if (!Array.isArray(keys) || keys.length === 0)
+    fail('AUTH_SIGNING_KEYS must hold at least one key ({"keys":[...]})');
   return keys.map((key: unknown, index) => {
     const jwk = key as JWK;
-    if (typeof jwk !== 'object' || !jwk || typeof jwk.kty !== 'string' || typeof jwk.d !== 'string') {
+    if (
+      typeof jwk !== 'object' ||
+      !jwk ||
+      typeof jwk.kty !== 'string' ||
+      typeof jwk.d !== 'string'
+    ) {
       fail(`AUTH_SIGNING_KEYS key ${index} must be a private JWK (with "kty" and "d")`);
     }
-    if (typeof jwk.kid !== 'string' || !jwk.kid) fail(`AUTH_SIGNING_KEYS key ${index} needs a "kid"`);
+    if (typeof jwk.kid !== 'string' || !jwk.kid)
+      fail(`AUTH_SIGNING_KEYS key ${index} needs a "kid"`);
     if (!ALGORITHMS.includes(jwk.alg as Algorithm) || jwk.alg === 'HS256') {
-      fail(`AUTH_SIGNING_KEYS key "${jwk.kid}" needs "alg" set to ES256, RS256 or EdDSA (got ${JSON.stringify(jwk.alg)})`);
+      fail(
+        `AUTH_SIGNING_KEYS key "${jwk.kid}" needs "alg" set to ES256, RS256 or EdDSA (got ${JSON.stringify(jwk.alg)})`,
+      );
     }
     return jwk;
   });
@@ -38,8 +55,10 @@ function parseSigningKeys(raw: string): JWK[] {
 
 function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   const driver = env.databaseDriver;
-  if (driver && !['pglite', 'neon', 'pg'].includes(driver)) fail(`DATABASE_DRIVER must be pglite, neon or pg (got "${driver}")`);
-  if (driver === 'pglite' || (!driver && !env.databaseUrl)) return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
+  if (driver && !['pglite', 'neon', 'pg'].includes(driver))
+    fail(`DATABASE_DRIVER must be pglite, neon or pg (got "${driver}")`);
+  if (driver === 'pglite' || (!driver && !env.databaseUrl))
+    return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
   const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
   let host: string;
   try {
@@ -49,17 +68,25 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   } catch {
     fail('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  return { driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'), url };
+  return {
+    driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'),
+    url,
+  };
 }
 
 /** Resolves the IdP settings from the options and the environment (no secrets needed). */
 export function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSettings {
-  const provider = options.provider ?? (env.idpProvider as IdpSettings['provider'] | undefined) ?? 'aws';
-  if (provider !== 'aws' && provider !== 'oidc') fail(`idp.provider must be "aws" or "oidc" (got "${provider}")`);
+  const provider =
+    options.provider ?? (env.idpProvider as IdpSettings['provider'] | undefined) ?? 'aws';
+  if (provider !== 'aws' && provider !== 'oidc')
+    fail(`idp.provider must be "aws" or "oidc" (got "${provider}")`);
   const userPoolId = options.userPoolId ?? env.cognitoUserPoolId ?? null;
-  if (userPoolId && !/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId)) fail(`COGNITO_USER_POOL_ID must look like "us-east-1_AbCdEf" (got "${userPoolId}")`);
+  const poolSetting = options.userPoolId ? 'idp.userPoolId' : 'COGNITO_USER_POOL_ID';
+  if (userPoolId && !/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId))
+    fail(`${poolSetting} must look like "us-east-1_AbCdEf" (got "${userPoolId}")`);
   const region = options.region ?? env.cognitoRegion ?? userPoolId?.split('_')[0] ?? null;
-  const cognitoIssuer = region && userPoolId ? `https://cognito-idp.${region}.amazonaws.com/${userPoolId}` : null;
+  const cognitoIssuer =
+    region && userPoolId ? `https://cognito-idp.${region}.amazonaws.com/${userPoolId}` : null;
   const issuer = provider === 'aws' ? cognitoIssuer : (options.issuer ?? env.idpIssuer ?? null);
   return {
     provider,
@@ -78,10 +105,22 @@ export function resolveIdp(options: Partial<IdpSettings>, env: AuthEnv): IdpSett
  * seed and simplejwt, and the secrets (generated under `.data/` in development only).
  * @throws ConfigError naming the setting when a value cannot be used.
  */
-export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv): Promise<AuthConfig> {
+export async function resolveAuthConfig(
+  userOptions: AuthOptions,
+  env: AuthEnv,
+): Promise<AuthConfig> {
   // Durations set in the environment win over the code's, so operators can tune them per deployment.
   const durationsFromEnv = Object.fromEntries(
-    (['accessTokenLifetime', 'refreshTokenLifetime', 'sessionMaxLifetime', 'reuseGraceWindow', 'idTokenMaxAge', 'leeway'] as const)
+    (
+      [
+        'accessTokenLifetime',
+        'refreshTokenLifetime',
+        'sessionMaxLifetime',
+        'reuseGraceWindow',
+        'idTokenMaxAge',
+        'leeway',
+      ] as const
+    )
       .filter((name) => env[name] !== undefined)
       .map((name) => [name, /^\d+$/.test(env[name]!) ? Number(env[name]) : env[name]]),
   );
@@ -89,18 +128,33 @@ export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv):
   const production = env.nodeEnv === 'production';
   const dataDir = env.dataDir ?? join(process.cwd(), '.data');
   const envKeys = env.signingKeys ? parseSigningKeys(env.signingKeys) : null;
-  const algorithm = (options.algorithm ?? env.algorithm ?? envKeys?.[0]?.alg ?? 'ES256') as Algorithm;
-  if (!ALGORITHMS.includes(algorithm)) fail(`AUTH_ALGORITHM must be one of ${ALGORITHMS.join(', ')} (got "${algorithm}")`);
+  const algorithm = (env.algorithm ??
+    options.algorithm ??
+    envKeys?.[0]?.alg ??
+    'ES256') as Algorithm;
+  if (!ALGORITHMS.includes(algorithm))
+    fail(`AUTH_ALGORITHM must be one of ${ALGORITHMS.join(', ')} (got "${algorithm}")`);
   if (envKeys && algorithm !== 'HS256' && envKeys[0]?.alg !== algorithm) {
-    fail(`AUTH_SIGNING_KEYS: the first key signs, so its alg must be ${algorithm} (got ${envKeys[0]?.alg})`);
+    fail(
+      `AUTH_SIGNING_KEYS: the first key signs, so its alg must be ${algorithm} (got ${envKeys[0]?.alg})`,
+    );
   }
 
   let secret = env.secret;
   let signingKeys = envKeys ?? [];
   if (production) {
-    if (!secret) fail('AUTH_SECRET is required in production: set it to 32+ random characters (`npm run auth -- generate-keys` prints one)');
-    if (secret.length < 32 || WEAK_SECRETS.has(secret.toLowerCase())) fail('AUTH_SECRET is too weak: use at least 32 random characters (`npm run auth -- generate-keys`)');
-    if (algorithm !== 'HS256' && !envKeys) fail(`AUTH_SIGNING_KEYS is required in production for ${algorithm}: \`npm run auth -- generate-keys\` prints one`);
+    if (!secret)
+      fail(
+        'AUTH_SECRET is required in production: set it to 32+ random characters (`npm run auth -- generate-keys` prints one)',
+      );
+    if (secret.length < 32)
+      fail(
+        'AUTH_SECRET is too weak: use at least 32 random characters (`npm run auth -- generate-keys`)',
+      );
+    if (algorithm !== 'HS256' && !envKeys)
+      fail(
+        `AUTH_SIGNING_KEYS is required in production for ${algorithm}: \`npm run auth -- generate-keys\` prints one`,
+      );
   } else if (!secret || (algorithm !== 'HS256' && !envKeys)) {
     const dev = await loadDevSecrets(dataDir, algorithm);
     secret ??= dev.secret;
@@ -108,21 +162,38 @@ export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv):
   }
   if (algorithm === 'HS256') signingKeys = [];
 
-  const cookieSecure = env.cookieSecure === undefined ? (options.cookieSecure ?? 'auto')
-    : env.cookieSecure === 'auto' ? 'auto' : env.cookieSecure === 'true' ? true : env.cookieSecure === 'false' ? false
-    : fail(`AUTH_COOKIE_SECURE must be auto, true or false (got "${env.cookieSecure}")`);
+  const cookieSecure =
+    env.cookieSecure === undefined
+      ? (options.cookieSecure ?? 'auto')
+      : env.cookieSecure === 'auto'
+        ? 'auto'
+        : env.cookieSecure === 'true'
+          ? true
+          : env.cookieSecure === 'false'
+            ? false
+            : fail(`AUTH_COOKIE_SECURE must be auto, true or false (got "${env.cookieSecure}")`);
   const logLevel = (env.logLevel ?? 'info') as AuthConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) fail(`AUTH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const trustedOrigins = env.trustedOrigins ? env.trustedOrigins.split(',').map((o) => o.trim()).filter(Boolean) : (options.trustedOrigins ?? []);
+  if (!LOG_LEVELS.includes(logLevel))
+    fail(`AUTH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const originsSetting = env.trustedOrigins ? 'AUTH_TRUSTED_ORIGINS' : 'trustedOrigins';
+  const trustedOrigins = env.trustedOrigins
+    ? env.trustedOrigins
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : (options.trustedOrigins ?? []);
   for (const origin of trustedOrigins) {
     try {
       if (new URL(origin).origin !== origin) throw new Error();
     } catch {
-      fail(`AUTH_TRUSTED_ORIGINS: "${origin}" must be an origin such as https://app.example.com (no path or trailing slash)`);
+      fail(
+        `${originsSetting}: "${origin}" must be an origin such as https://app.example.com (no path or trailing slash)`,
+      );
     }
   }
   // defineAuthConfig validated every duration; parse again to read the numbers.
-  const seconds = (value: unknown, fallback: number) => (value === undefined ? fallback : (parseDurationOrThrow(value)));
+  const seconds = (value: unknown, fallback: number) =>
+    value === undefined ? fallback : parseDurationOrThrow(value);
 
   return Object.freeze({
     production,
@@ -142,14 +213,18 @@ export async function resolveAuthConfig(userOptions: AuthOptions, env: AuthEnv):
     blacklistAfterRotation: options.blacklistAfterRotation ?? true,
     algorithm,
     leewaySeconds: seconds(options.leeway, 0),
-    audience: options.audience ?? env.audience ?? null,
-    issuer: options.issuer ?? env.issuer ?? null,
+    audience: env.audience ?? options.audience ?? null,
+    issuer: env.issuer ?? options.issuer ?? null,
     sessionMaxLifetimeSeconds: seconds(options.sessionMaxLifetime, 30 * 86_400),
     reuseGraceWindowSeconds: seconds(options.reuseGraceWindow, 10),
     idTokenMaxAgeSeconds: seconds(options.idTokenMaxAge, 3600),
     trustedOrigins,
-    throttle: env.throttle !== undefined ? parseThrottleOrFail(env.throttle) : (options.throttle ?? DEFAULT_THROTTLE),
-    clientAddressHeader: (env.clientAddressHeader ?? options.clientAddressHeader ?? null)?.toLowerCase() ?? null,
+    throttle:
+      env.throttle !== undefined
+        ? parseThrottleOrFail(env.throttle)
+        : (options.throttle ?? DEFAULT_THROTTLE),
+    clientAddressHeader:
+      (env.clientAddressHeader ?? options.clientAddressHeader ?? null)?.toLowerCase() ?? null,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     onEvent: options.onEvent ?? null,
     logLevel,

@@ -11,7 +11,10 @@ interface DevSecrets {
 
 /** Generates one private signing JWK with `kid`, `alg` and `use` set. */
 export async function generateSigningKey(algorithm: Exclude<Algorithm, 'HS256'>): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(algorithm, { extractable: true, crv: algorithm === 'EdDSA' ? 'Ed25519' : undefined });
+  const { privateKey } = await generateKeyPair(algorithm, {
+    extractable: true,
+    crv: algorithm === 'EdDSA' ? 'Ed25519' : undefined,
+  });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: randomBytes(8).toString('hex'), alg: algorithm, use: 'sig' };
 }
@@ -25,23 +28,37 @@ export function generateSecret(): string {
  * Development only: the secret and a signing key generated once and kept in `.data/secrets.json`
  * (git-ignored), so restarting `npm run dev` keeps everyone signed in.
  */
-export async function loadDevSecrets(dataDir: string, algorithm: Algorithm): Promise<{ secret: string; signingKeys: JWK[] }> {
+export async function loadDevSecrets(
+  dataDir: string,
+  algorithm: Algorithm,
+): Promise<{ secret: string; signingKeys: JWK[] }> {
   const file = join(dataDir, 'secrets.json');
   let stored: DevSecrets;
+  let changed = false;
+  let text: string | null = null;
   try {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    text = readFileSync(file, 'utf8');
   } catch {
-    stored = { secret: generateSecret(), signingKeys: {} };
+    text = null; // first run: nothing stored yet
   }
-  let changed = !stored.signingKeys;
-  stored.signingKeys ??= {};
-  if (algorithm !== 'HS256' && !stored.signingKeys[algorithm]?.length) {
-    stored.signingKeys[algorithm] = [await generateSigningKey(algorithm)];
+  try {
+    stored = text === null ? { secret: '', signingKeys: {} } : (JSON.parse(text) as DevSecrets);
+  } catch {
+    // Never overwrite a damaged file silently: it would sign every developer out.
+    throw new Error(
+      `${file} is not valid JSON: repair or delete it (a new secret and key are then generated)`,
+    );
+  }
+  if (typeof stored.secret !== 'string' || !stored.secret) {
+    stored.secret = generateSecret();
     changed = true;
   }
-  try {
-    readFileSync(file);
-  } catch {
+  if (typeof stored.signingKeys !== 'object' || stored.signingKeys === null) {
+    stored.signingKeys = {};
+    changed = true;
+  }
+  if (algorithm !== 'HS256' && !stored.signingKeys[algorithm]?.length) {
+    stored.signingKeys[algorithm] = [await generateSigningKey(algorithm)];
     changed = true;
   }
   if (changed) {
@@ -50,5 +67,8 @@ export async function loadDevSecrets(dataDir: string, algorithm: Algorithm): Pro
     writeFileSync(`${file}.tmp`, JSON.stringify(stored, null, 2), { mode: 0o600 });
     renameSync(`${file}.tmp`, file);
   }
-  return { secret: stored.secret, signingKeys: algorithm === 'HS256' ? [] : (stored.signingKeys[algorithm] ?? []) };
+  return {
+    secret: stored.secret,
+    signingKeys: algorithm === 'HS256' ? [] : (stored.signingKeys[algorithm] ?? []),
+  };
 }

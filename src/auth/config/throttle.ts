@@ -21,14 +21,22 @@ export function parseThrottle(value: string): ThrottleSettings {
   const text = value.trim();
   if (text === 'off' || text === 'false' || text === '0') return false;
   const rules = { ...DEFAULT_THROTTLE };
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^(username|address)=(\d+)\/(\d+)$/.exec(part);
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^(username|address)=([1-9]\d*)\/([1-9]\d*)$/.exec(part);
     if (!match) {
       throw new Error(
         `AUTH_THROTTLE must look like "username=5/900,address=30/900" or "off" (got "${part}")`,
       );
     }
-    const [, scope, limit, windowSeconds] = match as unknown as [string, 'username' | 'address', string, string];
+    const [, scope, limit, windowSeconds] = match as unknown as [
+      string,
+      'username' | 'address',
+      string,
+      string,
+    ];
     rules[scope] = { limit: Number(limit), windowSeconds: Number(windowSeconds) };
   }
   return rules;

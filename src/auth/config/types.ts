@@ -5,7 +5,8 @@ import type { Duration } from './durations';
 import type { ThrottleSettings } from './throttle';
 
 /** A value a custom claim may hold: anything JSON can carry. */
-export type ClaimValue = string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
+export type ClaimValue =
+  string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
 
 /** A claim computed from the user (the seed's CUSTOM_TOKEN_CALLABLE_ATTRIBUTES). */
 export interface CustomTokenClaim {
@@ -15,7 +16,13 @@ export interface CustomTokenClaim {
 
 /** Django's spelling of the user fields, accepted as well as the camelCase row names. */
 export type DjangoUserField =
-  | 'first_name' | 'last_name' | 'is_active' | 'is_staff' | 'is_superuser' | 'date_joined' | 'last_login';
+  | 'first_name'
+  | 'last_name'
+  | 'is_active'
+  | 'is_staff'
+  | 'is_superuser'
+  | 'date_joined'
+  | 'last_login';
 
 /**
  * The user attributes that may be copied into tokens (CUSTOM_TOKEN_USER_ATTRIBUTES); the claim
@@ -114,5 +121,4 @@ export interface AuthConfig {
 
 /** Where the data lives (CONTRACT.md section 5, DATABASE_URL / DATABASE_DRIVER). */
 export type DatabaseSettings =
-  | { driver: 'pglite'; dataDir: string }
-  | { driver: 'neon' | 'pg'; url: string };
+  { driver: 'pglite'; dataDir: string } | { driver: 'neon' | 'pg'; url: string };

@@ -2,7 +2,15 @@ import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie';
 import type { AuthConfig } from '../config/types';
 import type { CookieSigner } from './signing';
 
-type CookieConfig = Pick<AuthConfig, 'refreshCookieName' | 'refreshCookiePath' | 'csrfCookieName' | 'sessionCookieName' | 'cookieSecure' | 'production'>;
+type CookieConfig = Pick<
+  AuthConfig,
+  | 'refreshCookieName'
+  | 'refreshCookiePath'
+  | 'csrfCookieName'
+  | 'sessionCookieName'
+  | 'cookieSecure'
+  | 'production'
+>;
 
 /** The values of the three auth cookies to set (CONTRACT.md section 3). */
 export interface AuthCookieValues {
@@ -30,12 +38,29 @@ function sessionAttributes(secure: boolean, expires: Date): SerializeOptions {
 }
 
 /** Builds the three `Set-Cookie` values: refresh and CSRF (signed, Path=/auth, Strict) and session (Path=/, Lax). */
-export function setAuthCookies(config: CookieConfig, signer: CookieSigner, values: AuthCookieValues, secure: boolean): string[] {
+export function setAuthCookies(
+  config: CookieConfig,
+  signer: CookieSigner,
+  values: AuthCookieValues,
+  secure: boolean,
+): string[] {
   const expires = new Date(values.expiresAt * 1000);
   return [
-    stringifySetCookie(config.refreshCookieName, signer.sign(config.refreshCookieName, values.refreshToken), refreshAttributes(config, secure, expires)),
-    stringifySetCookie(config.csrfCookieName, signer.sign(config.csrfCookieName, values.csrfToken), refreshAttributes(config, secure, expires)),
-    stringifySetCookie(config.sessionCookieName, values.sessionToken, sessionAttributes(secure, expires)),
+    stringifySetCookie(
+      config.refreshCookieName,
+      signer.sign(config.refreshCookieName, values.refreshToken),
+      refreshAttributes(config, secure, expires),
+    ),
+    stringifySetCookie(
+      config.csrfCookieName,
+      signer.sign(config.csrfCookieName, values.csrfToken),
+      refreshAttributes(config, secure, expires),
+    ),
+    stringifySetCookie(
+      config.sessionCookieName,
+      values.sessionToken,
+      sessionAttributes(secure, expires),
+    ),
   ];
 }
 
@@ -56,7 +81,11 @@ export interface RequestAuthCookies {
 }
 
 /** Reads the auth cookies from a `Cookie` header. */
-export function readAuthCookies(config: CookieConfig, signer: CookieSigner, cookieHeader: string | null): RequestAuthCookies {
+export function readAuthCookies(
+  config: CookieConfig,
+  signer: CookieSigner,
+  cookieHeader: string | null,
+): RequestAuthCookies {
   let cookies: Record<string, string | undefined> = {};
   try {
     cookies = cookieHeader ? parseCookie(cookieHeader.slice(0, 16_384)) : {};

@@ -5,9 +5,16 @@ function isJson(contentType: string | null): boolean {
   return type === 'application/json';
 }
 
-async function readBounded(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) throw new PayloadTooLarge();
+/**
+ * Reads the body within `maxBytes`, stopping as soon as the limit is passed (a chunked body
+ * cannot make us buffer it all). With `refuseContent`, the first non-empty chunk is refused with
+ * 415 before anything more is read.
+ */
+async function readBounded(
+  request: Request,
+  maxBytes: number,
+  refuseContent: boolean,
+): Promise<Uint8Array> {
   if (!request.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -15,11 +22,16 @@ async function readBounded(request: Request, maxBytes: number): Promise<Uint8Arr
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (value.byteLength === 0) continue;
     size += value.byteLength;
-    // Stop reading as soon as the limit is passed: a chunked body cannot make us buffer it all.
-    if (size > maxBytes) {
+    const refusal = refuseContent
+      ? new UnsupportedMediaType()
+      : size > maxBytes
+        ? new PayloadTooLarge()
+        : null;
+    if (refusal) {
       await reader.cancel().catch(() => {});
-      throw new PayloadTooLarge();
+      throw refusal;
     }
     chunks.push(value);
   }
@@ -28,15 +40,17 @@ async function readBounded(request: Request, maxBytes: number): Promise<Uint8Arr
 
 /**
  * Reads a JSON request body within the size limit: 415 for a non-empty body that is not
- * application/json, 413 over the limit, 400 for bytes that are not UTF-8 JSON. An empty body is `{}`.
+ * application/json (before it is read), 413 over the limit, 400 for bytes that are not UTF-8 JSON.
+ * An empty body is `{}`.
  * @throws UnsupportedMediaType, PayloadTooLarge or InvalidRequest.
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const json = isJson(request.headers.get('content-type'));
-  if (!json && Number(request.headers.get('content-length') ?? 0) > 0) throw new UnsupportedMediaType();
-  const bytes = await readBounded(request, maxBytes);
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (!json && declared > 0) throw new UnsupportedMediaType();
+  if (declared > maxBytes) throw new PayloadTooLarge();
+  const bytes = await readBounded(request, maxBytes, !json);
   if (bytes.byteLength === 0) return {};
-  if (!json) throw new UnsupportedMediaType();
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

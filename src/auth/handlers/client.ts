@@ -7,16 +7,28 @@ import type { ClientInfo } from '../services/sign-in';
  * a proxy in front of the app is known to set it. With X-Forwarded-For, the last entry (the one
  * the nearest proxy appended) is used.
  */
-export function clientAddress(config: Pick<AuthConfig, 'clientAddressHeader'>, headers: Headers): string | null {
+export function clientAddress(
+  config: Pick<AuthConfig, 'clientAddressHeader'>,
+  headers: Headers,
+): string | null {
   if (!config.clientAddressHeader) return null;
   const value = headers.get(config.clientAddressHeader);
   if (!value) return null;
-  const entries = value.split(',').map((part) => part.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   const address = config.clientAddressHeader === 'x-forwarded-for' ? entries.at(-1) : entries[0];
   return address ? address.slice(0, 64) : null;
 }
 
 /** The address and user agent of a request. */
-export function clientInfo(config: Pick<AuthConfig, 'clientAddressHeader'>, request: Request): ClientInfo {
-  return { address: clientAddress(config, request.headers), userAgent: request.headers.get('user-agent') ?? '' };
+export function clientInfo(
+  config: Pick<AuthConfig, 'clientAddressHeader'>,
+  request: Request,
+): ClientInfo {
+  return {
+    address: clientAddress(config, request.headers),
+    userAgent: request.headers.get('user-agent') ?? '',
+  };
 }

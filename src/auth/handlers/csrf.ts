@@ -7,7 +7,11 @@ import { CsrfFailed } from '../errors';
  * the `X-CSRF-Token` header must equal the one in the signed CSRF cookie.
  * @throws CsrfFailed (403).
  */
-export function requireCsrf(cookies: RequestAuthCookies, request: Request, body: { CSRF_token?: string }): void {
+export function requireCsrf(
+  cookies: RequestAuthCookies,
+  request: Request,
+  body: { CSRF_token?: string },
+): void {
   const submitted = body.CSRF_token ?? request.headers.get('x-csrf-token');
   if (!csrfTokensMatch(submitted, cookies.csrfToken)) throw new CsrfFailed();
 }

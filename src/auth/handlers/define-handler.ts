@@ -2,7 +2,14 @@ import type { z } from 'zod';
 import { getAuthContext, type AuthContext } from '../context';
 import { clearAuthCookies, isSecure } from '../cookies/auth-cookies';
 import { isSameSiteRequest } from '../csrf/origin';
-import { CsrfFailed, InvalidRequest, MethodNotAllowed, toErrorResponse } from '../errors';
+import {
+  AuthError,
+  classifyError,
+  CsrfFailed,
+  InvalidRequest,
+  MethodNotAllowed,
+  toErrorResponse,
+} from '../errors';
 import { log } from '../events';
 import { readJsonBody } from './body';
 
@@ -24,7 +31,9 @@ export interface HandlerSpec<Schema extends z.ZodType | undefined> {
   body?: Schema;
   /** The cross-site checks of CONTRACT.md section 2 (cookie-bearing POSTs and sign-in). */
   sameSiteOnly?: boolean;
-  handle(input: HandlerInput<Schema extends z.ZodType ? z.infer<Schema> : undefined>): Promise<Response>;
+  handle(
+    input: HandlerInput<Schema extends z.ZodType ? z.infer<Schema> : undefined>,
+  ): Promise<Response>;
 }
 
 type RouteHandler = (request: Request) => Promise<Response>;
@@ -44,7 +53,9 @@ function fieldErrors(error: z.ZodError): Record<string, string[]> {
  * maps errors through toErrorResponse().
  * @example export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = defineHandler({ method: 'POST', ... });
  */
-export function defineHandler<Schema extends z.ZodType | undefined>(spec: HandlerSpec<Schema>): Record<(typeof ALL_METHODS)[number], RouteHandler> {
+export function defineHandler<Schema extends z.ZodType | undefined>(
+  spec: HandlerSpec<Schema>,
+): Record<(typeof ALL_METHODS)[number], RouteHandler> {
   const allowed = spec.method === 'GET' ? ['GET', 'HEAD'] : [spec.method];
   const handle: RouteHandler = async (request) => {
     let ctx: AuthContext | undefined;
@@ -53,21 +64,36 @@ export function defineHandler<Schema extends z.ZodType | undefined>(spec: Handle
       if (!allowed.includes(request.method)) throw new MethodNotAllowed(allowed);
       ctx = await getAuthContext();
       secure = isSecure(ctx.config, request.url);
-      if (spec.sameSiteOnly && !isSameSiteRequest(ctx.config, request.headers)) throw new CsrfFailed('CSRF Failed: cross-site request refused.');
+      if (spec.sameSiteOnly && !isSameSiteRequest(ctx.config, request.headers))
+        throw new CsrfFailed('CSRF Failed: cross-site request refused.');
       let body: unknown;
       if (spec.body) {
         const parsed = spec.body.safeParse(await readJsonBody(request, ctx.config.maxBodyBytes));
-        if (!parsed.success) throw new InvalidRequest('The request is not valid.', fieldErrors(parsed.error));
+        if (!parsed.success)
+          throw new InvalidRequest('The request is not valid.', fieldErrors(parsed.error));
         body = parsed.data;
       }
       return await spec.handle({ request, body: body as never, ctx, secure });
     } catch (error) {
       const config = ctx?.config;
+      if (!(error instanceof AuthError) && classifyError(error)) {
+        log(config ?? { logLevel: 'warn' }, 'warn', 'service unavailable', {
+          path: new URL(request.url).pathname,
+          error: (error as Error)?.message,
+        });
+      }
       return toErrorResponse(error, {
         clearCookies: config ? () => clearAuthCookies(config, secure) : undefined,
-        logUnexpected: (e) => log(config ?? { logLevel: 'error' }, 'error', 'unexpected error', { path: new URL(request.url).pathname, error: (e as Error)?.stack ?? String(e) }),
+        logUnexpected: (e) =>
+          log(config ?? { logLevel: 'error' }, 'error', 'unexpected error', {
+            path: new URL(request.url).pathname,
+            error: (e as Error)?.stack ?? String(e),
+          }),
       });
     }
   };
-  return Object.fromEntries(ALL_METHODS.map((method) => [method, handle])) as Record<(typeof ALL_METHODS)[number], RouteHandler>;
+  return Object.fromEntries(ALL_METHODS.map((method) => [method, handle])) as Record<
+    (typeof ALL_METHODS)[number],
+    RouteHandler
+  >;
 }

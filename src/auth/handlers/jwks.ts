@@ -6,11 +6,15 @@ import { MethodNotAllowed, toErrorResponse } from '../errors';
  * start-up and cacheable, so other services verify tokens without sharing a secret.
  */
 export async function jwksHandler(request: Request): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return toErrorResponse(new MethodNotAllowed(['GET', 'HEAD']));
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return toErrorResponse(new MethodNotAllowed(['GET', 'HEAD']));
   try {
     const { keyring } = await getAuthCore();
     return new Response(request.method === 'HEAD' ? null : keyring.jwksJson, {
-      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=300, stale-while-revalidate=60' },
+      headers: {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'public, max-age=300, stale-while-revalidate=60',
+      },
     });
   } catch (error) {
     return toErrorResponse(error);

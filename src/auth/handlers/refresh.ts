@@ -14,7 +14,8 @@ export const refreshHandler = defineHandler({
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
     const cookies = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
-    if (!cookies.refreshToken) throw new TokenNotValid('No valid refresh token was provided.', { clearCookies: true });
+    if (!cookies.refreshToken)
+      throw new TokenNotValid('No valid refresh token was provided.', { clearCookies: true });
     requireCsrf(cookies, request, body);
     const issued = await refreshTokens(ctx, cookies.refreshToken, clientInfo(ctx.config, request));
     return tokenResponse(ctx, issued, secure);

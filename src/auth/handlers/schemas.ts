@@ -1,10 +1,15 @@
 import { z } from 'zod';
 
 /** The CSRF token as refresh and log-off accept it in the body (it may come in X-CSRF-Token instead). */
-export const csrfBody = z.looseObject({ CSRF_token: z.string().max(512, 'CSRF_token is too long').optional() });
+export const csrfBody = z.looseObject({
+  CSRF_token: z.string().max(512, 'CSRF_token is too long').optional(),
+});
 
 const text = (field: string, max: number) =>
-  z.string({ error: `${field} must be a string` }).min(1, `${field} may not be blank`).max(max, `${field} is too long`);
+  z
+    .string({ error: `${field} must be a string` })
+    .min(1, `${field} may not be blank`)
+    .max(max, `${field} is too long`);
 
 /** The sign-in request. Control characters are refused: no username has them. */
 export const signInBody = z.looseObject({
@@ -19,4 +24,7 @@ export const verifyBody = z.looseObject({ token: text('token', 8192) });
 export const revokeBody = z.looseObject({ sid: z.uuid('sid must be a session id') });
 
 /** The social-exchange request, as Cognito's token endpoint returns it (refresh_token and the rest ignored). */
-export const socialExchangeBody = z.looseObject({ id_token: text('id_token', 16_384), access_token: text('access_token', 16_384) });
+export const socialExchangeBody = z.looseObject({
+  id_token: text('id_token', 16_384),
+  access_token: text('access_token', 16_384),
+});

@@ -46,6 +46,9 @@ export const logoffAllHandler = defineHandler({
   async handle({ request, ctx, secure }) {
     const claims = await verifyBearer(ctx, request.headers);
     const revoked = await logoffAll(ctx, claims.user_id, clientInfo(ctx.config, request));
-    return respond({ detail: 'Logged off everywhere.', revoked }, { cookies: clearAuthCookies(ctx.config, secure) });
+    return respond(
+      { detail: 'Logged off everywhere.', revoked },
+      { cookies: clearAuthCookies(ctx.config, secure) },
+    );
   },
 });

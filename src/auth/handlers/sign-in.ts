@@ -10,7 +10,11 @@ export const signInHandler = defineHandler({
   body: signInBody,
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
-    const issued = await signIn(ctx, { username: body.username, password: body.password }, clientInfo(ctx.config, request));
+    const issued = await signIn(
+      ctx,
+      { username: body.username, password: body.password },
+      clientInfo(ctx.config, request),
+    );
     return tokenResponse(ctx, issued, secure);
   },
 });

@@ -12,7 +12,12 @@ export const socialExchangeHandler = defineHandler({
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
     const verifier = getIdpVerifier(ctx.config.idp);
-    const issued = await socialExchange(ctx, verifier, { idToken: body.id_token, accessToken: body.access_token }, clientInfo(ctx.config, request));
+    const issued = await socialExchange(
+      ctx,
+      verifier,
+      { idToken: body.id_token, accessToken: body.access_token },
+      clientInfo(ctx.config, request),
+    );
     return tokenResponse(ctx, issued, secure);
   },
 });

@@ -17,7 +17,12 @@ export function tokenResponse(core: AuthCore, issued: IssuedTokens, secure: bool
   const cookies = setAuthCookies(
     core.config,
     core.signer,
-    { refreshToken: issued.refreshToken, csrfToken: issued.csrfToken, sessionToken: issued.sessionToken, expiresAt: issued.refreshExpires },
+    {
+      refreshToken: issued.refreshToken,
+      csrfToken: issued.csrfToken,
+      sessionToken: issued.sessionToken,
+      expiresAt: issued.refreshExpires,
+    },
     secure,
   );
   return respond(body, { cookies });

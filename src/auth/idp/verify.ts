@@ -37,12 +37,21 @@ export function createIdpVerifier(idp: IdpSettings): IdpVerifier | null {
   const jwksCache = createJwksCache(idp.jwksUrl);
   if (idp.provider === 'aws') {
     if (!idp.userPoolId) return null;
-    const id = CognitoJwtVerifier.create({ userPoolId: idp.userPoolId, tokenUse: 'id', clientId: idp.clientId }, { jwksCache });
-    const access = CognitoJwtVerifier.create({ userPoolId: idp.userPoolId, tokenUse: 'access', clientId: idp.clientId }, { jwksCache });
+    const id = CognitoJwtVerifier.create(
+      { userPoolId: idp.userPoolId, tokenUse: 'id', clientId: idp.clientId },
+      { jwksCache },
+    );
+    const access = CognitoJwtVerifier.create(
+      { userPoolId: idp.userPoolId, tokenUse: 'access', clientId: idp.clientId },
+      { jwksCache },
+    );
     return { verifyId: (t) => id.verify(t), verifyAccess: (t) => access.verify(t) };
   }
   const jwksUri = idp.jwksUrl ?? undefined;
-  const id = JwtVerifier.create({ issuer: idp.issuer, audience: idp.clientId, jwksUri }, { jwksCache });
+  const id = JwtVerifier.create(
+    { issuer: idp.issuer, audience: idp.clientId, jwksUri },
+    { jwksCache },
+  );
   const access = JwtVerifier.create({ issuer: idp.issuer, audience: null, jwksUri }, { jwksCache });
   return {
     verifyId: (t) => id.verify(t),
@@ -66,8 +75,10 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof IdpUnavailable || error instanceof FetchError) throw new ServiceUnavailable('The identity provider cannot be reached. Try again shortly.');
-    if (error instanceof JwtBaseError) throw new AuthenticationFailed('The identity provider token was rejected.');
+    if (error instanceof IdpUnavailable || error instanceof FetchError)
+      throw new ServiceUnavailable('The identity provider cannot be reached. Try again shortly.');
+    if (error instanceof JwtBaseError)
+      throw new AuthenticationFailed('The identity provider token was rejected.');
     throw error;
   }
 }
@@ -83,10 +94,14 @@ export async function verifyIdpTokens(
   tokens: { idToken: string; accessToken: string },
   { now, idTokenMaxAgeSeconds }: { now: Date; idTokenMaxAgeSeconds: number },
 ): Promise<IdpIdentity> {
-  const [id, access] = await guard(() => Promise.all([verifier.verifyId(tokens.idToken), verifier.verifyAccess(tokens.accessToken)]));
-  if (typeof id.sub !== 'string' || !id.sub || (access && access.sub !== id.sub)) throw new AuthenticationFailed('The identity provider tokens do not match.');
+  const [id, access] = await guard(() =>
+    Promise.all([verifier.verifyId(tokens.idToken), verifier.verifyAccess(tokens.accessToken)]),
+  );
+  if (typeof id.sub !== 'string' || !id.sub || (access && access.sub !== id.sub))
+    throw new AuthenticationFailed('The identity provider tokens do not match.');
   const authTime = typeof id.auth_time === 'number' ? id.auth_time : id.iat;
-  if (typeof authTime !== 'number' || now.getTime() / 1000 - authTime > idTokenMaxAgeSeconds) throw new AuthenticationFailed('The identity provider token is too old.');
+  if (typeof authTime !== 'number' || now.getTime() / 1000 - authTime > idTokenMaxAgeSeconds)
+    throw new AuthenticationFailed('The identity provider token is too old.');
   const emailVerified = asVerified(id.email_verified);
   if (emailVerified === false) throw new EmailNotVerified();
   return {
@@ -94,10 +109,16 @@ export async function verifyIdpTokens(
     subject: id.sub,
     email: asText(id.email),
     emailVerified: emailVerified === true,
-    preferredUsername: asText(id['cognito:username']) || asText(id.preferred_username) || asText(id.email).split('@')[0] || '',
+    preferredUsername:
+      asText(id['cognito:username']) ||
+      asText(id.preferred_username) ||
+      asText(id.email).split('@')[0] ||
+      '',
     givenName: asText(id.given_name).slice(0, 150),
     familyName: asText(id.family_name).slice(0, 150),
     idTokenHash: createHash('sha256').update(tokens.idToken).digest('hex'),
-    idTokenExpiresAt: new Date((typeof id.exp === 'number' ? id.exp : now.getTime() / 1000 + 3600) * 1000),
+    idTokenExpiresAt: new Date(
+      (typeof id.exp === 'number' ? id.exp : now.getTime() / 1000 + 3600) * 1000,
+    ),
   };
 }

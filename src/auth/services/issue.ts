@@ -26,21 +26,34 @@ const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
  * same for every token of the family, so two tabs refreshing at once never disagree about it.
  */
 export function csrfTokenForSession(core: AuthCore, sid: string): string {
-  return createHmac('sha256', core.config.secret).update(`auth-kit:csrf:${sid}`).digest('base64url');
+  return createHmac('sha256', core.config.secret)
+    .update(`auth-kit:csrf:${sid}`)
+    .digest('base64url');
 }
 
 /**
  * Signs the access token (custom claims recomputed from the current user), re-signs the stored
  * refresh token (same `jti`, `iat`, `exp`), and derives the CSRF and session cookie values.
  */
-export async function issueTokens(core: AuthCore, user: User, refresh: StoredRefreshToken, now: Date): Promise<IssuedTokens> {
+export async function issueTokens(
+  core: AuthCore,
+  user: User,
+  refresh: StoredRefreshToken,
+  now: Date,
+): Promise<IssuedTokens> {
   const { config, keyring } = core;
   const refreshExpires = seconds(refresh.expiresAt);
   const [access, refreshToken, sessionToken] = await Promise.all([
     buildCustomClaims(config, user).then((customClaims) =>
       signAccessToken(keyring, config, { userId: user.id, customClaims, nowSeconds: seconds(now) }),
     ),
-    signRefreshToken(keyring, config, { userId: user.id, jti: refresh.jti, sid: refresh.sid, iat: seconds(refresh.createdAt), exp: refreshExpires }),
+    signRefreshToken(keyring, config, {
+      userId: user.id,
+      jti: refresh.jti,
+      sid: refresh.sid,
+      iat: seconds(refresh.createdAt),
+      exp: refreshExpires,
+    }),
     signSessionToken(keyring, { userId: user.id, sid: refresh.sid, exp: refreshExpires }),
   ]);
   return {

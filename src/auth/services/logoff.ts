@@ -10,24 +10,52 @@ import type { ClientInfo } from './sign-in';
  * Logs off: blacklists the whole session (refresh family) of the presented refresh token. A
  * missing or invalid token changes nothing (log-off is idempotent).
  */
-export async function logoff(ctx: AuthContext, refreshToken: string | null, client: ClientInfo): Promise<void> {
+export async function logoff(
+  ctx: AuthContext,
+  refreshToken: string | null,
+  client: ClientInfo,
+): Promise<void> {
   if (!refreshToken) return;
   // An expired but genuine token still names its session: revoke it all the same.
-  const verified = await verifyRefreshToken(ctx.keyring, { ...ctx.config, leewaySeconds: 366 * 86_400 }, refreshToken);
+  const verified = await verifyRefreshToken(
+    ctx.keyring,
+    { ...ctx.config, leewaySeconds: 366 * 86_400 },
+    refreshToken,
+  );
   if (!verified.ok) return;
   await revokeSession(ctx.db, verified.claims.sid);
-  await emitAuthEvent(ctx.config, { type: 'logoff', userId: verified.claims.user_id, sid: verified.claims.sid, address: client.address });
+  await emitAuthEvent(ctx.config, {
+    type: 'logoff',
+    userId: verified.claims.user_id,
+    sid: verified.claims.sid,
+    address: client.address,
+  });
 }
 
 /** Revokes every session of a user (`/auth/logoff-all/`). */
-export async function logoffAll(ctx: AuthContext, userId: number, client: ClientInfo): Promise<number> {
+export async function logoffAll(
+  ctx: AuthContext,
+  userId: number,
+  client: ClientInfo,
+): Promise<number> {
   const revoked = await revokeUserSessions(ctx.db, userId);
-  await emitAuthEvent(ctx.config, { type: 'logoff_all', userId, sid: null, address: client.address, reason: `${revoked.length} sessions` });
+  await emitAuthEvent(ctx.config, {
+    type: 'logoff_all',
+    userId,
+    sid: null,
+    address: client.address,
+    reason: `${revoked.length} sessions`,
+  });
   return revoked.length;
 }
 
 /** Lists a user's live sessions, marking the caller's own. */
-export async function listSessions(ctx: AuthContext, userId: number, currentSid: string | null, now = new Date()) {
+export async function listSessions(
+  ctx: AuthContext,
+  userId: number,
+  currentSid: string | null,
+  now = new Date(),
+) {
   const sessions = await listLiveSessions(ctx.db, userId, now);
   return sessions.map((s) => ({ ...s, current: s.sid === currentSid }));
 }
@@ -36,9 +64,19 @@ export async function listSessions(ctx: AuthContext, userId: number, currentSid:
  * Revokes one of the user's own sessions; revoking an already revoked one is a no-op.
  * @throws NotFound when the session is not the user's.
  */
-export async function revokeOwnSession(ctx: AuthContext, userId: number, sid: string, client: ClientInfo): Promise<void> {
+export async function revokeOwnSession(
+  ctx: AuthContext,
+  userId: number,
+  sid: string,
+  client: ClientInfo,
+): Promise<void> {
   if (await revokeSession(ctx.db, sid, userId)) {
-    await emitAuthEvent(ctx.config, { type: 'session.revoked', userId, sid, address: client.address });
+    await emitAuthEvent(ctx.config, {
+      type: 'session.revoked',
+      userId,
+      sid,
+      address: client.address,
+    });
     return;
   }
   if (!(await sessionBelongsTo(ctx.db, sid, userId))) throw new NotFound('No such session.');

@@ -18,11 +18,24 @@ function refused(detail = 'Token is invalid or expired.'): TokenNotValid {
  * within the window the immediate predecessor gets the very successor the winner got.
  * @throws TokenNotValid (401, cookies cleared) for a missing, bad, expired, blacklisted or reused token.
  */
-export async function refreshTokens(ctx: AuthContext, refreshToken: string | null, client: ClientInfo, now = new Date()): Promise<IssuedTokens> {
+export async function refreshTokens(
+  ctx: AuthContext,
+  refreshToken: string | null,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<IssuedTokens> {
   const { config, keyring, db } = ctx;
   const fail = async (reason: string, userId: number | null = null, sid: string | null = null) => {
-    await emitAuthEvent(config, { type: reason === 'reused' ? 'refresh.reuse_detected' : 'refresh.failure', userId, sid, address: client.address, reason });
-    return refused(reason === 'reused' ? 'Token has been reused; the session is revoked.' : undefined);
+    await emitAuthEvent(config, {
+      type: reason === 'reused' ? 'refresh.reuse_detected' : 'refresh.failure',
+      userId,
+      sid,
+      address: client.address,
+      reason,
+    });
+    return refused(
+      reason === 'reused' ? 'Token has been reused; the session is revoked.' : undefined,
+    );
   };
   if (!refreshToken) throw await fail('missing');
   const verified = await verifyRefreshToken(keyring, config, refreshToken);
@@ -32,10 +45,21 @@ export async function refreshTokens(ctx: AuthContext, refreshToken: string | nul
 
   if (config.rotateRefreshTokens) {
     const refreshExpiresAt = new Date(now.getTime() + config.refreshTokenLifetimeSeconds * 1000);
-    const consumed = await consumeRefreshToken(db, { jti, newJti: newJti(), now, newExpiresAt: refreshExpiresAt, blacklist: config.blacklistAfterRotation });
+    const consumed = await consumeRefreshToken(db, {
+      jti,
+      newJti: newJti(),
+      now,
+      newExpiresAt: refreshExpiresAt,
+      blacklist: config.blacklistAfterRotation,
+    });
     if (consumed) {
       const issued = await issueTokens(ctx, consumed.user, consumed.successor, now);
-      await emitAuthEvent(config, { type: 'refresh.success', userId: consumed.user.id, sid, address: client.address });
+      await emitAuthEvent(config, {
+        type: 'refresh.success',
+        userId: consumed.user.id,
+        sid,
+        address: client.address,
+      });
       return issued;
     }
   }
@@ -51,7 +75,13 @@ export async function refreshTokens(ctx: AuthContext, refreshToken: string | nul
     if (state.liveSuccessor && sinceRotation <= config.reuseGraceWindowSeconds) {
       // Two tabs (or retries) refreshing at once: answer with the same successor, never a branch.
       const issued = await issueTokens(ctx, state.user, state.liveSuccessor, now);
-      await emitAuthEvent(config, { type: 'refresh.success', userId, sid, address: client.address, reason: 'grace_window' });
+      await emitAuthEvent(config, {
+        type: 'refresh.success',
+        userId,
+        sid,
+        address: client.address,
+        reason: 'grace_window',
+      });
       return issued;
     }
     await revokeSession(db, sid);
@@ -59,7 +89,17 @@ export async function refreshTokens(ctx: AuthContext, refreshToken: string | nul
   }
   if (state.blacklisted) throw await fail('blacklisted', userId, sid);
   // Rotation off: the same refresh token stays in use until it expires.
-  const issued = await issueTokens(ctx, state.user, { jti, sid, createdAt: new Date(verified.claims.iat * 1000), expiresAt: new Date(verified.claims.exp * 1000) }, now);
+  const issued = await issueTokens(
+    ctx,
+    state.user,
+    {
+      jti,
+      sid,
+      createdAt: new Date(verified.claims.iat * 1000),
+      expiresAt: new Date(verified.claims.exp * 1000),
+    },
+    now,
+  );
   await emitAuthEvent(config, { type: 'refresh.success', userId, sid, address: client.address });
   return issued;
 }

@@ -5,7 +5,12 @@ import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { AuthenticationFailed } from '../errors';
 import { emitAuthEvent } from '../events';
-import { hashPassword, isUsablePassword, verifyAgainstDummyHash, verifyPassword } from '../passwords';
+import {
+  hashPassword,
+  isUsablePassword,
+  verifyAgainstDummyHash,
+  verifyPassword,
+} from '../passwords';
 import { newJti } from '../tokens/sign';
 import { checkSignInThrottle, clearSignInFailures, recordSignInFailure } from '../throttle/sign-in';
 import { issueTokens, type IssuedTokens } from './issue';
@@ -20,20 +25,41 @@ export interface ClientInfo {
  * Opens a new session (refresh family) for a user and issues its first tokens: the refresh token
  * lives for refreshTokenLifetime, never past sessionMaxLifetime.
  */
-export async function openSession(ctx: AuthContext, user: User, client: ClientInfo, now: Date): Promise<IssuedTokens> {
+export async function openSession(
+  ctx: AuthContext,
+  user: User,
+  client: ClientInfo,
+  now: Date,
+): Promise<IssuedTokens> {
   const { config } = ctx;
   const sid = randomUUID();
   const jti = newJti();
   const sessionExpiresAt = new Date(now.getTime() + config.sessionMaxLifetimeSeconds * 1000);
-  const tokenExpiresAt = new Date(Math.min(now.getTime() + config.refreshTokenLifetimeSeconds * 1000, sessionExpiresAt.getTime()));
+  const tokenExpiresAt = new Date(
+    Math.min(now.getTime() + config.refreshTokenLifetimeSeconds * 1000, sessionExpiresAt.getTime()),
+  );
   await startSession(ctx.db, {
-    sid, userId: user.id, jti, now, tokenExpiresAt, sessionExpiresAt,
-    userAgent: client.userAgent.slice(0, 512), ipAddress: client.address ?? '',
+    sid,
+    userId: user.id,
+    jti,
+    now,
+    tokenExpiresAt,
+    sessionExpiresAt,
+    userAgent: client.userAgent.slice(0, 512),
+    ipAddress: client.address ?? '',
   });
-  return issueTokens(ctx, { ...user, lastLogin: now }, { jti, sid, createdAt: now, expiresAt: tokenExpiresAt }, now);
+  return issueTokens(
+    ctx,
+    { ...user, lastLogin: now },
+    { jti, sid, createdAt: now, expiresAt: tokenExpiresAt },
+    now,
+  );
 }
 
-async function checkCredentials(user: User | null, password: string): Promise<{ valid: boolean; needsRehash: boolean }> {
+async function checkCredentials(
+  user: User | null,
+  password: string,
+): Promise<{ valid: boolean; needsRehash: boolean }> {
   if (!user || !isUsablePassword(user.password)) {
     // Verify against a dummy hash so an unknown user costs the same time as a wrong password.
     await verifyAgainstDummyHash(password);
@@ -55,9 +81,19 @@ export async function signIn(
 ): Promise<IssuedTokens> {
   const { db, config } = ctx;
   try {
-    await checkSignInThrottle(db, config, { username: input.username, address: client.address, now });
+    await checkSignInThrottle(db, config, {
+      username: input.username,
+      address: client.address,
+      now,
+    });
   } catch (error) {
-    await emitAuthEvent(config, { type: 'sign_in.throttled', userId: null, sid: null, address: client.address, username: input.username });
+    await emitAuthEvent(config, {
+      type: 'sign_in.throttled',
+      userId: null,
+      sid: null,
+      address: client.address,
+      username: input.username,
+    });
     throw error;
   }
   const user = await findUserByUsername(db, input.username);
@@ -65,7 +101,14 @@ export async function signIn(
   if (!user || !valid || !user.isActive) {
     await recordSignInFailure(db, config, input.username, now);
     const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
-    await emitAuthEvent(config, { type: 'sign_in.failure', userId: user?.id ?? null, sid: null, address: client.address, username: input.username, reason });
+    await emitAuthEvent(config, {
+      type: 'sign_in.failure',
+      userId: user?.id ?? null,
+      sid: null,
+      address: client.address,
+      username: input.username,
+      reason,
+    });
     throw new AuthenticationFailed();
   }
   // A Django pbkdf2/scrypt (or older argon2) hash is upgraded to the current hasher now that
@@ -73,6 +116,11 @@ export async function signIn(
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
   await clearSignInFailures(db, config, input.username);
   const issued = await openSession(ctx, user, client, now);
-  await emitAuthEvent(config, { type: 'sign_in.success', userId: user.id, sid: issued.sid, address: client.address });
+  await emitAuthEvent(config, {
+    type: 'sign_in.success',
+    userId: user.id,
+    sid: issued.sid,
+    address: client.address,
+  });
   return issued;
 }

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '@/db/client';
 import { isUniqueViolation } from '@/db/errors';
-import { findUserByEmail, findUserByIdentity, isUsernameTaken, linkIdentity, rememberIdToken, touchIdentity } from '@/db/queries/identities';
+import {
+  findUserByEmail,
+  findUserByIdentity,
+  isUsernameTaken,
+  linkIdentity,
+  rememberIdToken,
+  touchIdentity,
+} from '@/db/queries/identities';
 import { insertUser, updateUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
@@ -30,13 +37,15 @@ async function uniqueUsername(tx: Transaction, wanted: string): Promise<string> 
  * the IdP on every exchange.
  */
 async function findOrCreateUser(tx: Transaction, identity: IdpIdentity, now: Date): Promise<User> {
-  if (!(await rememberIdToken(tx, identity.idTokenHash, identity.idTokenExpiresAt))) throw new AuthenticationFailed('This identity provider token was already used.');
+  if (!(await rememberIdToken(tx, identity.idTokenHash, identity.idTokenExpiresAt)))
+    throw new AuthenticationFailed('This identity provider token was already used.');
   let user = await findUserByIdentity(tx, identity.issuer, identity.subject);
   if (user) {
     await touchIdentity(tx, identity.issuer, identity.subject, now);
   } else {
     // Link by email only when the IdP vouches for it: an unverified address could be anyone's.
-    user = identity.emailVerified && identity.email ? await findUserByEmail(tx, identity.email) : null;
+    user =
+      identity.emailVerified && identity.email ? await findUserByEmail(tx, identity.email) : null;
     user ??= await insertUser(tx, {
       username: await uniqueUsername(tx, identity.preferredUsername),
       email: identity.email,
@@ -44,10 +53,23 @@ async function findOrCreateUser(tx: Transaction, identity: IdpIdentity, now: Dat
       firstName: identity.givenName,
       lastName: identity.familyName,
     });
-    await linkIdentity(tx, { provider: identity.issuer, subject: identity.subject, userId: user.id, email: identity.email, now });
+    await linkIdentity(tx, {
+      provider: identity.issuer,
+      subject: identity.subject,
+      userId: user.id,
+      email: identity.email,
+      now,
+    });
   }
-  const namesChanged = (identity.givenName && identity.givenName !== user.firstName) || (identity.familyName && identity.familyName !== user.lastName);
-  if (namesChanged) user = (await updateUser(tx, user.id, { firstName: identity.givenName || user.firstName, lastName: identity.familyName || user.lastName })) ?? user;
+  const namesChanged =
+    (identity.givenName && identity.givenName !== user.firstName) ||
+    (identity.familyName && identity.familyName !== user.lastName);
+  if (namesChanged)
+    user =
+      (await updateUser(tx, user.id, {
+        firstName: identity.givenName || user.firstName,
+        lastName: identity.familyName || user.lastName,
+      })) ?? user;
   return user;
 }
 
@@ -65,8 +87,12 @@ export async function socialExchange(
 ): Promise<IssuedTokens> {
   const { config } = ctx;
   try {
-    if (!verifier) throw new AuthenticationFailed('Social sign-in is not configured on this server.');
-    const identity = await verifyIdpTokens(verifier, tokens, { now, idTokenMaxAgeSeconds: config.idTokenMaxAgeSeconds });
+    if (!verifier)
+      throw new AuthenticationFailed('Social sign-in is not configured on this server.');
+    const identity = await verifyIdpTokens(verifier, tokens, {
+      now,
+      idTokenMaxAgeSeconds: config.idTokenMaxAgeSeconds,
+    });
     // Two first exchanges for one new identity race on the unique indexes: the loser retries and
     // finds the winner's user, so exactly one user is created.
     let user: User | undefined;
@@ -79,10 +105,22 @@ export async function socialExchange(
     }
     if (!user.isActive) throw new AuthenticationFailed('This account is inactive.');
     const issued = await openSession(ctx, user, client, now);
-    await emitAuthEvent(config, { type: 'social_exchange.success', userId: user.id, sid: issued.sid, address: client.address });
+    await emitAuthEvent(config, {
+      type: 'social_exchange.success',
+      userId: user.id,
+      sid: issued.sid,
+      address: client.address,
+    });
     return issued;
   } catch (error) {
-    if (error instanceof AuthError) await emitAuthEvent(config, { type: 'social_exchange.failure', userId: null, sid: null, address: client.address, reason: error.code });
+    if (error instanceof AuthError)
+      await emitAuthEvent(config, {
+        type: 'social_exchange.failure',
+        userId: null,
+        sid: null,
+        address: client.address,
+        reason: error.code,
+      });
     throw error;
   }
 }

@@ -15,11 +15,15 @@ export const usernameSchema = z
   .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'username may contain only letters, digits and @/./+/-/_');
 
 /** Passwords the kit accepts: 8 to 4096 characters (Django's MinimumLengthValidator idea). */
-export const passwordSchema = z.string().min(8, 'password must have at least 8 characters').max(4096, 'password is too long');
+export const passwordSchema = z
+  .string()
+  .min(8, 'password must have at least 8 characters')
+  .max(4096, 'password is too long');
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new UserCommandError(result.error.issues.map((i) => i.message).join('; '));
+  if (!result.success)
+    throw new UserCommandError(result.error.issues.map((i) => i.message).join('; '));
   return result.data;
 }
 
@@ -35,11 +39,21 @@ async function requireUser(db: Database, username: string): Promise<User> {
  */
 export async function createUser(
   db: Database,
-  input: { username: string; password: string | null; email?: string; isStaff?: boolean; isSuperuser?: boolean },
+  input: {
+    username: string;
+    password: string | null;
+    email?: string;
+    isStaff?: boolean;
+    isSuperuser?: boolean;
+  },
 ): Promise<User> {
   const username = parse(usernameSchema, input.username);
-  const email = parse(z.union([z.literal(''), z.email('email is not a valid address')]), input.email ?? '');
-  const password = input.password === null ? null : await hashPassword(parse(passwordSchema, input.password));
+  const email = parse(
+    z.union([z.literal(''), z.email('email is not a valid address')]),
+    input.email ?? '',
+  );
+  const password =
+    input.password === null ? null : await hashPassword(parse(passwordSchema, input.password));
   try {
     return await insertUser(db, {
       username,
@@ -49,7 +63,8 @@ export async function createUser(
       isSuperuser: Boolean(input.isSuperuser),
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new UserCommandError(`a user named "${username}" already exists`);
+    if (isUniqueViolation(error))
+      throw new UserCommandError(`a user named "${username}" already exists`);
     throw error;
   }
 }
@@ -58,14 +73,21 @@ export async function createUser(
  * Sets a new password and revokes every session of the user (CONTRACT.md: a new password
  * revokes every other session; the CLI has no session of its own).
  */
-export async function setUserPassword(db: Database, username: string, password: string): Promise<{ revokedSessions: number }> {
+export async function setUserPassword(
+  db: Database,
+  username: string,
+  password: string,
+): Promise<{ revokedSessions: number }> {
   const user = await requireUser(db, username);
   await updateUser(db, user.id, { password: await hashPassword(parse(passwordSchema, password)) });
   return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
 }
 
 /** Deactivates a user and revokes all their sessions. */
-export async function deactivateUser(db: Database, username: string): Promise<{ revokedSessions: number }> {
+export async function deactivateUser(
+  db: Database,
+  username: string,
+): Promise<{ revokedSessions: number }> {
   const user = await requireUser(db, username);
   await updateUser(db, user.id, { isActive: false });
   return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
@@ -94,14 +116,22 @@ const djangoUser = z.object({
  * Entries of other models are skipped; users whose id or username exists already are skipped.
  * @throws UserCommandError naming the first bad entry.
  */
-export async function importDjangoUsers(db: Database, dump: unknown): Promise<{ inserted: number; skipped: number; ignored: number }> {
-  if (!Array.isArray(dump)) throw new UserCommandError('the file must hold a JSON array, as `manage.py dumpdata auth.user` writes');
+export async function importDjangoUsers(
+  db: Database,
+  dump: unknown,
+): Promise<{ inserted: number; skipped: number; ignored: number }> {
+  if (!Array.isArray(dump))
+    throw new UserCommandError(
+      'the file must hold a JSON array, as `manage.py dumpdata auth.user` writes',
+    );
   const entries = dump.filter((entry) => (entry as { model?: unknown })?.model === 'auth.user');
   const rows = entries.map((entry, index) => {
     const result = djangoUser.safeParse(entry);
     if (!result.success) {
       const issue = result.error.issues[0];
-      throw new UserCommandError(`entry ${index} (pk ${(entry as { pk?: unknown }).pk}): ${issue?.path.join('.')}: ${issue?.message}`);
+      throw new UserCommandError(
+        `entry ${index} (pk ${(entry as { pk?: unknown }).pk}): ${issue?.path.join('.')}: ${issue?.message}`,
+      );
     }
     const { pk, fields } = result.data;
     return {

@@ -1,5 +1,10 @@
 import type { Database } from '@/db/client';
-import { countAttempt, readAttempts, resetAttempts, type AttemptWindow } from '@/db/queries/throttle';
+import {
+  countAttempt,
+  readAttempts,
+  resetAttempts,
+  type AttemptWindow,
+} from '@/db/queries/throttle';
 import type { AuthConfig } from '../config/types';
 import type { ThrottleRule } from '../config/throttle';
 import { Throttled } from '../errors';
@@ -8,7 +13,11 @@ function retryAfterSeconds(window: AttemptWindow, rule: ThrottleRule, now: Date)
   return (window.windowStartedAt.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000;
 }
 
-function isOpen(window: AttemptWindow | null, rule: ThrottleRule, now: Date): window is AttemptWindow {
+function isOpen(
+  window: AttemptWindow | null,
+  rule: ThrottleRule,
+  now: Date,
+): window is AttemptWindow {
   return window !== null && retryAfterSeconds(window, rule, now) > 0;
 }
 
@@ -26,7 +35,8 @@ export async function checkSignInThrottle(
   if (!throttle) return;
   if (address) {
     const window = await countAttempt(db, 'address', address, throttle.address.windowSeconds, now);
-    if (window.count > throttle.address.limit) throw new Throttled(retryAfterSeconds(window, throttle.address, now));
+    if (window.count > throttle.address.limit)
+      throw new Throttled(retryAfterSeconds(window, throttle.address, now));
   }
   const failures = await readAttempts(db, 'username', username);
   if (isOpen(failures, throttle.username, now) && failures.count >= throttle.username.limit) {
@@ -35,11 +45,21 @@ export async function checkSignInThrottle(
 }
 
 /** After a failed sign-in: counts a failure against the username. */
-export async function recordSignInFailure(db: Database, config: Pick<AuthConfig, 'throttle'>, username: string, now: Date): Promise<void> {
-  if (config.throttle) await countAttempt(db, 'username', username, config.throttle.username.windowSeconds, now);
+export async function recordSignInFailure(
+  db: Database,
+  config: Pick<AuthConfig, 'throttle'>,
+  username: string,
+  now: Date,
+): Promise<void> {
+  if (config.throttle)
+    await countAttempt(db, 'username', username, config.throttle.username.windowSeconds, now);
 }
 
 /** After a successful sign-in: the username's failure count starts over. */
-export async function clearSignInFailures(db: Database, config: Pick<AuthConfig, 'throttle'>, username: string): Promise<void> {
+export async function clearSignInFailures(
+  db: Database,
+  config: Pick<AuthConfig, 'throttle'>,
+  username: string,
+): Promise<void> {
   if (config.throttle) await resetAttempts(db, 'username', username);
 }

@@ -29,7 +29,9 @@ export async function buildCustomClaims(
   for (const name of config.customTokenUserAttributes) {
     claims[name] = toClaimValue(user[DJANGO_TO_ROW[name] ?? (name as keyof User)]);
   }
-  const computed = await Promise.all(config.customTokenClaims.map((claim) => claim.attrGetter(user)));
+  const computed = await Promise.all(
+    config.customTokenClaims.map((claim) => claim.attrGetter(user)),
+  );
   config.customTokenClaims.forEach((claim, index) => {
     const value = computed[index];
     if (value !== undefined) claims[claim.attrName] = toClaimValue(value);

@@ -29,7 +29,8 @@ const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
 /** Copies only the public members of a JWK, plus `kid`, `alg` and `use: "sig"`. */
 export function toPublicJwk(jwk: JWK): JWK {
   const publicJwk: JWK = {};
-  for (const member of PUBLIC_MEMBERS) if (jwk[member] !== undefined) publicJwk[member] = jwk[member];
+  for (const member of PUBLIC_MEMBERS)
+    if (jwk[member] !== undefined) publicJwk[member] = jwk[member];
   return { ...publicJwk, kid: jwk.kid, alg: jwk.alg, use: 'sig' };
 }
 
@@ -43,19 +44,39 @@ export function deriveKey(secret: string, purpose: string): KeyObject {
  * own `alg`; all public keys are published (retired keys stay until their tokens expire).
  * @throws Error when a key cannot be imported.
  */
-export async function loadKeyring(config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'>): Promise<Keyring> {
+export async function loadKeyring(
+  config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'>,
+): Promise<Keyring> {
   const sessionKey = deriveKey(config.secret, 'session-cookie');
   if (config.algorithm === 'HS256') {
-    const entry: VerificationKey = { kid: null, alg: 'HS256', key: new TextEncoder().encode(config.secret) };
-    return { signing: entry, verification: new Map([['', entry]]), algorithms: ['HS256'], jwksJson: '{"keys":[]}', sessionKey };
+    const entry: VerificationKey = {
+      kid: null,
+      alg: 'HS256',
+      key: new TextEncoder().encode(config.secret),
+    };
+    return {
+      signing: entry,
+      verification: new Map([['', entry]]),
+      algorithms: ['HS256'],
+      jwksJson: '{"keys":[]}',
+      sessionKey,
+    };
   }
   const first = config.signingKeys[0];
   if (!first) throw new Error(`no signing key for ${config.algorithm}: set AUTH_SIGNING_KEYS`);
-  const signing: VerificationKey = { kid: first.kid!, alg: first.alg as Algorithm, key: (await importJWK(first, first.alg)) as Key };
+  const signing: VerificationKey = {
+    kid: first.kid!,
+    alg: first.alg as Algorithm,
+    key: (await importJWK(first, first.alg)) as Key,
+  };
   const verification = new Map<string, VerificationKey>();
   for (const jwk of config.signingKeys) {
     const alg = jwk.alg as Algorithm;
-    verification.set(jwk.kid!, { kid: jwk.kid!, alg, key: (await importJWK(toPublicJwk(jwk), alg)) as Key });
+    verification.set(jwk.kid!, {
+      kid: jwk.kid!,
+      alg,
+      key: (await importJWK(toPublicJwk(jwk), alg)) as Key,
+    });
   }
   return {
     signing,

@@ -11,7 +11,9 @@ export function newJti(): string {
 function signWith(keyring: Keyring, payload: JWTPayload, typ: string): Promise<string> {
   const { signing } = keyring;
   return new SignJWT(payload)
-    .setProtectedHeader(signing.kid ? { alg: signing.alg, kid: signing.kid, typ } : { alg: signing.alg, typ })
+    .setProtectedHeader(
+      signing.kid ? { alg: signing.alg, kid: signing.kid, typ } : { alg: signing.alg, typ },
+    )
     .sign(signing.key);
 }
 
@@ -66,7 +68,10 @@ export function signRefreshToken(
 }
 
 /** Signs the session cookie's short JWT {sub, sid, exp} with the derived session key (HS256). */
-export function signSessionToken(keyring: Keyring, input: { userId: number; sid: string; exp: number }): Promise<string> {
+export function signSessionToken(
+  keyring: Keyring,
+  input: { userId: number; sid: string; exp: number },
+): Promise<string> {
   return new SignJWT({ sub: String(input.userId), sid: input.sid, exp: input.exp })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .sign(keyring.sessionKey);

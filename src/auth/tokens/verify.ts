@@ -1,4 +1,10 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import {
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import type { AuthConfig } from '../config/types';
 import type { Keyring, VerificationKey } from './keys';
 import type { AccessTokenClaims, RefreshTokenClaims, SessionCookieClaims } from './types';
@@ -13,7 +19,8 @@ type VerifyConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'leewaySeconds'>;
 
 function pickKey(keyring: Keyring, header: JWTHeaderParameters): VerificationKey {
   // A token may not bring its own key (RFC 8725 section 3.10): no jku, x5u or embedded jwk.
-  if ('jku' in header || 'x5u' in header || 'jwk' in header || 'x5c' in header) throw new errors.JWSInvalid('key headers are not accepted');
+  if ('jku' in header || 'x5u' in header || 'jwk' in header || 'x5c' in header)
+    throw new errors.JWSInvalid('key headers are not accepted');
   const entry = keyring.verification.get(header.kid ?? '');
   // The key is pinned to its own algorithm: an HS256 token "signed" with a public key is refused.
   if (!entry || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
@@ -26,7 +33,8 @@ async function verifyJwt<T>(
   token: string,
   tokenType: 'access' | 'refresh',
 ): Promise<VerifyResult<T>> {
-  if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3) return { ok: false, reason: 'malformed' };
+  if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3)
+    return { ok: false, reason: 'malformed' };
   try {
     const { payload } = await jwtVerify(token, (header) => pickKey(keyring, header).key, {
       algorithms: keyring.algorithms,
@@ -42,7 +50,6 @@ async function verifyJwt<T>(
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
     if (error instanceof errors.JOSEError) return { ok: false, reason: 'invalid' };
     throw error; // a misconfigured key is a server fault, never "the token is bad"
-
   }
 }
 
@@ -57,12 +64,20 @@ function isKitClaims(payload: JWTPayload, tokenType: 'access' | 'refresh'): bool
 }
 
 /** Verifies one of the kit's access tokens (signature, `typ: at+jwt`, type, expiry, iss/aud). */
-export function verifyAccessToken(keyring: Keyring, config: VerifyConfig, token: string): Promise<VerifyResult<AccessTokenClaims>> {
+export function verifyAccessToken(
+  keyring: Keyring,
+  config: VerifyConfig,
+  token: string,
+): Promise<VerifyResult<AccessTokenClaims>> {
   return verifyJwt<AccessTokenClaims>(keyring, config, token, 'access');
 }
 
 /** Verifies one of the kit's refresh tokens (signature, type, expiry); the blacklist is the caller's. */
-export function verifyRefreshToken(keyring: Keyring, config: VerifyConfig, token: string): Promise<VerifyResult<RefreshTokenClaims>> {
+export function verifyRefreshToken(
+  keyring: Keyring,
+  config: VerifyConfig,
+  token: string,
+): Promise<VerifyResult<RefreshTokenClaims>> {
   return verifyJwt<RefreshTokenClaims>(keyring, config, token, 'refresh');
 }
 
@@ -70,18 +85,28 @@ export function verifyRefreshToken(keyring: Keyring, config: VerifyConfig, token
 export function peekTokenType(token: string): 'access' | 'refresh' | null {
   try {
     decodeProtectedHeader(token);
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { token_type?: unknown };
-    return payload.token_type === 'access' || payload.token_type === 'refresh' ? payload.token_type : null;
+    const payload = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { token_type?: unknown };
+    return payload.token_type === 'access' || payload.token_type === 'refresh'
+      ? payload.token_type
+      : null;
   } catch {
     return null;
   }
 }
 
 /** Verifies the session cookie's JWT; null when absent, tampered or expired. */
-export async function verifySessionToken(keyring: Pick<Keyring, 'sessionKey'>, token: string | undefined): Promise<SessionCookieClaims | null> {
+export async function verifySessionToken(
+  keyring: Pick<Keyring, 'sessionKey'>,
+  token: string | undefined,
+): Promise<SessionCookieClaims | null> {
   if (!token || token.length > 2048) return null;
   try {
-    const { payload } = await jwtVerify(token, keyring.sessionKey, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub', 'sid'] });
+    const { payload } = await jwtVerify(token, keyring.sessionKey, {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'sub', 'sid'],
+    });
     return typeof payload.sid === 'string' ? (payload as unknown as SessionCookieClaims) : null;
   } catch {
     return null;

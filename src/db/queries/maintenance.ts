@@ -27,22 +27,38 @@ async function deleteInBatches(db: Database, statement: SQL): Promise<number> {
  * them), sessions past their end with no token left, spent IdP id-token records and old throttle
  * windows, in batches.
  */
-export async function flushExpiredTokens(db: Database, now = new Date(), throttleWindowSeconds = 86_400): Promise<FlushResult> {
-  const outstandingTokens = await deleteInBatches(db, sql`
+export async function flushExpiredTokens(
+  db: Database,
+  now = new Date(),
+  throttleWindowSeconds = 86_400,
+): Promise<FlushResult> {
+  const outstandingTokens = await deleteInBatches(
+    db,
+    sql`
     delete from outstanding_tokens where id in (
-      select id from outstanding_tokens where expires_at < ${now} limit ${BATCH})`);
-  const sessions = await deleteInBatches(db, sql`
+      select id from outstanding_tokens where expires_at < ${now} limit ${BATCH})`,
+  );
+  const sessions = await deleteInBatches(
+    db,
+    sql`
     delete from sessions where sid in (
       select s.sid from sessions s
       where (s.expires_at < ${now} or s.revoked_at is not null)
         and not exists (select 1 from outstanding_tokens o where o.sid = s.sid)
-      limit ${BATCH})`);
-  const usedIdTokens = await deleteInBatches(db, sql`
+      limit ${BATCH})`,
+  );
+  const usedIdTokens = await deleteInBatches(
+    db,
+    sql`
     delete from used_id_tokens where token_hash in (
-      select token_hash from used_id_tokens where expires_at < ${now} limit ${BATCH})`);
+      select token_hash from used_id_tokens where expires_at < ${now} limit ${BATCH})`,
+  );
   const cutoff = new Date(now.getTime() - throttleWindowSeconds * 1000);
-  const signInAttempts = await deleteInBatches(db, sql`
+  const signInAttempts = await deleteInBatches(
+    db,
+    sql`
     delete from sign_in_attempts where (scope, key) in (
-      select scope, key from sign_in_attempts where window_started_at < ${cutoff} limit ${BATCH})`);
+      select scope, key from sign_in_attempts where window_started_at < ${cutoff} limit ${BATCH})`,
+  );
   return { outstandingTokens, sessions, usedIdTokens, signInAttempts };
 }

@@ -7,8 +7,14 @@ import { queryRows } from '../execute';
  * statement: either the user's every session, or all but `exceptSid`.
  * @returns the revoked session ids.
  */
-export async function revokeUserSessions(db: Database, userId: number, exceptSid: string | null = null): Promise<string[]> {
-  const rows = await queryRows<{ sid: string }>(db, sql`
+export async function revokeUserSessions(
+  db: Database,
+  userId: number,
+  exceptSid: string | null = null,
+): Promise<string[]> {
+  const rows = await queryRows<{ sid: string }>(
+    db,
+    sql`
     with revoked as (
       update sessions set revoked_at = now()
       where user_id = ${userId} and revoked_at is null
@@ -19,6 +25,7 @@ export async function revokeUserSessions(db: Database, userId: number, exceptSid
       select o.id from outstanding_tokens o join revoked r on o.sid = r.sid
       on conflict (token_id) do nothing
     )
-    select sid from revoked`);
+    select sid from revoked`,
+  );
   return rows.map((row) => row.sid);
 }

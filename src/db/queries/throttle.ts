@@ -12,25 +12,43 @@ export interface AttemptWindow {
  * Counts one attempt in the fixed window of (scope, key), starting a new window when the old one
  * has passed, in one atomic upsert (so concurrent attempts on several instances all count).
  */
-export async function countAttempt(db: Database, scope: string, key: string, windowSeconds: number, now: Date): Promise<AttemptWindow> {
+export async function countAttempt(
+  db: Database,
+  scope: string,
+  key: string,
+  windowSeconds: number,
+  now: Date,
+): Promise<AttemptWindow> {
   const windowStart = new Date(now.getTime() - windowSeconds * 1000);
-  const [row] = await queryRows<{ count: number; window_started_at: Date | string }>(db, sql`
+  const [row] = await queryRows<{ count: number; window_started_at: Date | string }>(
+    db,
+    sql`
     insert into sign_in_attempts as a (scope, key, count, window_started_at)
     values (${scope}, ${key}, 1, ${now})
     on conflict (scope, key) do update set
       count = case when a.window_started_at <= ${windowStart} then 1 else a.count + 1 end,
       window_started_at = case when a.window_started_at <= ${windowStart} then ${now} else a.window_started_at end
-    returning count, window_started_at`);
-  return { count: Number(row?.count ?? 1), windowStartedAt: new Date(row?.window_started_at ?? now) };
+    returning count, window_started_at`,
+  );
+  return {
+    count: Number(row?.count ?? 1),
+    windowStartedAt: new Date(row?.window_started_at ?? now),
+  };
 }
 
 /** Reads the current window of (scope, key), or null when there is none. */
-export async function readAttempts(db: Database, scope: string, key: string): Promise<AttemptWindow | null> {
+export async function readAttempts(
+  db: Database,
+  scope: string,
+  key: string,
+): Promise<AttemptWindow | null> {
   const [row] = await queryRows<{ count: number; window_started_at: Date | string }>(
     db,
     sql`select count, window_started_at from sign_in_attempts where scope = ${scope} and key = ${key}`,
   );
-  return row ? { count: Number(row.count), windowStartedAt: new Date(row.window_started_at) } : null;
+  return row
+    ? { count: Number(row.count), windowStartedAt: new Date(row.window_started_at) }
+    : null;
 }
 
 /** Forgets the window of (scope, key) (a username's failures after a successful sign-in). */

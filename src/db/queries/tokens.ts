@@ -20,7 +20,16 @@ const toDate = (value: unknown) => new Date(value as string);
  */
 export async function startSession(
   db: Database,
-  input: { sid: string; userId: number; jti: string; now: Date; tokenExpiresAt: Date; sessionExpiresAt: Date; userAgent: string; ipAddress: string },
+  input: {
+    sid: string;
+    userId: number;
+    jti: string;
+    now: Date;
+    tokenExpiresAt: Date;
+    sessionExpiresAt: Date;
+    userAgent: string;
+    ipAddress: string;
+  },
 ): Promise<void> {
   await db.execute(sql`
     with session as (
@@ -47,7 +56,9 @@ export async function consumeRefreshToken(
   db: Database,
   input: { jti: string; newJti: string; now: Date; newExpiresAt: Date; blacklist: boolean },
 ): Promise<Consumed> {
-  const [row] = await queryRows(db, sql`
+  const [row] = await queryRows(
+    db,
+    sql`
     with consumed as (
       update outstanding_tokens o set rotated_at = ${input.now}, replaced_by_jti = ${input.newJti}
       from sessions s, users u
@@ -67,9 +78,18 @@ export async function consumeRefreshToken(
       update sessions set last_used_at = ${input.now} where sid in (select sid from consumed)
     )
     select n.sid, n.jti, n.created_at, n.expires_at, ${USER_COLUMNS}
-    from successor n join consumed c on c.sid = n.sid join users u on u.id = c.user_id`);
+    from successor n join consumed c on c.sid = n.sid join users u on u.id = c.user_id`,
+  );
   if (!row) return null;
-  return { successor: { jti: String(row.jti), sid: String(row.sid), createdAt: toDate(row.created_at), expiresAt: toDate(row.expires_at) }, user: mapUserRow(row) };
+  return {
+    successor: {
+      jti: String(row.jti),
+      sid: String(row.sid),
+      createdAt: toDate(row.created_at),
+      expiresAt: toDate(row.expires_at),
+    },
+    user: mapUserRow(row),
+  };
 }
 
 /** Everything needed to tell why a refresh token could not be consumed. */
@@ -85,8 +105,14 @@ export interface RefreshTokenState {
 }
 
 /** Reads a refresh token's state, its session, its user and its successor, in one query. */
-export async function readRefreshTokenState(db: Database, jti: string, now: Date): Promise<RefreshTokenState | null> {
-  const [row] = await queryRows(db, sql`
+export async function readRefreshTokenState(
+  db: Database,
+  jti: string,
+  now: Date,
+): Promise<RefreshTokenState | null> {
+  const [row] = await queryRows(
+    db,
+    sql`
     select o.sid, o.expires_at <= ${now} as expired, o.rotated_at,
       exists (select 1 from blacklisted_tokens b where b.token_id = o.id) as blacklisted,
       (s.revoked_at is null and s.expires_at > ${now}) as session_live,
@@ -98,7 +124,8 @@ export async function readRefreshTokenState(db: Database, jti: string, now: Date
     join sessions s on s.sid = o.sid
     join users u on u.id = o.user_id
     left join outstanding_tokens n on n.jti = o.replaced_by_jti
-    where o.jti = ${jti}`);
+    where o.jti = ${jti}`,
+  );
   if (!row) return null;
   return {
     sid: String(row.sid),
@@ -108,14 +135,25 @@ export async function readRefreshTokenState(db: Database, jti: string, now: Date
     sessionLive: Boolean(row.session_live),
     user: mapUserRow(row),
     liveSuccessor: row.next_live
-      ? { jti: String(row.next_jti), sid: String(row.sid), createdAt: toDate(row.next_created_at), expiresAt: toDate(row.next_expires_at) }
+      ? {
+          jti: String(row.next_jti),
+          sid: String(row.sid),
+          createdAt: toDate(row.next_created_at),
+          expiresAt: toDate(row.next_expires_at),
+        }
       : null,
   };
 }
 
 /** Revokes one session (refresh family) and blacklists all its tokens; false when already revoked or unknown. */
-export async function revokeSession(db: Database, sid: string, userId: number | null = null): Promise<boolean> {
-  const rows = await queryRows(db, sql`
+export async function revokeSession(
+  db: Database,
+  sid: string,
+  userId: number | null = null,
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`
     with revoked as (
       update sessions set revoked_at = now()
       where sid = ${sid} and revoked_at is null and (${userId}::int is null or user_id = ${userId}::int)
@@ -125,31 +163,45 @@ export async function revokeSession(db: Database, sid: string, userId: number | 
       select o.id from outstanding_tokens o join revoked r on o.sid = r.sid
       on conflict (token_id) do nothing
     )
-    select sid from revoked`);
+    select sid from revoked`,
+  );
   return rows.length > 0;
 }
 
 /** Tells whether a session exists and is the user's. */
-export async function sessionBelongsTo(db: Database, sid: string, userId: number): Promise<boolean> {
-  const rows = await queryRows(db, sql`select 1 from sessions where sid = ${sid} and user_id = ${userId}`);
+export async function sessionBelongsTo(
+  db: Database,
+  sid: string,
+  userId: number,
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`select 1 from sessions where sid = ${sid} and user_id = ${userId}`,
+  );
   return rows.length > 0;
 }
 
 /** Tells whether a refresh token is blacklisted or its session revoked (for /auth/verify). */
 export async function isRefreshTokenRevoked(db: Database, jti: string): Promise<boolean> {
-  const [row] = await queryRows<{ revoked: boolean }>(db, sql`
+  const [row] = await queryRows<{ revoked: boolean }>(
+    db,
+    sql`
     select (exists (select 1 from blacklisted_tokens b where b.token_id = o.id) or s.revoked_at is not null) as revoked
-    from outstanding_tokens o join sessions s on s.sid = o.sid where o.jti = ${jti}`);
+    from outstanding_tokens o join sessions s on s.sid = o.sid where o.jti = ${jti}`,
+  );
   return row ? Boolean(row.revoked) : false;
 }
 
 /** A user's live sessions, newest first, for the session-management endpoints. */
 export async function listLiveSessions(db: Database, userId: number, now: Date) {
-  const rows = await queryRows(db, sql`
+  const rows = await queryRows(
+    db,
+    sql`
     select sid, created_at, last_used_at, user_agent, ip_address from sessions
     where user_id = ${userId} and revoked_at is null and expires_at > ${now}
       and exists (select 1 from outstanding_tokens o where o.sid = sessions.sid and o.expires_at > ${now} and o.rotated_at is null)
-    order by last_used_at desc limit 100`);
+    order by last_used_at desc limit 100`,
+  );
   return rows.map((r) => ({
     sid: String(r.sid),
     createdAt: toDate(r.created_at),

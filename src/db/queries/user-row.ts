@@ -8,7 +8,8 @@ export const USER_COLUMNS = sql.raw(
     'u.date_joined as u_date_joined, u.last_login as u_last_login',
 );
 
-const toDate = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+const toDate = (value: unknown) =>
+  value === null || value === undefined ? null : new Date(value as string);
 
 /** Maps the `u_*` columns of a raw row back to a {@link User}. */
 export function mapUserRow(row: Record<string, unknown>): User {

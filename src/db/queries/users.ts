@@ -22,7 +22,11 @@ export async function insertUser(db: Database, values: NewUser): Promise<User> {
 }
 
 /** Updates some of a user's fields and returns the stored row, or null when there is no such user. */
-export async function updateUser(db: Database, id: number, values: Partial<NewUser>): Promise<User | null> {
+export async function updateUser(
+  db: Database,
+  id: number,
+  values: Partial<NewUser>,
+): Promise<User | null> {
   const [user] = await db.update(users).set(values).where(eq(users.id, id)).returning();
   return user ?? null;
 }
@@ -37,15 +41,24 @@ export function listUsers(db: Database, { limit = 1000, offset = 0 } = {}): Prom
  * username is taken are skipped. Moves the id sequence past the highest id.
  * @returns how many rows were inserted.
  */
-export async function importUsers(db: Database, rows: (NewUser & { id: number })[]): Promise<number> {
+export async function importUsers(
+  db: Database,
+  rows: (NewUser & { id: number })[],
+): Promise<number> {
   return db.transaction(async (tx) => {
     let inserted = 0;
     for (let i = 0; i < rows.length; i += 500) {
       const batch = rows.slice(i, i + 500);
-      const result = await tx.insert(users).values(batch).onConflictDoNothing().returning({ id: users.id });
+      const result = await tx
+        .insert(users)
+        .values(batch)
+        .onConflictDoNothing()
+        .returning({ id: users.id });
       inserted += result.length;
     }
-    await tx.execute(sql`select setval(pg_get_serial_sequence('users', 'id'), greatest((select max(id) from users), 1))`);
+    await tx.execute(
+      sql`select setval(pg_get_serial_sequence('users', 'id'), greatest((select max(id) from users), 1))`,
+    );
     return inserted;
   });
 }

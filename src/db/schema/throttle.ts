@@ -12,5 +12,8 @@ export const signInAttempts = pgTable(
     count: integer('count').notNull(),
     windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] }), index('sign_in_attempts_window_idx').on(t.windowStartedAt)],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    index('sign_in_attempts_window_idx').on(t.windowStartedAt),
+  ],
 );

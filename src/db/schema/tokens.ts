@@ -1,4 +1,15 @@
-import { bigserial, bigint, index, integer, pgTable, text, timestamp, uuid, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  bigint,
+  index,
+  integer,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  uniqueIndex,
+  varchar,
+} from 'drizzle-orm/pg-core';
 import { users } from './users';
 
 /** A refresh family: every refresh token descending from one sign-in shares its `sid`. */
@@ -17,7 +28,10 @@ export const sessions = pgTable(
     ipAddress: text('ip_address').notNull().default(''),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
+  (t) => [
+    index('sessions_user_id_idx').on(t.userId),
+    index('sessions_expires_at_idx').on(t.expiresAt),
+  ],
 );
 
 /** simplejwt's OutstandingToken: every refresh token issued, by `jti`. */

@@ -23,6 +23,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
         { username: 'throttled-user', password: PASSWORD },
         { username: 'bystander', password: PASSWORD },
         { username: 'charset-user', password: PASSWORD },
+        { username: 'burst-user', password: PASSWORD },
       ],
     });
     if (kit) {
@@ -281,7 +282,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
   describe('405 method_not_allowed', () => {
     const postEndpoints = [PATHS.signIn, PATHS.refresh, PATHS.logoff, PATHS.logoffAll, PATHS.verify, PATHS.revoke];
-    const rows = postEndpoints.flatMap((path) => ['GET', 'PUT', 'DELETE', 'PATCH'].map((method) => [`${method} ${path}`, method, path] as const));
+    const rows = postEndpoints.flatMap((path) => ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'].map((method) => [`${method} ${path}`, method, path] as const));
     it.for(rows)('answers %s with 405 and Allow: POST', async ([, method, path], context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const response = await fetch(`${kit.url}${path}`, { method, redirect: 'manual' });
@@ -318,6 +319,17 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(900);
       expect(response.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('holds the username limit under a burst of parallel failures (at most five are checked)', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(kit.url);
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => client.post(PATHS.signIn, { username: 'burst-user', password: `burst-guess-${i}` })),
+      );
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
     });
 
     it('does not throttle another username', async (context) => {
@@ -389,6 +401,17 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
     if (!kit) return context.skip('PostgreSQL unreachable');
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '10.1.2.3, 203.0.113.7' });
     await expectError(await client.post(PATHS.signIn, { username: 'address-spoofer', password: 'wrong-password' }), 429, 'throttled');
+  });
+
+  it('holds the address limit under a burst of parallel attempts', async (context) => {
+    if (!kit) return context.skip('PostgreSQL unreachable');
+    const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.99' });
+    const responses = await Promise.all(
+      Array.from({ length: 15 }, (_, i) => client.post(PATHS.signIn, { username: `address-burst-${i}`, password: 'wrong-password' })),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(6);
   });
 
   it('does not throttle another client address', async (context) => {

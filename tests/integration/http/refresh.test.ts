@@ -38,7 +38,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       startWarmKit(backend, {
         users: [
           'body-csrf', 'header-csrf', 'no-body', 'rotation', 'cookie-attrs', 'claims-recomputed', 'no-cookie', 'tampered-sig',
-          'tampered-jwt', 'access-in-cookie', 'wrong-csrf', 'missing-csrf', 'foreign-csrf-a', 'foreign-csrf-b', 'after-csrf',
+          'tampered-jwt', 'access-in-cookie', 'wrong-csrf', 'missing-csrf', 'missing-csrf-cookie', 'foreign-csrf-a', 'foreign-csrf-b', 'after-csrf',
           'grace-twin', 'grace-successor', 'ancestor',
         ].map((name) => user(name)),
       }),
@@ -161,6 +161,21 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       await expectError(response, 401, 'token_not_valid');
     });
 
+    it.for([
+      ['a cookie that is not URL-decodable', 'refresh_cookie=%E0%A4%A; CSRF_token=%ZZ'],
+      ['a cookie without a signature', 'refresh_cookie=eyJhbGciOiJFUzI1NiJ9.e30.c2ln'],
+      ['an empty cookie', 'refresh_cookie='],
+      ['a cookie header of garbage', ';;;=;=='],
+    ])('answers 401 for %s, without a 500', async ([, cookie], context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const response = await fetch(`${kit.url}${PATHS.refresh}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie! },
+        body: JSON.stringify({ CSRF_token: 'x' }),
+      });
+      await expectError(response, 401, 'token_not_valid');
+    });
+
     it('answers 401 for an access token in the refresh cookie (never accepted where a refresh token is expected)', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
@@ -187,6 +202,16 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const client = new HttpClient(kit.url);
       await signIn(client, 'missing-csrf', PASSWORD);
       const response = await refresh(client, undefined);
+      await expectError(response, 403, 'csrf_failed');
+      expect(response.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('answers 403 when the CSRF cookie is missing, even with the right token in the body', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(kit.url);
+      const { body } = await signIn(client, 'missing-csrf-cookie', PASSWORD);
+      client.jar.delete(CSRF_COOKIE);
+      const response = await refresh(client, body.CSRF_token);
       await expectError(response, 403, 'csrf_failed');
       expect(response.headers.getSetCookie()).toEqual([]);
     });

@@ -95,10 +95,10 @@ describe('development secrets', () => {
     expect([config.secret.length >= 32, config.signingKeys]).toEqual([true, []]);
   });
 
-  it('replaces an unreadable secrets file with fresh secrets', async () => {
+  it('refuses a damaged secrets file, naming it, instead of silently replacing it', async () => {
     writeFileSync(secretsFile(), '{ not json');
-    const config = await resolveAuthConfig({}, devEnv(dataDir));
-    expect(JSON.parse(readFileSync(secretsFile(), 'utf8')).secret).toBe(config.secret);
+    await expect(resolveAuthConfig({}, devEnv(dataDir))).rejects.toThrow(secretsFile());
+    expect(readFileSync(secretsFile(), 'utf8')).toBe('{ not json');
   });
 
   it('generates a secret when the secrets file holds none', async () => {

@@ -1,0 +1,159 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, launchChromium } from '../support/browser';
+import { startE2eApp, type E2eApp } from './app';
+import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm } from './steps';
+
+const ALICE = { username: 'alice', password: 'alice-password-123', email: 'alice@example.com' };
+const AUTH_COOKIES = ['refresh_cookie', 'CSRF_token', 'session'];
+
+describeInBrowser('password journeys in Chromium', () => {
+  let app: E2eApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startE2eApp({ users: [ALICE] }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  async function signInAsAlice(page: Page, path = '/login') {
+    await page.goto(`${app.url}${path}`);
+    const answer = await submitPasswordForm(page, ALICE.username, ALICE.password);
+    expect(answer.status()).toBe(200);
+    return answer;
+  }
+
+  it('a user signs in with a password, stays signed in across a reload, calls the protected API, signs out and is sent back to the sign-in page', async () => {
+    await journey(browser, '1-password-sign-in-reload-api-sign-out', async (page, context) => {
+      await signInAsAlice(page);
+      await expectDashboardFor(page, ALICE.username);
+
+      await page.reload();
+      await expectDashboardFor(page, ALICE.username);
+
+      await page.getByRole('button', { name: 'Call protected API' }).click();
+      const answer = page.getByTestId('api-answer');
+      await answer.waitFor();
+      const text = (await answer.textContent()) ?? '';
+      expect(text.startsWith('200 ')).toBe(true);
+      expect(JSON.parse(text.slice(4))).toMatchObject({ username: ALICE.username });
+
+      const logoff = nextAuthResponse(page, '/auth/logoff/');
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      expect((await logoff).status()).toBe(200);
+      await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
+      expect((await context.cookies(app.url)).map((c) => c.name).filter((name) => AUTH_COOKIES.includes(name))).toEqual([]);
+
+      // The proxy, not only the page's script, turns a signed-out visitor away.
+      const response = await page.goto(`${app.url}/dashboard`);
+      const redirect = response?.request().redirectedFrom();
+      expect(redirect && new URL(redirect.url()).pathname).toBe('/dashboard');
+      expect((await redirect?.response())?.status()).toBeGreaterThanOrEqual(300);
+      const landed = new URL(page.url());
+      expect(landed.pathname).toBe('/login');
+      expect(landed.searchParams.get('next')).toBe('/dashboard');
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    });
+  });
+
+  it('signing in from the redirect returns to the original page and query', async () => {
+    await journey(browser, '2-return-to-original-page', async (page) => {
+      await page.goto(`${app.url}/dashboard?tab=2`);
+      const login = new URL(page.url());
+      expect(login.pathname).toBe('/login');
+      expect(login.searchParams.get('next')).toBe('/dashboard?tab=2');
+
+      await submitPasswordForm(page, ALICE.username, ALICE.password);
+      await page.waitForURL(`${app.url}/dashboard?tab=2`, { waitUntil: 'commit' });
+      await expectDashboardFor(page, ALICE.username);
+      expect(new URL(page.url()).search).toBe('?tab=2');
+    });
+  });
+
+  it('a wrong password shows an error message and signs nobody in', async () => {
+    await journey(browser, '4-wrong-password', async (page, context) => {
+      await page.goto(`${app.url}/login`);
+      const answer = await submitPasswordForm(page, ALICE.username, 'not-the-password');
+      expect(answer.status()).toBe(401);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toBe('Wrong username or password.');
+      expect(new URL(page.url()).pathname).toBe('/login');
+      expect((await context.cookies(app.url)).filter((c) => AUTH_COOKIES.includes(c.name))).toEqual([]);
+    });
+  });
+
+  it('the access token stays out of web storage and readable cookies, and the auth cookies are HttpOnly', async () => {
+    await journey(browser, '7-token-storage-and-cookies', async (page, context) => {
+      const tokens: string[] = [];
+      page.on('response', (response) => {
+        const path = new URL(response.url()).pathname;
+        if (response.ok() && (path.startsWith('/auth/sign-in') || path.startsWith('/auth/refresh'))) {
+          void response.json().then((body: { access_token?: string }) => body.access_token && tokens.push(body.access_token)).catch(() => {});
+        }
+      });
+      const signIn = await signInAsAlice(page);
+      const { access_token: accessToken } = (await signIn.json()) as { access_token: string };
+      expect(accessToken.split('.')).toHaveLength(3);
+      await expectDashboardFor(page, ALICE.username);
+      // A reload refreshes: that answer's access token must stay in memory too.
+      const refreshed = nextAuthResponse(page, '/auth/refresh/');
+      await page.reload();
+      expect((await refreshed).status()).toBe(200);
+      await expectDashboardFor(page, ALICE.username);
+      await expect.poll(() => tokens.length).toBeGreaterThanOrEqual(2);
+
+      const readable = () =>
+        page.evaluate(() => {
+          const dump = (store: Storage) => Array.from({ length: store.length }, (_, i) => `${store.key(i)}=${store.getItem(store.key(i)!)}`).join('\n');
+          return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie };
+        });
+      const onDashboard = await readable();
+      // The refresh and CSRF cookies are scoped to /auth: read document.cookie from a page there too.
+      await page.goto(`${app.url}/auth/verify/`);
+      const underAuth = await readable();
+      for (const stores of [onDashboard, underAuth]) {
+        for (const token of tokens) {
+          expect(stores.local).not.toContain(token);
+          expect(stores.session).not.toContain(token);
+          expect(stores.cookie).not.toContain(token);
+          // Not even the signature alone (a token split across entries).
+          expect(`${stores.local}${stores.session}${stores.cookie}`).not.toContain(token.split('.')[2]);
+        }
+        for (const name of AUTH_COOKIES) expect(stores.cookie).not.toMatch(new RegExp(`(^|;\\s*)${name}=`));
+      }
+
+      const cookies = await context.cookies(app.url);
+      const byName = Object.fromEntries(cookies.map((c) => [c.name, c]));
+      for (const name of AUTH_COOKIES) {
+        expect(byName[name], `${name} is set`).toBeDefined();
+        expect(byName[name], name).toMatchObject({ httpOnly: true, secure: true });
+      }
+      expect(byName.refresh_cookie).toMatchObject({ path: '/auth', sameSite: 'Strict' });
+      expect(byName.CSRF_token).toMatchObject({ path: '/auth', sameSite: 'Strict' });
+      expect(byName.session).toMatchObject({ path: '/', sameSite: 'Lax' });
+    });
+  });
+
+  it('a next parameter pointing off-site signs in to the dashboard, never to another site', async () => {
+    await journey(browser, '8-open-redirect-guard', async (page) => {
+      const offSite: string[] = [];
+      page.on('request', (request) => {
+        if (new URL(request.url()).hostname !== 'localhost') offSite.push(request.url());
+      });
+      for (const next of ['https://evil.example', '//evil.example', '/\\evil.example', 'https://evil.example/dashboard']) {
+        await signInAsAlice(page, `/login?next=${encodeURIComponent(next)}`);
+        await page.waitForURL(`${app.url}/dashboard`, { waitUntil: 'commit' });
+        await expectDashboardFor(page, ALICE.username);
+        expect(new URL(page.url()).origin, `next=${next}`).toBe(app.url);
+        // Sign out for the next case (a signed-in visitor of /login could otherwise skip the form).
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+        await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
+      }
+      expect(offSite).toEqual([]);
+    });
+  });
+});
