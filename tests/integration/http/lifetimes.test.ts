@@ -44,7 +44,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     await Promise.all([brief?.stop(), capped?.stop()]);
   });
 
-  describe('lifetimes from the environment', () => {
+  describe.concurrent('lifetimes from the environment', () => {
     it('honours AUTH_ACCESS_TOKEN_LIFETIME and AUTH_REFRESH_TOKEN_LIFETIME', async (context) => {
       if (!brief) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(brief.url);
@@ -63,7 +63,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     });
   });
 
-  describe('an expired refresh token', () => {
+  describe.concurrent('an expired refresh token', () => {
     it('answers 401 and clears the three cookies', async (context) => {
       if (!brief) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(brief.url);
@@ -94,7 +94,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     });
   });
 
-  describe('the session max lifetime', () => {
+  describe.concurrent('the session max lifetime', () => {
     it('caps the first refresh cookie at the session max lifetime', async (context) => {
       if (!capped) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(capped.url);

@@ -272,6 +272,9 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       await expectError(newest, 401, 'token_not_valid');
     });
 
+  });
+
+  describe.concurrent('reuse after a one-second grace window', () => {
     it('refuses the rotated refresh token once the grace window has passed, clearing the cookies', async (context) => {
       if (!short) return context.skip('PostgreSQL unreachable');
       const current = new HttpClient(short.url);

@@ -159,5 +159,7 @@ function withoutUsername(line: string): string {
 
 /** The server log lines that show an uncaught error (the kit's `unexpected error`, Next's `⨯`) or token material. */
 export function badLogLines(output: string): string[] {
-  return output.split('\n').filter((line) => /unexpected error|^\s*⨯|unhandled|uncaught/i.test(line) || JWT_SHAPE.test(withoutUsername(line)));
+  const bad = output.split('\n').filter((line) => /unexpected error|^\s*⨯|unhandled|uncaught/i.test(line) || JWT_SHAPE.test(withoutUsername(line)));
+  // The first few, clipped: enough to diagnose, short enough to read in a test report.
+  return bad.length > 5 ? [...bad.slice(0, 5).map((l) => l.slice(0, 700)), `… and ${bad.length - 5} more`] : bad.map((l) => l.slice(0, 700));
 }

@@ -1,0 +1,58 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, launchChromium } from '../support/browser';
+import { startE2eApp, type E2eApp } from './app';
+import { expectDashboardFor, journey, nextAuthResponse } from './steps';
+
+const IDP_USER = { username: 'cora', password: 'cora-idp-password-1', email: 'cora@example.com', emailVerified: true, givenName: 'Cora', familyName: 'Cognito' };
+
+describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
+  let app: E2eApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startE2eApp({ idpUsers: [IDP_USER] }), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+
+  it('a user signs in through the hosted UI with PKCE and lands on the dashboard as the IdP user', async () => {
+    await journey(browser, '3-cognito-sign-in', async (page, context) => {
+      const idpOrigin = new URL(app.idp!.url).origin;
+      const visited: string[] = [];
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame()) visited.push(frame.url());
+      });
+
+      await page.goto(`${app.url}/login`);
+      await page.getByRole('button', { name: 'Continue with Cognito' }).click();
+
+      // The hosted UI: a PKCE S256 authorization request for the app's registered callback.
+      await page.waitForURL((url) => url.origin === idpOrigin && url.pathname === '/oauth2/authorize');
+      const authorize = new URL(page.url());
+      expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(authorize.searchParams.get('client_id')).toBe(app.idp!.clientId);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(`${app.url}/callback`);
+      await page.getByLabel('Username').fill(IDP_USER.username);
+      await page.getByLabel('Password').fill(IDP_USER.password);
+      const exchange = nextAuthResponse(page, '/auth/social-exchange/', 20_000);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+
+      // Back on /callback: the code exchange at the IdP, then the social exchange at the kit.
+      expect((await exchange).status()).toBe(200);
+      await page.waitForURL(`${app.url}/dashboard`, { waitUntil: 'commit' });
+      await expectDashboardFor(page, IDP_USER.username);
+
+      const callback = visited.map((url) => new URL(url)).find((url) => url.origin === app.url && url.pathname === '/callback');
+      expect(callback, `went through /callback: ${visited.join(' → ')}`).toBeDefined();
+      expect(callback!.searchParams.get('code')).toBeTruthy();
+      // The kit's own session now: the refresh cookie under /auth.
+      expect((await context.cookies(`${app.url}/auth/`)).map((c) => c.name)).toContain('refresh_cookie');
+      // The PKCE state was consumed and the IdP's tokens were not kept in web storage.
+      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      expect(stored).not.toMatch(/id_token|access_token|code_verifier/);
+    });
+  });
+});
