@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@/db/client';
 import { findUserByUsername } from '@/db/queries/users';
@@ -10,14 +9,12 @@ import { HttpClient } from '../../support/http-client';
 import { startNextServer } from '../../support/next-server';
 import { testSecrets } from '../../support/keys';
 
-const run = promisify(execFile);
-
 /** A Django 5.1 hash of "lètmein" (Django's tests/auth_tests/test_hashers.py, via the djangohashers port). */
 const DJANGO_HASH = 'pbkdf2_sha256$870000$seasalt$wJSpLMQRQz0Dhj/pFpbyjMj71B2gUYp6HJS5AU+32Ac=';
 
 describe('the command line on the embedded database', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-cli-'));
-  const env = { ...process.env, AUTH_DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AUTH_DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' };
 
   async function auth(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
     const child = execFile(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args], { env });
