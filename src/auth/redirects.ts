@@ -10,9 +10,11 @@ export function safeRelativePath(target: string | null | undefined, fallback = '
     return fallback;
   try {
     const url = new URL(target, 'http://relative.invalid');
-    return url.origin === 'http://relative.invalid'
-      ? `${url.pathname}${url.search}${url.hash}`
-      : fallback;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // Check the result too: resolving dot segments can turn `/..//evil.example` into `//evil.example`.
+    const offSite =
+      url.origin !== 'http://relative.invalid' || path.startsWith('//') || path.startsWith('/\\');
+    return offSite ? fallback : path;
   } catch {
     return fallback;
   }

@@ -22,12 +22,18 @@ export async function startAuthKit(): Promise<void> {
     import('./services/users'),
   ]);
   const { db } = await getDatabase().catch(stop);
-  log(config, 'info', 'auth kit configured', { algorithm: config.algorithm, database: config.database.driver, idp: config.idp.provider });
+  log(config, 'info', 'auth kit configured', {
+    algorithm: config.algorithm,
+    database: config.database.driver,
+    idp: config.idp.provider,
+  });
   if (config.production) return;
   try {
     if ((await listUsers(db, { limit: 1 })).length > 0) return;
     await createUser(db, { ...DEMO_USER, isStaff: true });
-    console.log(`\n[auth] Created the demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}".\n`);
+    console.log(
+      `\n[auth] Created the demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}".\n`,
+    );
   } catch (error) {
     console.error(`\n[auth] could not create the demo user: ${(error as Error).message}\n`);
   }

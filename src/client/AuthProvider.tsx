@@ -13,6 +13,9 @@ import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './type
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_SECONDS = 30;
+/** After a network error or a 5xx, try again after this long, doubling up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 
 function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): AuthClientErrorInfo {
   if (error instanceof AuthClientError) return { source, ...error.info };
@@ -52,19 +55,39 @@ export function AuthProvider({
     dispatch({ type: 'tokens', answer });
   }, []);
 
+  const retry = useRef({
+    timer: undefined as ReturnType<typeof setTimeout> | undefined,
+    delayMs: RETRY_FIRST_MS,
+  });
+  const refreshRef = useRef<() => Promise<string | null>>(async () => null);
+
   const refresh = useCallback(async (): Promise<string | null> => {
+    clearTimeout(retry.current.timer);
     try {
       const answer = await refreshTokens();
+      retry.current.delayMs = RETRY_FIRST_MS;
       dispatch({ type: 'tokens', answer });
       return answer.access_token;
     } catch (error) {
       const info = toErrorInfo(error, 'refresh');
-      // The server refused the session (401/403): signed out. A network error keeps the state.
-      if (info.status === 401 || info.status === 403) signedOut(info.status === 401 ? null : info);
-      else dispatch({ type: 'error', error: info });
+      // The server refused the session (401/403): signed out. A network error or a 5xx keeps
+      // the state and tries again later, backing off up to a minute.
+      if (info.status === 401 || info.status === 403) {
+        signedOut(info.status === 401 ? null : info);
+      } else {
+        dispatch({ type: 'error', error: info });
+        retry.current.timer = setTimeout(() => void refreshRef.current(), retry.current.delayMs);
+        retry.current.delayMs = Math.min(retry.current.delayMs * 2, RETRY_MAX_MS);
+      }
       return null;
     }
   }, [signedOut]);
+
+  useEffect(() => {
+    refreshRef.current = refresh;
+    const state = retry.current;
+    return () => clearTimeout(state.timer);
+  }, [refresh]);
 
   useEffect(() => {
     tabs.current = openTabChannel((message: TabMessage) => {
@@ -134,14 +157,15 @@ export function AuthProvider({
 
   const signOut = useCallback(
     async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
+      let failure: AuthClientErrorInfo | null = null;
       try {
         const token = getAccessToken() ?? (everywhere ? await refresh() : null);
         if (everywhere && token) await authApi.logoffAll(token);
         else await authApi.logoff(getCsrfToken());
       } catch (error) {
-        dispatch({ type: 'error', error: toErrorInfo(error, 'sign-out') });
+        failure = toErrorInfo(error, 'sign-out');
       }
-      signedOut();
+      signedOut(failure);
       tabs.current?.post({ type: 'signed-out' });
       const logoutUrl =
         endIdpSession && idp ? cognitoLogoutUrl(idp, `${window.location.origin}/`) : null;
@@ -152,10 +176,13 @@ export function AuthProvider({
 
   const authFetch = useCallback(
     async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      // Build the request once and clone it per send: a Request's own headers and body survive
+      // the retry after a refresh.
+      const base = new Request(input, init);
       const send = (token: string | null) => {
-        const headers = new Headers(init.headers);
-        if (token) headers.set('Authorization', `Bearer ${token}`);
-        return fetch(input, { ...init, headers });
+        const request = base.clone();
+        if (token) request.headers.set('Authorization', `Bearer ${token}`);
+        return fetch(request);
       };
       const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
       const response = await send(token);

@@ -1,25 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchChromium } from '../support/browser';
-import { startE2eApp, type E2eApp } from './app';
-import { expectDashboardFor, journey, nextAuthResponse } from './steps';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/browser';
+import { expectDashboardFor, journey, nextAuthResponse, useAppAndBrowser } from './steps';
 
 const IDP_USER = { username: 'cora', password: 'cora-idp-password-1', email: 'cora@example.com', emailVerified: true, givenName: 'Cora', familyName: 'Cognito' };
 
 describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
-  let app: E2eApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startE2eApp({ idpUsers: [IDP_USER] }), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  // The local IdP runs in this process, registered for http://localhost:<app port>/callback.
+  const e2e = useAppAndBrowser({ idpUsers: [IDP_USER] });
 
   it('a user signs in through the hosted UI with PKCE and lands on the dashboard as the IdP user', async () => {
-    await journey(browser, '3-cognito-sign-in', async (page, context) => {
+    await journey(e2e, '3-cognito-sign-in', async (page, context) => {
+      const { app } = e2e;
       const idpOrigin = new URL(app.idp!.url).origin;
       const visited: string[] = [];
       page.on('framenavigated', (frame) => {

@@ -1,36 +1,29 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchChromium } from '../support/browser';
-import { startE2eApp, type E2eApp } from './app';
-import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm } from './steps';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { describeInBrowser } from '../support/browser';
+import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm, useAppAndBrowser } from './steps';
 
 const ALICE = { username: 'alice', password: 'alice-password-123', email: 'alice@example.com' };
+const BOB = { username: 'bob', password: 'bob-password-123' };
 const AUTH_COOKIES = ['refresh_cookie', 'CSRF_token', 'session'];
 
 describeInBrowser('password journeys in Chromium', () => {
-  let app: E2eApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startE2eApp({ users: [ALICE] }), launchChromium()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  // Two failed sign-ins per username, the third is throttled (bob's journey). Only one journey
+  // fails alice's password once, so her successful sign-ins are never throttled.
+  const e2e = useAppAndBrowser({ users: [ALICE, BOB], env: { AUTH_THROTTLE: 'username=2/900,address=100/900' } });
 
   /** The refresh and CSRF cookies live under /auth, the session cookie under /: ask for both paths. */
-  const cookieUrls = () => [`${app.url}/`, `${app.url}/auth/`];
+  const cookieUrls = () => [`${e2e.app.url}/`, `${e2e.app.url}/auth/`];
 
   async function signInAsAlice(page: Page, path = '/login') {
-    await page.goto(`${app.url}${path}`);
+    await page.goto(`${e2e.app.url}${path}`);
     const answer = await submitPasswordForm(page, ALICE.username, ALICE.password);
     expect(answer.status()).toBe(200);
     return answer;
   }
 
   it('a user signs in with a password, stays signed in across a reload, calls the protected API, signs out and is sent back to the sign-in page', async () => {
-    await journey(browser, '1-password-sign-in-reload-api-sign-out', async (page, context) => {
+    await journey(e2e, '1-password-sign-in-reload-api-sign-out', async (page, context) => {
       await signInAsAlice(page);
       await expectDashboardFor(page, ALICE.username);
 
@@ -51,7 +44,7 @@ describeInBrowser('password journeys in Chromium', () => {
       expect((await context.cookies(cookieUrls())).map((c) => c.name).filter((name) => AUTH_COOKIES.includes(name))).toEqual([]);
 
       // The proxy, not only the page's script, turns a signed-out visitor away.
-      const response = await page.goto(`${app.url}/dashboard`);
+      const response = await page.goto(`${e2e.app.url}/dashboard`);
       const redirect = response?.request().redirectedFrom();
       expect(redirect && new URL(redirect.url()).pathname).toBe('/dashboard');
       expect((await redirect?.response())?.status()).toBeGreaterThanOrEqual(300);
@@ -63,22 +56,22 @@ describeInBrowser('password journeys in Chromium', () => {
   });
 
   it('signing in from the redirect returns to the original page and query', async () => {
-    await journey(browser, '2-return-to-original-page', async (page) => {
-      await page.goto(`${app.url}/dashboard?tab=2`);
+    await journey(e2e, '2-return-to-original-page', async (page) => {
+      await page.goto(`${e2e.app.url}/dashboard?tab=2`);
       const login = new URL(page.url());
       expect(login.pathname).toBe('/login');
       expect(login.searchParams.get('next')).toBe('/dashboard?tab=2');
 
       await submitPasswordForm(page, ALICE.username, ALICE.password);
-      await page.waitForURL(`${app.url}/dashboard?tab=2`, { waitUntil: 'commit' });
+      await page.waitForURL(`${e2e.app.url}/dashboard?tab=2`, { waitUntil: 'commit' });
       await expectDashboardFor(page, ALICE.username);
       expect(new URL(page.url()).search).toBe('?tab=2');
     });
   });
 
   it('a wrong password shows an error message and signs nobody in', async () => {
-    await journey(browser, '4-wrong-password', async (page, context) => {
-      await page.goto(`${app.url}/login`);
+    await journey(e2e, '4-wrong-password', async (page, context) => {
+      await page.goto(`${e2e.app.url}/login`);
       const answer = await submitPasswordForm(page, ALICE.username, 'not-the-password');
       expect(answer.status()).toBe(401);
       // Scoped to the page's content: Next's route announcer is an (empty) alert too.
@@ -90,8 +83,25 @@ describeInBrowser('password journeys in Chromium', () => {
     });
   });
 
+  it('repeated wrong passwords are throttled with a message saying when to try again', async () => {
+    await journey(e2e, '5-throttled', async (page) => {
+      await page.goto(`${e2e.app.url}/login`);
+      // Scoped to the page's content: Next's route announcer is an (empty) alert too.
+      const alert = page.getByRole('main').getByRole('alert');
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        expect((await submitPasswordForm(page, BOB.username, `wrong-${attempt}`)).status()).toBe(401);
+        await expect.poll(() => alert.textContent()).toBe('Wrong username or password.');
+      }
+      const throttled = await submitPasswordForm(page, BOB.username, 'wrong-3');
+      expect(throttled.status()).toBe(429);
+      expect(Number(throttled.headers()['retry-after'])).toBeGreaterThan(0);
+      await expect.poll(() => alert.textContent()).toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds\.$/);
+      expect(new URL(page.url()).pathname).toBe('/login');
+    });
+  });
+
   it('the access token stays out of web storage and readable cookies, and the auth cookies are HttpOnly', async () => {
-    await journey(browser, '7-token-storage-and-cookies', async (page, context) => {
+    await journey(e2e, '7-token-storage-and-cookies', async (page, context) => {
       const tokens: string[] = [];
       page.on('response', (response) => {
         const path = new URL(response.url()).pathname;
@@ -117,7 +127,7 @@ describeInBrowser('password journeys in Chromium', () => {
         });
       const onDashboard = await readable();
       // The refresh and CSRF cookies are scoped to /auth: read document.cookie from a page there too.
-      await page.goto(`${app.url}/auth/verify/`);
+      await page.goto(`${e2e.app.url}/auth/verify/`);
       const underAuth = await readable();
       for (const stores of [onDashboard, underAuth]) {
         for (const token of tokens) {
@@ -140,13 +150,13 @@ describeInBrowser('password journeys in Chromium', () => {
       expect(byName.CSRF_token).toMatchObject({ path: '/auth', sameSite: 'Strict' });
       expect(byName.session).toMatchObject({ path: '/', sameSite: 'Lax' });
 
-      await page.goto(`${app.url}/dashboard`);
+      await page.goto(`${e2e.app.url}/dashboard`);
       await expectDashboardFor(page, ALICE.username);
     });
   });
 
   it('a next parameter pointing off-site signs in to the dashboard, never to another site', async () => {
-    await journey(browser, '8-open-redirect-guard', async (page) => {
+    await journey(e2e, '8-open-redirect-guard', async (page) => {
       const offSite: string[] = [];
       page.on('request', (request) => {
         if (new URL(request.url()).hostname !== 'localhost') offSite.push(request.url());
@@ -159,9 +169,9 @@ describeInBrowser('password journeys in Chromium', () => {
           await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
         }
         await signInAsAlice(page, `/login?next=${encodeURIComponent(next)}`);
-        await page.waitForURL(`${app.url}/dashboard`, { waitUntil: 'commit' });
+        await page.waitForURL(`${e2e.app.url}/dashboard`, { waitUntil: 'commit' });
         await expectDashboardFor(page, ALICE.username);
-        expect(new URL(page.url()).origin, `next=${next}`).toBe(app.url);
+        expect(new URL(page.url()).origin, `next=${next}`).toBe(e2e.app.url);
       }
       expect(offSite).toEqual([]);
     });

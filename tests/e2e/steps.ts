@@ -1,6 +1,37 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { expect } from 'vitest';
-import { collectPageErrors, newContext, screenshot } from '../support/browser';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { collectPageErrors, launchChromium, newContext, screenshot } from '../support/browser';
+import { startE2eApp, type E2eApp, type E2eAppOptions } from './app';
+
+/**
+ * Starts the app and Chromium once for the enclosing describe() (in parallel) and stops both
+ * after it. Read `app` and `browser` inside tests.
+ */
+export function useAppAndBrowser(options: E2eAppOptions = {}): { readonly app: E2eApp; readonly browser: Browser } {
+  let app: E2eApp | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const [started, launched] = await Promise.allSettled([startE2eApp(options), launchChromium()]);
+    if (started.status === 'fulfilled') app = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.stop();
+  });
+  return {
+    get app() {
+      if (!app) throw new Error('the app is not running (see beforeAll)');
+      return app;
+    },
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running (see beforeAll)');
+      return browser;
+    },
+  };
+}
 
 /** Resolves with the answer of the kit endpoint `path` (e.g. '/auth/sign-in/') that the page calls next. */
 export function nextAuthResponse(page: Page, path: string, timeout?: number): Promise<Response> {
@@ -26,9 +57,9 @@ export async function expectDashboardFor(page: Page, username: string, timeout?:
 
 /**
  * Runs one journey in a fresh browser profile, always leaving a screenshot of the final page
- * (failing journeys included) and printing the page's uncaught errors when it fails.
+ * (failing journeys included); when it fails, prints the page's errors and the server's last lines.
  */
-export async function journey(browser: Browser, name: string, body: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
+export async function journey({ app, browser }: { app: E2eApp; browser: Browser }, name: string, body: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
   const context = await newContext(browser);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
@@ -36,6 +67,7 @@ export async function journey(browser: Browser, name: string, body: (page: Page,
     await body(page, context);
   } catch (error) {
     if (errors.length > 0) console.warn(`[e2e] ${name}: the page reported\n  ${errors.join('\n  ')}`);
+    console.warn(`[e2e] ${name}: the server's last lines\n${app.server.output().split('\n').slice(-40).join('\n')}`);
     throw error;
   } finally {
     await screenshot(context.pages().at(-1) ?? page, name);

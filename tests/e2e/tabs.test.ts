@@ -1,32 +1,20 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { collectPageErrors, describeInBrowser, launchChromium } from '../support/browser';
-import { startE2eApp, type E2eApp } from './app';
-import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm } from './steps';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { collectPageErrors, describeInBrowser } from '../support/browser';
+import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm, useAppAndBrowser } from './steps';
 
 const CAROL = { username: 'carol', password: 'carol-password-123' };
 /** The provider refreshes 30 s before expiry: a 40 s access token makes its timer fire ~10 s after each refresh. */
 const ACCESS_TOKEN_LIFETIME_SECONDS = 40;
 
 describeInBrowser('two tabs of one browser in Chromium', () => {
-  let app: E2eApp;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([
-      startE2eApp({ users: [CAROL], env: { AUTH_ACCESS_TOKEN_LIFETIME: String(ACCESS_TOKEN_LIFETIME_SECONDS) } }),
-      launchChromium(),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
+  const e2e = useAppAndBrowser({ users: [CAROL], env: { AUTH_ACCESS_TOKEN_LIFETIME: String(ACCESS_TOKEN_LIFETIME_SECONDS) } });
 
   const bothSignedIn = (pages: Page[]) => Promise.all(pages.map((page) => expectDashboardFor(page, CAROL.username, 15_000)));
 
   it('refreshes in two tabs at once never sign the user out, and signing out in one tab signs out the other', { timeout: 120_000 }, async () => {
-    await journey(browser, '6-two-tabs', async (first, context) => {
+    await journey(e2e, '6-two-tabs', async (first, context) => {
+      const { app } = e2e;
       const refreshStatuses: number[] = [];
       context.on('response', (response) => {
         if (new URL(response.url()).pathname.startsWith('/auth/refresh')) refreshStatuses.push(response.status());
@@ -65,7 +53,6 @@ describeInBrowser('two tabs of one browser in Chromium', () => {
       await first.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
       await second.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit', timeout: 5_000 });
       await second.getByRole('button', { name: 'Sign in' }).waitFor();
-      console.log('DEBUG', (app.server.output().match(/grace_window|reuse|refresh\.failure|refresh\.success/g) ?? []).join(' '));
       if (secondErrors.length > 0) console.warn(`[e2e] second tab reported:\n  ${secondErrors.join('\n  ')}`);
     });
   });

@@ -27,16 +27,18 @@ export function chromiumMissing(): string | null {
  */
 export function describeInBrowser(name: string, body: () => void): void {
   const missing = chromiumMissing();
-  if (!missing) return describe(name, body);
-  if (process.env.E2E_OPTIONAL === '1') {
+  if (!missing) {
+    describe(name, body);
+  } else if (process.env.E2E_OPTIONAL === '1') {
     console.warn(`[e2e] skipping "${name}": ${missing}`);
-    return describe.skip(`${name} (skipped: Chromium missing, E2E_OPTIONAL=1)`, body);
-  }
-  describe(name, () => {
-    it('needs Chromium', () => {
-      throw new Error(missing);
+    describe.skip(`${name} (skipped: Chromium missing, E2E_OPTIONAL=1)`, body);
+  } else {
+    describe(name, () => {
+      it('needs Chromium', () => {
+        throw new Error(missing);
+      });
     });
-  });
+  }
 }
 
 /** Launches headless Chromium with the flags a container needs. */

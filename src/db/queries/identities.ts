@@ -60,16 +60,14 @@ export async function linkIdentity(
   db: Executor,
   values: { provider: string; subject: string; userId: number; email: string; now: Date },
 ): Promise<void> {
-  await db
-    .insert(identities)
-    .values({
-      provider: values.provider,
-      subject: values.subject,
-      userId: values.userId,
-      email: values.email,
-      createdAt: values.now,
-      lastLoginAt: values.now,
-    });
+  await db.insert(identities).values({
+    provider: values.provider,
+    subject: values.subject,
+    userId: values.userId,
+    email: values.email,
+    createdAt: values.now,
+    lastLoginAt: values.now,
+  });
 }
 
 /** Records a sign-in through an identity. */

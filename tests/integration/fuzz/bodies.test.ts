@@ -1,4 +1,5 @@
-import { bodySuite } from './suites/bodies';
+import { bodyProperties } from './suites/bodies';
+import { fuzzFile } from './support/kit';
 
 /** Random bytes and random JSON at every endpoint, against next start on PGlite. */
-bodySuite('pglite');
+fuzzFile('random bodies', 'pglite', [bodyProperties]);

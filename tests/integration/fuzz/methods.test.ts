@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KitServer } from '../../support/kit-servers';
 import { EXTENSION_METHODS } from './support/arbitraries';
-import { ALL_ENDPOINTS, badLogLines, checkReply } from './support/contract';
-import { fuzzOptions, fuzzTimeout, sendTo, startFuzzKit } from './support/kit';
+import { ALL_ENDPOINTS, checkReply } from './support/contract';
+import { fuzzFile, fuzzIt, fuzzOptions, sendTo, type PropertyGroup } from './support/kit';
 import { checkHeaderCase, headerCase, headerRequest } from './suites/headers';
 
 /**
@@ -14,34 +12,26 @@ import { checkHeaderCase, headerCase, headerRequest } from './suites/headers';
  */
 const byName = (name: string) => ALL_ENDPOINTS.find((e) => e.name === name)!;
 
-describe('methods beyond GET/HEAD/POST/PUT/PATCH/DELETE/OPTIONS (pglite)', () => {
-  let kit: KitServer | null = null;
-  beforeAll(async () => {
-    kit = await startFuzzKit('pglite');
-  });
-  afterAll(async () => kit?.stop());
-
+const methodProperties: PropertyGroup = (getKit, backend) => {
   const property = (label: string, methods: fc.Arbitrary<string>) =>
-    it(`${label}: 405 method_not_allowed at every endpoint, whatever the headers`, async () => {
-      const server = kit!;
+    fuzzIt(getKit, backend, `${label}: 405 method_not_allowed at every endpoint, whatever the headers`, 20 * ALL_ENDPOINTS.length, async (server) => {
       const own = new URL(server.url);
       const endpoint = fc.constantFrom(...ALL_ENDPOINTS.map((e) => e.name));
+      const cases = endpoint.chain((name) => headerCase(byName(name), server.url, methods).map((c) => ({ endpoint: name, c })));
       await fc.assert(
-        fc.asyncProperty(endpoint.chain((name) => headerCase(byName(name), server.url, methods).map((c) => ({ endpoint: name, c }))), async ({ endpoint: name, c }) => {
+        fc.asyncProperty(cases, async ({ endpoint: name, c }) => {
           const e = byName(name);
           const request = headerRequest(e, c);
           const reply = await sendTo(server, request);
           checkReply(e, request, reply);
           checkHeaderCase(e, own, c, request, reply);
         }),
+        // FUZZ_RUNS cases per endpoint on average.
         { ...fuzzOptions(), numRuns: fuzzOptions().numRuns! * ALL_ENDPOINTS.length },
       );
-    }, fuzzTimeout(20 * ALL_ENDPOINTS.length));
-
+    });
   property('extension methods (WebDAV, QUERY, ...)', fc.constantFrom(...EXTENSION_METHODS));
   property('TRACE', fc.constant('TRACE'));
+};
 
-  it('the server log shows no uncaught error and no token', () => {
-    expect(badLogLines(kit!.output())).toEqual([]);
-  });
-});
+fuzzFile('methods beyond GET/HEAD/POST/PUT/PATCH/DELETE/OPTIONS', 'pglite', [methodProperties]);

@@ -15,7 +15,11 @@ async function signedIn() {
   return view;
 }
 
-async function authFetch(view: Awaited<ReturnType<typeof signedIn>>, input: RequestInfo | URL, init?: RequestInit) {
+async function authFetch(
+  view: Awaited<ReturnType<typeof signedIn>>,
+  input: RequestInfo | URL,
+  init?: RequestInit,
+) {
   let response: Response | undefined;
   await act(async () => {
     response = await view.auth.authFetch(input, init);
@@ -67,7 +71,12 @@ describe('authFetch()', () => {
     expect(response.status).toBe(200);
     const fresh = server().lastAnswer!.access_token;
     expect(fresh).not.toBe(stale);
-    expect(server().calls.map((call) => call.path)).toEqual(['/auth/sign-in/', '/api/me', '/auth/refresh/', '/api/me']);
+    expect(server().calls.map((call) => call.path)).toEqual([
+      '/auth/sign-in/',
+      '/api/me',
+      '/auth/refresh/',
+      '/api/me',
+    ]);
     const [first, retry] = server().callsTo('/api/me');
     expect(first!.headers.get('authorization')).toBe(`Bearer ${stale}`);
     expect(retry!.headers.get('authorization')).toBe(`Bearer ${fresh}`);
@@ -76,13 +85,22 @@ describe('authFetch()', () => {
 
   test('a second 401 after the refresh is returned instead of refreshing again', async () => {
     const view = await signedIn();
-    const unauthorized = () => problem(401, 'token_not_valid', 'Token is invalid or expired.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
-    server().next('/api/me', unauthorized).next('/api/me', unauthorized).next('/api/me', unauthorized);
+    const unauthorized = () =>
+      problem(401, 'token_not_valid', 'Token is invalid or expired.', {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
+    server()
+      .next('/api/me', unauthorized)
+      .next('/api/me', unauthorized)
+      .next('/api/me', unauthorized);
 
     const response = await authFetch(view, '/api/me');
 
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ detail: 'Token is invalid or expired.', code: 'token_not_valid' });
+    expect(await response.json()).toEqual({
+      detail: 'Token is invalid or expired.',
+      code: 'token_not_valid',
+    });
     expect(server().callsTo('/api/me')).toHaveLength(2);
     expect(server().callsTo('/auth/refresh/')).toHaveLength(1);
     expect(view.auth.status).toBe('authenticated');

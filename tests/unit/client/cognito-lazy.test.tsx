@@ -13,7 +13,12 @@ vi.mock('oidc-client-ts', () => {
 
 installFakeBackend();
 
-const idp: ClientIdpSettings = { provider: 'aws', authority: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test', clientId: 'client-123', domain: null };
+const idp: ClientIdpSettings = {
+  provider: 'aws',
+  authority: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Test',
+  clientId: 'client-123',
+  domain: null,
+};
 
 test('oidc-client-ts is not loaded by mounting the provider or by a password sign-in', async () => {
   const view = renderAuth({ idp });

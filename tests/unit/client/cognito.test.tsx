@@ -50,8 +50,21 @@ function idpUser(state: unknown) {
   const now = Math.floor(Date.now() / 1000);
   const common = { sub: '3f1c-carol', iss: idp.authority, iat: now, exp: now + 3600 };
   return {
-    id_token: makeJwt({ ...common, aud: idp.clientId, token_use: 'id', email: 'carol@example.com', email_verified: true, 'cognito:username': 'carol' }, { alg: 'none', kid: 'k1' }),
-    access_token: makeJwt({ ...common, client_id: idp.clientId, token_use: 'access', username: 'carol' }, { alg: 'none', kid: 'k1' }),
+    id_token: makeJwt(
+      {
+        ...common,
+        aud: idp.clientId,
+        token_use: 'id',
+        email: 'carol@example.com',
+        email_verified: true,
+        'cognito:username': 'carol',
+      },
+      { alg: 'none', kid: 'k1' },
+    ),
+    access_token: makeJwt(
+      { ...common, client_id: idp.clientId, token_use: 'access', username: 'carol' },
+      { alg: 'none', kid: 'k1' },
+    ),
     state,
   };
 }
@@ -76,14 +89,24 @@ describe('Cognito sign-in', () => {
 
     expect(result).toEqual({ ok: true, returnTo: '/x' });
     expect(oidc.moduleLoads).toBe(1);
-    expect(oidc.settings[0]).toMatchObject({ authority: idp.authority, client_id: 'client-123', redirect_uri: 'http://localhost:3000/callback', response_type: 'code' });
+    expect(oidc.settings[0]).toMatchObject({
+      authority: idp.authority,
+      client_id: 'client-123',
+      redirect_uri: 'http://localhost:3000/callback',
+      response_type: 'code',
+    });
     expect(oidc.signinCallback).toHaveBeenCalledTimes(1);
     const exchanges = server().callsTo('/auth/social-exchange/');
     expect(exchanges).toHaveLength(1);
-    expect(exchanges[0]).toMatchObject({ method: 'POST', body: { id_token: user.id_token, access_token: user.access_token } });
+    expect(exchanges[0]).toMatchObject({
+      method: 'POST',
+      body: { id_token: user.id_token, access_token: user.access_token },
+    });
     expect(oidc.removeUser).toHaveBeenCalledTimes(1);
     // The IdP's tokens are dropped only once the kit's own tokens are in hand.
-    expect(oidc.removeUser.mock.invocationCallOrder[0]).toBeGreaterThan(server().fetch.mock.invocationCallOrder.at(-1)!);
+    expect(oidc.removeUser.mock.invocationCallOrder[0]).toBeGreaterThan(
+      server().fetch.mock.invocationCallOrder.at(-1)!,
+    );
     expect(view.auth.status).toBe('authenticated');
     expect(view.auth.user).toMatchObject({ username: 'carol', email: 'carol@example.com' });
     expect(view.auth.getAccessToken()).toBe(server().lastAnswer!.access_token);
@@ -104,7 +127,10 @@ describe('Cognito sign-in', () => {
   });
 
   test('completeCognitoSignIn reports a refused exchange with source cognito and stays unauthenticated', async () => {
-    oidc.signinCallback.mockResolvedValue({ ...idpUser({ returnTo: '/x' }), id_token: makeJwt({ token_use: 'access' }) });
+    oidc.signinCallback.mockResolvedValue({
+      ...idpUser({ returnTo: '/x' }),
+      id_token: makeJwt({ token_use: 'access' }),
+    });
     const view = renderAuth({ idp });
 
     let result: Awaited<ReturnType<typeof view.auth.completeCognitoSignIn>> | undefined;
@@ -112,7 +138,14 @@ describe('Cognito sign-in', () => {
       result = await view.auth.completeCognitoSignIn();
     });
 
-    expect(result).toEqual({ ok: false, error: expect.objectContaining({ source: 'cognito', code: 'authentication_failed', status: 401 }) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.objectContaining({
+        source: 'cognito',
+        code: 'authentication_failed',
+        status: 401,
+      }),
+    });
     expect(view.auth.status).toBe('unauthenticated');
     expect(view.auth.error).toMatchObject({ source: 'cognito', code: 'authentication_failed' });
   });
@@ -125,7 +158,10 @@ describe('Cognito sign-in', () => {
       await view.auth.signInWithCognito({ returnTo: '//evil.example' });
     });
 
-    expect(oidc.signinRedirect.mock.calls).toEqual([[{ state: { returnTo: '/reports?year=2026#q1' } }], [{ state: { returnTo: '/' } }]]);
+    expect(oidc.signinRedirect.mock.calls).toEqual([
+      [{ state: { returnTo: '/reports?year=2026#q1' } }],
+      [{ state: { returnTo: '/' } }],
+    ]);
     expect(server().fetch).not.toHaveBeenCalled();
   });
 

@@ -57,21 +57,25 @@ export function renderAuth(props: Omit<ComponentProps<typeof AuthProvider>, 'chi
       return seen[seen.length - 1]!;
     },
     statuses(): string[] {
-      return seen.map((value) => value.status).filter((status, index, all) => index === 0 || all[index - 1] !== status);
+      return seen
+        .map((value) => value.status)
+        .filter((status, index, all) => index === 0 || all[index - 1] !== status);
     },
   };
 }
 
 /** A Web Locks stub that runs the callback at once, recording the lock name and telling `server` while held. */
 export function stubWebLocks(server: FakeAuthServer) {
-  const request = vi.fn(async (name: string, callback: (lock: { name: string; mode: string }) => unknown) => {
-    server.lockHeld = true;
-    try {
-      return await callback({ name, mode: 'exclusive' });
-    } finally {
-      server.lockHeld = false;
-    }
-  });
+  const request = vi.fn(
+    async (name: string, callback: (lock: { name: string; mode: string }) => unknown) => {
+      server.lockHeld = true;
+      try {
+        return await callback({ name, mode: 'exclusive' });
+      } finally {
+        server.lockHeld = false;
+      }
+    },
+  );
   Object.defineProperty(navigator, 'locks', { configurable: true, value: { request } });
   return request;
 }

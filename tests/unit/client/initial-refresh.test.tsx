@@ -30,7 +30,13 @@ describe('AuthProvider on mount', () => {
       email: 'alice@example.com',
       first_name: 'Alice',
       last_name: 'Ærø',
-      claims: { user_id: 7, username: 'alice', exp: claims.exp, full_name: 'Alice Ærø', token_type: 'access' },
+      claims: {
+        user_id: 7,
+        username: 'alice',
+        exp: claims.exp,
+        full_name: 'Alice Ærø',
+        token_type: 'access',
+      },
     });
     expect(view.auth.error).toBeNull();
     expect(getAccessToken()).toBe(token);
@@ -45,7 +51,9 @@ describe('AuthProvider on mount', () => {
 
     expect(view.statuses()).toEqual(['loading', 'unauthenticated']);
     expect(server().callsTo('/auth/refresh/')).toHaveLength(1);
-    expect(server().callsTo('/auth/refresh/')[0]!.body).toEqual({ CSRF_token: 'csrf-of-an-expired-session' });
+    expect(server().callsTo('/auth/refresh/')[0]!.body).toEqual({
+      CSRF_token: 'csrf-of-an-expired-session',
+    });
     expect(localStorage.getItem(CSRF_KEY)).toBeNull();
     expect(view.auth.user).toBeNull();
     expect(view.auth.error).toBeNull();

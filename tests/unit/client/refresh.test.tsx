@@ -17,7 +17,10 @@ async function signedIn() {
 
 describe('refreshing', () => {
   test('the timer sends a refresh 30 seconds before a 60-second access token expires and the state takes the new token', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: new Date('2026-03-01T12:00:00.000Z') });
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+      now: new Date('2026-03-01T12:00:00.000Z'),
+    });
     server().accessLifetime = 60;
     const view = await signedIn();
     const first = view.auth.getAccessToken()!;
@@ -29,7 +32,9 @@ describe('refreshing', () => {
 
     await act(() => vi.advanceTimersByTimeAsync(100));
     expect(server().callsTo('/auth/refresh/')).toHaveLength(1);
-    expect(server().callsTo('/auth/refresh/')[0]!.body).toEqual({ CSRF_token: localStorage.getItem(CSRF_KEY) });
+    expect(server().callsTo('/auth/refresh/')[0]!.body).toEqual({
+      CSRF_token: localStorage.getItem(CSRF_KEY),
+    });
 
     const second = view.auth.getAccessToken()!;
     expect(second).not.toBe(first);
@@ -93,7 +98,12 @@ describe('refreshing', () => {
     expect(result).toBeNull();
     expect(view.auth.status).toBe('authenticated');
     expect(view.auth.user).toMatchObject({ id: 7, username: 'alice' });
-    expect(view.auth.error).toEqual({ source: 'refresh', code: 'network_error', detail: 'The server cannot be reached.', status: 0 });
+    expect(view.auth.error).toEqual({
+      source: 'refresh',
+      code: 'network_error',
+      detail: 'The server cannot be reached.',
+      status: 0,
+    });
     expect(view.auth.getAccessToken()).toBe(token);
     expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
   });

@@ -8,7 +8,10 @@ import { ALICE, CSRF_KEY, renderAuth, installFakeBackend } from './harness';
 const server = installFakeBackend();
 
 function storageValues(storage: Storage): string[] {
-  return Array.from({ length: storage.length }, (_, index) => `${storage.key(index)}=${storage.getItem(storage.key(index)!)}`);
+  return Array.from(
+    { length: storage.length },
+    (_, index) => `${storage.key(index)}=${storage.getItem(storage.key(index)!)}`,
+  );
 }
 
 describe('signIn()', () => {
@@ -25,7 +28,10 @@ describe('signIn()', () => {
     expect(view.auth.error).toBeNull();
 
     const [call] = server().callsTo('/auth/sign-in/');
-    expect(call).toMatchObject({ method: 'POST', body: { username: ALICE.username, password: ALICE.password } });
+    expect(call).toMatchObject({
+      method: 'POST',
+      body: { username: ALICE.username, password: ALICE.password },
+    });
 
     const token = view.auth.getAccessToken();
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]*$/);
@@ -34,7 +40,12 @@ describe('signIn()', () => {
 
     expect(token).toBe(server().lastAnswer!.access_token);
     expect(localStorage.getItem(CSRF_KEY)).toBe(server().lastAnswer!.CSRF_token);
-    for (const entry of [...storageValues(localStorage), ...storageValues(sessionStorage), document.cookie]) expect(entry).not.toContain(token);
+    for (const entry of [
+      ...storageValues(localStorage),
+      ...storageValues(sessionStorage),
+      document.cookie,
+    ])
+      expect(entry).not.toContain(token);
   });
 
   test('a 401 authentication_failed is returned and kept in error with source sign-in', async () => {
@@ -44,7 +55,12 @@ describe('signIn()', () => {
       result = await view.auth.signIn(ALICE.username, 'wrong password');
     });
 
-    const error = { source: 'sign-in', code: 'authentication_failed', status: 401, detail: 'No active account found with the given credentials.' };
+    const error = {
+      source: 'sign-in',
+      code: 'authentication_failed',
+      status: 401,
+      detail: 'No active account found with the given credentials.',
+    };
     expect(result).toEqual({ ok: false, error: expect.objectContaining(error) });
     expect(view.auth.error).toEqual(expect.objectContaining(error));
     expect(view.auth.status).toBe('unauthenticated');
@@ -64,7 +80,13 @@ describe('signIn()', () => {
     });
 
     expect(server().callsTo('/auth/sign-in/')).toHaveLength(server().throttleLimit + 1);
-    const error = { source: 'sign-in', code: 'throttled', status: 429, retryAfter: 42, detail: 'Too many sign-in attempts. Try again in 42 seconds.' };
+    const error = {
+      source: 'sign-in',
+      code: 'throttled',
+      status: 429,
+      retryAfter: 42,
+      detail: 'Too many sign-in attempts. Try again in 42 seconds.',
+    };
     expect(result).toEqual({ ok: false, error });
     expect(view.auth.error).toEqual(error);
     expect(view.auth.status).toBe('unauthenticated');

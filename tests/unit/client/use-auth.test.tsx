@@ -11,6 +11,8 @@ describe('useAuth()', () => {
     // React logs the error thrown during render; keep the test output clean.
     vi.spyOn(console, 'error').mockImplementation(() => {});
 
-    expect(() => renderHook(() => useAuth())).toThrow('useAuth() must be used inside <AuthProvider>');
+    expect(() => renderHook(() => useAuth())).toThrow(
+      'useAuth() must be used inside <AuthProvider>',
+    );
   });
 });

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpBackend, KitServer } from '../../../support/kit-servers';
+import type { KitServer } from '../../../support/kit-servers';
 import { contentType, headerText, isJsonType, jsonBody, rawBytes } from '../support/arbitraries';
-import { ALL_ENDPOINTS, badLogLines, checkReply, ENDPOINTS, violation, type Endpoint } from '../support/contract';
+import { ALL_ENDPOINTS, checkReply, ENDPOINTS, violation, type Endpoint } from '../support/contract';
 import type { FuzzRequest } from '../support/http';
-import { FUZZ_USER, fuzzOptions, fuzzTimeout, genuineCookieHeader, SessionKeeper, sendTo, startFuzzKit } from '../support/kit';
+import { FUZZ_USER, fuzzIt, fuzzOptions, genuineCookieHeader, SessionKeeper, sendTo, type PropertyGroup } from '../support/kit';
 
 /** The kit's default body limit (CONTRACT.md section 2). */
 const MAX_BODY = 16 * 1024;
@@ -45,78 +44,62 @@ function expectedForBody(endpoint: Endpoint, type: string | undefined, bytes: Ui
   return isJsonText(bytes) ? null : 400;
 }
 
-/** Registers the random-body properties, one per endpoint, against one `next start` on `backend`. */
-export function bodySuite(backend: HttpBackend): void {
-  describe(`random bodies (${backend})`, () => {
-    let kit: KitServer | null = null;
-    let keeper: SessionKeeper;
-    beforeAll(async () => {
-      kit = await startFuzzKit(backend);
-      if (kit) keeper = new SessionKeeper(kit);
-    });
-    afterAll(async () => kit?.stop());
+/** The random-body properties, one per endpoint. */
+export const bodyProperties: PropertyGroup = (getKit, backend) => {
+  let sessions: SessionKeeper | null = null;
+  const keeper = { get: (kit: KitServer) => (sessions ??= new SessionKeeper(kit)).get(), renew: (kit: KitServer) => (sessions ??= new SessionKeeper(kit)).renew() };
+  const fuzz = (name: string, perCaseMs: number, body: (kit: KitServer) => Promise<void>) => fuzzIt(getKit, backend, name, perCaseMs, body);
 
-    const fuzz = (name: string, perCaseMs: number, body: (kit: KitServer) => Promise<void>) =>
-      it(name, async (context) => {
-        if (!kit) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
-        await body(kit);
-      }, fuzzTimeout(perCaseMs));
-
-    /** Real values the JSON fields take now and then, so that the deeper paths run too. */
-    const realValues = (): Record<string, fc.Arbitrary<unknown>[]> => ({
-      username: [fc.constantFrom(FUZZ_USER.username, 'Fuzz', 'fuzz ', ' fuzz', 'fuzz\u0000')],
-      password: [fc.constantFrom(FUZZ_USER.password, FUZZ_USER.password, 'fuzz-password-1 ', 'FUZZ-PASSWORD-1')],
-      CSRF_token: [fc.constant('<genuine-csrf>')],
-      token: [fc.constantFrom('<genuine-access>', '<genuine-refresh>')],
-    });
-
-    /** Swaps the placeholders for the current session's values (kept out of the arbitraries: sessions change). */
-    async function realize(bytes: Uint8Array | undefined): Promise<Uint8Array | undefined> {
-      if (!bytes) return bytes;
-      const text = Buffer.from(bytes).toString('latin1');
-      if (!text.includes('<genuine-')) return bytes;
-      const { genuine } = await keeper.get();
-      const swapped = text.replaceAll('<genuine-csrf>', genuine.csrfToken).replaceAll('<genuine-access>', genuine.access).replaceAll('<genuine-refresh>', genuine.refresh);
-      return new Uint8Array(Buffer.from(swapped, 'latin1'));
-    }
-
-    const property = (endpoint: Endpoint, perCaseMs: number) =>
-      fuzz(`${endpoint.name}: random bytes and JSON never cause a 5xx or issue anything`, perCaseMs, async (kit) => {
-        // logoff-all with a genuine token would revoke the session the other cases use; it gets noise instead.
-        const credentials = endpoint === ENDPOINTS.logoffAll ? fc.constant('none' as const) : fc.constantFrom('none' as const, 'genuine' as const);
-        await fc.assert(
-          fc.asyncProperty(bodyCase(endpoint, realValues()), credentials, fc.option(headerText(100), { nil: undefined }), async ({ type, bytes }, auth, noise) => {
-            const headers: Record<string, string> = {};
-            if (type !== undefined) headers['content-type'] = type;
-            let sentGenuine = false;
-            if (auth === 'genuine' && (endpoint.bearer || endpoint === ENDPOINTS.refresh || endpoint === ENDPOINTS.logoff)) {
-              const { genuine } = await keeper.get();
-              if (endpoint.bearer) headers.authorization = `Bearer ${genuine.access}`;
-              else headers.cookie = genuineCookieHeader(genuine);
-              sentGenuine = true;
-            } else if (noise !== undefined) {
-              headers[endpoint.bearer ? 'authorization' : 'cookie'] = noise;
-            }
-            const body = await realize(bytes);
-            const request: FuzzRequest = { method: endpoint.method, path: endpoint.path, headers, body };
-            const reply = await sendTo(kit, request);
-            try {
-              checkReply(endpoint, request, reply);
-              const expected = expectedForBody(endpoint, type, body);
-              if (expected !== null && reply.status !== expected) violation(`expected ${expected} for this body`, request, reply);
-            } finally {
-              // A refresh rotated the session and a log-off ended it: continue from a fresh one.
-              if (sentGenuine && reply.status === 200 && (endpoint === ENDPOINTS.refresh || endpoint === ENDPOINTS.logoff)) await keeper.renew();
-            }
-          }),
-          fuzzOptions(),
-        );
-      });
-
-    for (const endpoint of ALL_ENDPOINTS) property(endpoint, endpoint === ENDPOINTS.signIn ? 80 : 40);
-
-    fuzz('the server log shows no uncaught error and no token', 0, async (kit) => {
-      expect(badLogLines(kit.output())).toEqual([]);
-    });
+  /** Real values the JSON fields take now and then, so that the deeper paths run too. */
+  const realValues = (): Record<string, fc.Arbitrary<unknown>[]> => ({
+    username: [fc.constantFrom(FUZZ_USER.username, 'Fuzz', 'fuzz ', ' fuzz', 'fuzz\u0000')],
+    password: [fc.constantFrom(FUZZ_USER.password, FUZZ_USER.password, 'fuzz-password-1 ', 'FUZZ-PASSWORD-1')],
+    CSRF_token: [fc.constant('<genuine-csrf>')],
+    token: [fc.constantFrom('<genuine-access>', '<genuine-refresh>')],
   });
-}
+
+  /** Swaps the placeholders for the current session's values (kept out of the arbitraries: sessions change). */
+  async function realize(kit: KitServer, bytes: Uint8Array | undefined): Promise<Uint8Array | undefined> {
+    if (!bytes) return bytes;
+    const text = Buffer.from(bytes).toString('latin1');
+    if (!text.includes('<genuine-')) return bytes;
+    const { genuine } = await keeper.get(kit);
+    const swapped = text.replaceAll('<genuine-csrf>', genuine.csrfToken).replaceAll('<genuine-access>', genuine.access).replaceAll('<genuine-refresh>', genuine.refresh);
+    return new Uint8Array(Buffer.from(swapped, 'latin1'));
+  }
+
+  const property = (endpoint: Endpoint, perCaseMs: number) =>
+    fuzz(`${endpoint.name}: random bytes and JSON never cause a 5xx or issue anything`, perCaseMs, async (kit) => {
+      // logoff-all with a genuine token would revoke the session the other cases use; it gets noise instead.
+      const credentials = endpoint === ENDPOINTS.logoffAll ? fc.constant('none' as const) : fc.constantFrom('none' as const, 'genuine' as const);
+      await fc.assert(
+        fc.asyncProperty(bodyCase(endpoint, realValues()), credentials, fc.option(headerText(100), { nil: undefined }), async ({ type, bytes }, auth, noise) => {
+          const headers: Record<string, string> = {};
+          if (type !== undefined) headers['content-type'] = type;
+          let sentGenuine = false;
+          if (auth === 'genuine' && (endpoint.bearer || endpoint === ENDPOINTS.refresh || endpoint === ENDPOINTS.logoff)) {
+            const { genuine } = await keeper.get(kit);
+            if (endpoint.bearer) headers.authorization = `Bearer ${genuine.access}`;
+            else headers.cookie = genuineCookieHeader(genuine);
+            sentGenuine = true;
+          } else if (noise !== undefined) {
+            headers[endpoint.bearer ? 'authorization' : 'cookie'] = noise;
+          }
+          const body = await realize(kit, bytes);
+          const request: FuzzRequest = { method: endpoint.method, path: endpoint.path, headers, body };
+          const reply = await sendTo(kit, request);
+          try {
+            checkReply(endpoint, request, reply);
+            const expected = expectedForBody(endpoint, type, body);
+            if (expected !== null && reply.status !== expected) violation(`expected ${expected} for this body`, request, reply);
+          } finally {
+            // A refresh rotated the session and a log-off ended it: continue from a fresh one.
+            if (sentGenuine && reply.status === 200 && (endpoint === ENDPOINTS.refresh || endpoint === ENDPOINTS.logoff)) await keeper.renew(kit);
+          }
+        }),
+        fuzzOptions(),
+      );
+    });
+
+  for (const endpoint of ALL_ENDPOINTS) property(endpoint, endpoint === ENDPOINTS.signIn ? 80 : 40);
+};

@@ -230,16 +230,18 @@ export const secFetchSite = fc.option(fc.oneof(fc.constantFrom('same-origin', 's
 
 /**
  * What the contract says about cross-site requests, written down independently of the kit: an
- * Origin that is present and whose host is not the app's (`null` and unparsable values
- * included), or Sec-Fetch-Site `cross-site`. Values are compared as the server receives them
- * (Node trims surrounding whitespace). A scheme-only difference is not counted (see the report).
+ * Origin that is present and is not the app's own origin (scheme, host and port; `null` and
+ * unparsable values included), or Sec-Fetch-Site `cross-site`. Values are compared as the
+ * server receives them (Node trims spaces and tabs around them). When the request carries its
+ * own X-Forwarded-Proto the app's scheme is whatever that says, so only the host is compared.
  */
-export function isCrossSite(ownHost: string, origin: string | undefined, site: string | undefined): boolean {
+export function isCrossSite(own: URL, origin: string | undefined, site: string | undefined, forwardedProto: boolean): boolean {
   const ows = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
   if (site !== undefined && ows(site) === 'cross-site') return true;
   if (origin === undefined) return false;
   try {
-    return new URL(ows(origin)).host !== ownHost;
+    const url = new URL(ows(origin));
+    return url.host !== own.host || (!forwardedProto && url.protocol !== own.protocol);
   } catch {
     return true;
   }

@@ -2,8 +2,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSetCookie } from 'cookie';
 import type fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKit, type HttpBackend, type KitServer } from '../../../support/kit-servers';
-import { ENDPOINTS } from './contract';
+import { badLogLines, ENDPOINTS } from './contract';
 import type { CookieContext, GenuineCookies } from './cookie-mutations';
 import { jsonBytes, send, type FuzzRequest, type Reply } from './http';
 import { signingMaterial } from './jwt-mutations';
@@ -106,4 +107,36 @@ export class SessionKeeper {
     this.signedInAt = Date.now();
     return this.ctx;
   }
+}
+
+/** Registers properties against the one server of a fuzz file (null when PostgreSQL is unreachable). */
+export type PropertyGroup = (kit: () => KitServer | null, backend: HttpBackend) => void;
+
+/**
+ * One describe block, one `next start` on `backend` for every group of properties in it, and a
+ * closing check that the server log shows no uncaught error and no token. On the pg backend the
+ * whole block is skipped, visibly, when PostgreSQL cannot be reached.
+ */
+export function fuzzFile(title: string, backend: HttpBackend, groups: PropertyGroup[], env: Record<string, string> = {}): void {
+  describe(`${title} (${backend})`, () => {
+    let kit: KitServer | null = null;
+    beforeAll(async () => {
+      kit = await startFuzzKit(backend, env);
+    });
+    afterAll(async () => kit?.stop());
+    for (const group of groups) group(() => kit, backend);
+    it('the server log shows no uncaught error and no token', (context) => {
+      if (!kit) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
+      expect(badLogLines(kit.output())).toEqual([]);
+    });
+  });
+}
+
+/** An `it` for one property, skipped (visibly) without a server, with a FUZZ_RUNS-scaled timeout. */
+export function fuzzIt(kit: () => KitServer | null, backend: HttpBackend, name: string, perCaseMs: number, body: (kit: KitServer) => Promise<void>): void {
+  it(name, async (context) => {
+    const server = kit();
+    if (!server) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
+    await body(server);
+  }, fuzzTimeout(perCaseMs));
 }

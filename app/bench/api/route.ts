@@ -1,0 +1,3 @@
+import { guardedRoute } from '@/bench/routes';
+
+export const GET = guardedRoute;

@@ -1,0 +1,3 @@
+import { proxiedRoute } from '@/bench/routes';
+
+export const GET = proxiedRoute;

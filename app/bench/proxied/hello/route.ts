@@ -1,0 +1,3 @@
+import { helloRoute } from '@/bench/routes';
+
+export const GET = helloRoute;
