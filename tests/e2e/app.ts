@@ -33,10 +33,21 @@ export interface E2eAppOptions {
  * chosen first so the local IdP can register http://localhost:<port>/callback before the app
  * (which needs the IdP's URL) starts.
  */
-export async function startE2eApp({ env = {}, users = [], idpUsers }: E2eAppOptions = {}): Promise<E2eApp> {
+export async function startE2eApp({
+  env = {},
+  users = [],
+  idpUsers,
+}: E2eAppOptions = {}): Promise<E2eApp> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const idp = idpUsers ? await startLocalIdp({ port: 0, redirectUris: [`${url}/callback`], logoutUris: [`${url}/`], users: idpUsers }) : null;
+  const idp = idpUsers
+    ? await startLocalIdp({
+        port: 0,
+        redirectUris: [`${url}/callback`],
+        logoutUris: [`${url}/`],
+        users: idpUsers,
+      })
+    : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-e2e-'));
   try {
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
@@ -52,7 +63,10 @@ export async function startE2eApp({ env = {}, users = [], idpUsers }: E2eAppOpti
           AUTH_IDP_JWKS_URL: idp.jwksUrl,
         }
       : {};
-    const server = await startNextServer({ ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...idpEnv, ...env }, { port, dataDir });
+    const server = await startNextServer(
+      { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...idpEnv, ...env },
+      { port, dataDir },
+    );
     return {
       url,
       port,

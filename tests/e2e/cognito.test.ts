@@ -2,7 +2,14 @@ import { expect, it } from 'vitest';
 import { describeInBrowser } from '../support/browser';
 import { expectDashboardFor, journey, nextAuthResponse, useAppAndBrowser } from './steps';
 
-const IDP_USER = { username: 'cora', password: 'cora-idp-password-1', email: 'cora@example.com', emailVerified: true, givenName: 'Cora', familyName: 'Cognito' };
+const IDP_USER = {
+  username: 'cora',
+  password: 'cora-idp-password-1',
+  email: 'cora@example.com',
+  emailVerified: true,
+  givenName: 'Cora',
+  familyName: 'Cognito',
+};
 
 describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
   // The local IdP runs in this process, registered for http://localhost:<app port>/callback.
@@ -21,7 +28,9 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
       await page.getByRole('button', { name: 'Continue with Cognito' }).click();
 
       // The hosted UI: a PKCE S256 authorization request for the app's registered callback.
-      await page.waitForURL((url) => url.origin === idpOrigin && url.pathname === '/oauth2/authorize');
+      await page.waitForURL(
+        (url) => url.origin === idpOrigin && url.pathname === '/oauth2/authorize',
+      );
       const authorize = new URL(page.url());
       expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
       expect(authorize.searchParams.get('client_id')).toBe(app.idp!.clientId);
@@ -36,13 +45,19 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
       await page.waitForURL(`${app.url}/dashboard`, { waitUntil: 'commit' });
       await expectDashboardFor(page, IDP_USER.username);
 
-      const callback = visited.map((url) => new URL(url)).find((url) => url.origin === app.url && url.pathname === '/callback');
+      const callback = visited
+        .map((url) => new URL(url))
+        .find((url) => url.origin === app.url && url.pathname === '/callback');
       expect(callback, `went through /callback: ${visited.join(' → ')}`).toBeDefined();
       expect(callback!.searchParams.get('code')).toBeTruthy();
       // The kit's own session now: the refresh cookie under /auth.
-      expect((await context.cookies(`${app.url}/auth/`)).map((c) => c.name)).toContain('refresh_cookie');
+      expect((await context.cookies(`${app.url}/auth/`)).map((c) => c.name)).toContain(
+        'refresh_cookie',
+      );
       // The PKCE state was consumed and the IdP's tokens were not kept in web storage.
-      const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      const stored = await page.evaluate(() =>
+        JSON.stringify({ ...localStorage, ...sessionStorage }),
+      );
       expect(stored).not.toMatch(/id_token|access_token|code_verifier/);
     });
   });

@@ -1,7 +1,13 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeInBrowser } from '../support/browser';
-import { expectDashboardFor, journey, nextAuthResponse, submitPasswordForm, useAppAndBrowser } from './steps';
+import {
+  expectDashboardFor,
+  journey,
+  nextAuthResponse,
+  submitPasswordForm,
+  useAppAndBrowser,
+} from './steps';
 
 const ALICE = { username: 'alice', password: 'alice-password-123', email: 'alice@example.com' };
 const BOB = { username: 'bob', password: 'bob-password-123' };
@@ -10,7 +16,10 @@ const AUTH_COOKIES = ['refresh_cookie', 'CSRF_token', 'session'];
 describeInBrowser('password journeys in Chromium', () => {
   // Two failed sign-ins per username, the third is throttled (bob's journey). Only one journey
   // fails alice's password once, so her successful sign-ins are never throttled.
-  const e2e = useAppAndBrowser({ users: [ALICE, BOB], env: { AUTH_THROTTLE: 'username=2/900,address=100/900' } });
+  const e2e = useAppAndBrowser({
+    users: [ALICE, BOB],
+    env: { AUTH_THROTTLE: 'username=2/900,address=100/900' },
+  });
 
   /** The refresh and CSRF cookies live under /auth, the session cookie under /: ask for both paths. */
   const cookieUrls = () => [`${e2e.app.url}/`, `${e2e.app.url}/auth/`];
@@ -41,7 +50,11 @@ describeInBrowser('password journeys in Chromium', () => {
       await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       expect((await logoff).status()).toBe(200);
       await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
-      expect((await context.cookies(cookieUrls())).map((c) => c.name).filter((name) => AUTH_COOKIES.includes(name))).toEqual([]);
+      expect(
+        (await context.cookies(cookieUrls()))
+          .map((c) => c.name)
+          .filter((name) => AUTH_COOKIES.includes(name)),
+      ).toEqual([]);
 
       // The proxy, not only the page's script, turns a signed-out visitor away.
       const response = await page.goto(`${e2e.app.url}/dashboard`);
@@ -79,7 +92,9 @@ describeInBrowser('password journeys in Chromium', () => {
       await alert.waitFor();
       expect(await alert.textContent()).toBe('Wrong username or password.');
       expect(new URL(page.url()).pathname).toBe('/login');
-      expect((await context.cookies(cookieUrls())).filter((c) => AUTH_COOKIES.includes(c.name))).toEqual([]);
+      expect(
+        (await context.cookies(cookieUrls())).filter((c) => AUTH_COOKIES.includes(c.name)),
+      ).toEqual([]);
     });
   });
 
@@ -89,13 +104,17 @@ describeInBrowser('password journeys in Chromium', () => {
       // Scoped to the page's content: Next's route announcer is an (empty) alert too.
       const alert = page.getByRole('main').getByRole('alert');
       for (let attempt = 1; attempt <= 2; attempt += 1) {
-        expect((await submitPasswordForm(page, BOB.username, `wrong-${attempt}`)).status()).toBe(401);
+        expect((await submitPasswordForm(page, BOB.username, `wrong-${attempt}`)).status()).toBe(
+          401,
+        );
         await expect.poll(() => alert.textContent()).toBe('Wrong username or password.');
       }
       const throttled = await submitPasswordForm(page, BOB.username, 'wrong-3');
       expect(throttled.status()).toBe(429);
       expect(Number(throttled.headers()['retry-after'])).toBeGreaterThan(0);
-      await expect.poll(() => alert.textContent()).toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds\.$/);
+      await expect
+        .poll(() => alert.textContent())
+        .toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds\.$/);
       expect(new URL(page.url()).pathname).toBe('/login');
     });
   });
@@ -105,8 +124,17 @@ describeInBrowser('password journeys in Chromium', () => {
       const tokens: string[] = [];
       page.on('response', (response) => {
         const path = new URL(response.url()).pathname;
-        if (response.ok() && (path.startsWith('/auth/sign-in') || path.startsWith('/auth/refresh'))) {
-          void response.json().then((body: { access_token?: string }) => body.access_token && tokens.push(body.access_token)).catch(() => {});
+        if (
+          response.ok() &&
+          (path.startsWith('/auth/sign-in') || path.startsWith('/auth/refresh'))
+        ) {
+          void response
+            .json()
+            .then(
+              (body: { access_token?: string }) =>
+                body.access_token && tokens.push(body.access_token),
+            )
+            .catch(() => {});
         }
       });
       const signIn = await signInAsAlice(page);
@@ -122,8 +150,16 @@ describeInBrowser('password journeys in Chromium', () => {
 
       const readable = () =>
         page.evaluate(() => {
-          const dump = (store: Storage) => Array.from({ length: store.length }, (_, i) => `${store.key(i)}=${store.getItem(store.key(i)!)}`).join('\n');
-          return { local: dump(localStorage), session: dump(sessionStorage), cookie: document.cookie };
+          const dump = (store: Storage) =>
+            Array.from(
+              { length: store.length },
+              (_, i) => `${store.key(i)}=${store.getItem(store.key(i)!)}`,
+            ).join('\n');
+          return {
+            local: dump(localStorage),
+            session: dump(sessionStorage),
+            cookie: document.cookie,
+          };
         });
       const onDashboard = await readable();
       // The refresh and CSRF cookies are scoped to /auth: read document.cookie from a page there too.
@@ -135,9 +171,12 @@ describeInBrowser('password journeys in Chromium', () => {
           expect(stores.session).not.toContain(token);
           expect(stores.cookie).not.toContain(token);
           // Not even the signature alone (a token split across entries).
-          expect(`${stores.local}${stores.session}${stores.cookie}`).not.toContain(token.split('.')[2]);
+          expect(`${stores.local}${stores.session}${stores.cookie}`).not.toContain(
+            token.split('.')[2],
+          );
         }
-        for (const name of AUTH_COOKIES) expect(stores.cookie).not.toMatch(new RegExp(`(^|;\\s*)${name}=`));
+        for (const name of AUTH_COOKIES)
+          expect(stores.cookie).not.toMatch(new RegExp(`(^|;\\s*)${name}=`));
       }
 
       const cookies = await context.cookies(cookieUrls());
@@ -161,7 +200,12 @@ describeInBrowser('password journeys in Chromium', () => {
       page.on('request', (request) => {
         if (new URL(request.url()).hostname !== 'localhost') offSite.push(request.url());
       });
-      const targets = ['https://evil.example', '//evil.example', '/\\evil.example', 'https://evil.example/dashboard'];
+      const targets = [
+        'https://evil.example',
+        '//evil.example',
+        '/\\evil.example',
+        'https://evil.example/dashboard',
+      ];
       for (const [index, next] of targets.entries()) {
         if (index > 0) {
           // Sign out before the next case, so that the sign-in form is what redirects.

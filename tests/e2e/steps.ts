@@ -7,7 +7,10 @@ import { startE2eApp, type E2eApp, type E2eAppOptions } from './app';
  * Starts the app and Chromium once for the enclosing describe() (in parallel) and stops both
  * after it. Read `app` and `browser` inside tests.
  */
-export function useAppAndBrowser(options: E2eAppOptions = {}): { readonly app: E2eApp; readonly browser: Browser } {
+export function useAppAndBrowser(options: E2eAppOptions = {}): {
+  readonly app: E2eApp;
+  readonly browser: Browser;
+} {
   let app: E2eApp | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
@@ -35,11 +38,18 @@ export function useAppAndBrowser(options: E2eAppOptions = {}): { readonly app: E
 
 /** Resolves with the answer of the kit endpoint `path` (e.g. '/auth/sign-in/') that the page calls next. */
 export function nextAuthResponse(page: Page, path: string, timeout?: number): Promise<Response> {
-  return page.waitForResponse((response) => new URL(response.url()).pathname.replace(/\/$/, '') === path.replace(/\/$/, ''), { timeout });
+  return page.waitForResponse(
+    (response) => new URL(response.url()).pathname.replace(/\/$/, '') === path.replace(/\/$/, ''),
+    { timeout },
+  );
 }
 
 /** Fills the demo's sign-in form and submits it; resolves with the sign-in endpoint's answer. */
-export async function submitPasswordForm(page: Page, username: string, password: string): Promise<Response> {
+export async function submitPasswordForm(
+  page: Page,
+  username: string,
+  password: string,
+): Promise<Response> {
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   const answer = nextAuthResponse(page, '/auth/sign-in/');
@@ -49,7 +59,11 @@ export async function submitPasswordForm(page: Page, username: string, password:
 }
 
 /** Waits until the dashboard shows `username` (client navigations fire no `load`, so wait on the element). */
-export async function expectDashboardFor(page: Page, username: string, timeout?: number): Promise<void> {
+export async function expectDashboardFor(
+  page: Page,
+  username: string,
+  timeout?: number,
+): Promise<void> {
   await page.getByTestId('username').waitFor({ state: 'visible', timeout });
   expect(new URL(page.url()).pathname).toBe('/dashboard');
   expect(await page.getByTestId('username').textContent()).toBe(username);
@@ -59,15 +73,22 @@ export async function expectDashboardFor(page: Page, username: string, timeout?:
  * Runs one journey in a fresh browser profile, always leaving a screenshot of the final page
  * (failing journeys included); when it fails, prints the page's errors and the server's last lines.
  */
-export async function journey({ app, browser }: { app: E2eApp; browser: Browser }, name: string, body: (page: Page, context: BrowserContext) => Promise<void>): Promise<void> {
+export async function journey(
+  { app, browser }: { app: E2eApp; browser: Browser },
+  name: string,
+  body: (page: Page, context: BrowserContext) => Promise<void>,
+): Promise<void> {
   const context = await newContext(browser);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
   try {
     await body(page, context);
   } catch (error) {
-    if (errors.length > 0) console.warn(`[e2e] ${name}: the page reported\n  ${errors.join('\n  ')}`);
-    console.warn(`[e2e] ${name}: the server's last lines\n${app.server.output().split('\n').slice(-40).join('\n')}`);
+    if (errors.length > 0)
+      console.warn(`[e2e] ${name}: the page reported\n  ${errors.join('\n  ')}`);
+    console.warn(
+      `[e2e] ${name}: the server's last lines\n${app.server.output().split('\n').slice(-40).join('\n')}`,
+    );
     throw error;
   } finally {
     await screenshot(context.pages().at(-1) ?? page, name);

@@ -14,7 +14,15 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], globalSetup: process.env.NEXT_DIST_DIR ? [] : ['tests/support/next-build.ts'], fileParallelism: false } },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: process.env.NEXT_DIST_DIR ? [] : ['tests/support/next-build.ts'],
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -6,7 +6,15 @@ import { describe, it } from 'vitest';
 /** Debian's Chromium (CI installs it with apt-get); never a browser downloaded by Playwright. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Where each journey leaves a screenshot of its final page (git-ignored). */
 export const ARTIFACTS_DIR = join(process.cwd(), 'tests', 'artifacts', 'e2e');
@@ -59,7 +67,8 @@ export function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+    if (message.type() === 'error')
+      errors.push(`console.error: ${message.text()} (${message.location().url})`);
   });
   return errors;
 }
@@ -67,7 +76,9 @@ export function collectPageErrors(page: Page): string[] {
 /** Saves a full-page screenshot as tests/artifacts/e2e/<name>.png; never throws. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true, timeout: 5_000 }).catch((error: Error) => {
-    console.warn(`[e2e] no screenshot for ${name}: ${error.message}`);
-  });
+  await page
+    .screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true, timeout: 5_000 })
+    .catch((error: Error) => {
+      console.warn(`[e2e] no screenshot for ${name}: ${error.message}`);
+    });
 }

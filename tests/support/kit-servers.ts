@@ -65,6 +65,9 @@ export async function startKit(backend: HttpBackend, { env = {}, users = [] }: {
     get port() {
       return server.port;
     },
+    get pid() {
+      return server.pid;
+    },
     output: () => server.output(),
     async restart() {
       await server.stop();

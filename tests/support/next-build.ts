@@ -17,7 +17,7 @@ function newestMtime(path: string): number {
  * older than the sources, so the suites test what `next start` really serves.
  */
 export default function buildOnce(): void {
-  const buildId = join(ROOT, '.next', 'BUILD_ID');
+  const buildId = join(ROOT, process.env.NEXT_DIST_DIR || '.next', 'BUILD_ID');
   const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   const changed = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
   if (built > changed && process.env.FORCE_NEXT_BUILD !== '1') return;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface NextServer {
   url: string;
   port: number;
+  /** The `next start` process (the server runs in it or in its children). */
+  pid: number;
   /** Everything the server printed (the structured auth log lines included). */
   output(): string;
   stop(): Promise<void>;
@@ -39,8 +41,10 @@ export async function startNextServer(env: Record<string, string | undefined> = 
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AUTH_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Keep the last 1 MiB of output: enough for any test, bounded under load.
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-1_048_576));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -57,6 +61,7 @@ export async function startNextServer(env: Record<string, string | undefined> = 
   return {
     url,
     port,
+    pid: child.pid ?? 0,
     output: () => output,
     async stop() {
       if (child.exitCode === null) {
