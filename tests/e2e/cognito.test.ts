@@ -15,7 +15,7 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
   // The local IdP runs in this process, registered for http://localhost:<app port>/callback.
   const e2e = useAppAndBrowser({ idpUsers: [IDP_USER] });
 
-  it('a user signs in through the hosted UI with PKCE and lands on the dashboard as the IdP user', async () => {
+  it('a user signs in through the hosted UI with PKCE and lands on the page asked for as the IdP user', async () => {
     await journey(e2e, '3-cognito-sign-in', async (page, context) => {
       const { app } = e2e;
       const idpOrigin = new URL(app.idp!.url).origin;
@@ -24,7 +24,9 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
         if (frame === page.mainFrame()) visited.push(frame.url());
       });
 
-      await page.goto(`${app.url}/login`);
+      // Signed out, a protected page with a query sends the visitor to /login with `next`.
+      await page.goto(`${app.url}/dashboard?tab=3`);
+      expect(new URL(page.url()).pathname).toBe('/login');
       await page.getByRole('button', { name: 'Continue with Cognito' }).click();
 
       // The hosted UI: a PKCE S256 authorization request for the app's registered callback.
@@ -42,7 +44,8 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
 
       // Back on /callback: the code exchange at the IdP, then the social exchange at the kit.
       expect((await exchange).status()).toBe(200);
-      await page.waitForURL(`${app.url}/dashboard`, { waitUntil: 'commit' });
+      // The PKCE state carried `next` through the hosted UI: back to the page and query asked for.
+      await page.waitForURL(`${app.url}/dashboard?tab=3`, { waitUntil: 'commit' });
       await expectDashboardFor(page, IDP_USER.username);
 
       const callback = visited

@@ -70,15 +70,15 @@ describeInBrowser('password journeys in Chromium', () => {
 
   it('signing in from the redirect returns to the original page and query', async () => {
     await journey(e2e, '2-return-to-original-page', async (page) => {
-      await page.goto(`${e2e.app.url}/dashboard?tab=2`);
+      await page.goto(`${e2e.app.url}/dashboard?tab=2&view=list`);
       const login = new URL(page.url());
       expect(login.pathname).toBe('/login');
-      expect(login.searchParams.get('next')).toBe('/dashboard?tab=2');
+      expect(login.searchParams.get('next')).toBe('/dashboard?tab=2&view=list');
 
       await submitPasswordForm(page, ALICE.username, ALICE.password);
-      await page.waitForURL(`${e2e.app.url}/dashboard?tab=2`, { waitUntil: 'commit' });
+      await page.waitForURL(`${e2e.app.url}/dashboard?tab=2&view=list`, { waitUntil: 'commit' });
       await expectDashboardFor(page, ALICE.username);
-      expect(new URL(page.url()).search).toBe('?tab=2');
+      expect(new URL(page.url()).search).toBe('?tab=2&view=list');
     });
   });
 

@@ -40,14 +40,17 @@ async function seed(db: Database, users: SeedUser[]) {
  * database of the test PostgreSQL (node-postgres), after creating `users`. Returns null when
  * PostgreSQL is unreachable (the suite then skips, with the message databases.ts prints).
  */
-export async function startKit(backend: HttpBackend, { env = {}, users = [] }: { env?: Record<string, string>; users?: SeedUser[] } = {}): Promise<KitServer | null> {
+export async function startKit(
+  backend: HttpBackend,
+  { env = {}, users = [], routeDatabaseUrl = (url) => url }: { env?: Record<string, string>; users?: SeedUser[]; routeDatabaseUrl?: (url: string) => string } = {},
+): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
   const fullEnv: Record<string, string> = { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...env };
   if (backend === 'pg') {
     database = await openTestDatabase('pg');
     if (!database) return null;
-    fullEnv.DATABASE_URL = (database.settings as { url: string }).url;
+    fullEnv.DATABASE_URL = routeDatabaseUrl((database.settings as { url: string }).url);
     await seed(database.db, users);
   } else {
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });

@@ -1,0 +1,21 @@
+import { it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '@/db/client';
+import { createUser } from '@/auth/services/users';
+import { startNextServer } from '../support/next-server';
+import { testSecrets } from '../support/keys';
+import { launchChromium } from '../support/browser';
+it('probe', async () => {
+  let t = Date.now();
+  const lap = (s: string) => { console.log(s, Date.now() - t); t = Date.now(); };
+  const dataDir = mkdtempSync(join(tmpdir(), 'probe-'));
+  const h = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') }); lap('open+migrate');
+  await createUser(h.db, { username: 'x', password: 'x-password-123' }); lap('create user');
+  await h.close(); lap('close');
+  const s = await startNextServer({ ...(await testSecrets()) }, { dataDir }); lap('next start');
+  const b = await launchChromium(); lap('chromium');
+  const p = await b.newPage(); await p.goto(s.url.replace('127.0.0.1','localhost') + '/login'); lap('first page');
+  await b.close(); await s.stop(); lap('stop');
+}, 120000);
