@@ -1,6 +1,7 @@
 import { verifyBearer } from '../bearer';
 import { clearAuthCookies } from '../cookies/auth-cookies';
-import { listSessions, logoffAll, revokeOwnSession } from '../services/logoff';
+import { logoffAll } from '../services/logoff';
+import { listSessions, revokeOwnSession } from '../services/sessions';
 import { verifySessionToken } from '../tokens/verify';
 import { parseCookie } from 'cookie';
 import { clientInfo } from './client';
