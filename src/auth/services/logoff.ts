@@ -1,5 +1,4 @@
-import { revokeSession } from '@/db/queries/tokens';
-import { revokeUserSessions } from '@/db/queries/sessions';
+import { revokeSession, revokeUserSessions } from '@/db/queries/sessions';
 import type { AuthContext } from '../context';
 import { emitAuthEvent } from '../events';
 import { verifyRefreshToken } from '../tokens/verify';

@@ -1,4 +1,5 @@
-import { consumeRefreshToken, readRefreshTokenState, revokeSession } from '@/db/queries/tokens';
+import { revokeSession } from '@/db/queries/sessions';
+import { consumeRefreshToken, readRefreshTokenState } from '@/db/queries/tokens';
 import type { AuthContext } from '../context';
 import { TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';

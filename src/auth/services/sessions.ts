@@ -1,4 +1,5 @@
-import { listLiveSessions, revokeSession, sessionBelongsTo } from '@/db/queries/tokens';
+import { revokeSession } from '@/db/queries/sessions';
+import { listLiveSessions, sessionBelongsTo } from '@/db/queries/tokens';
 import type { AuthContext } from '../context';
 import { NotFound } from '../errors';
 import { emitAuthEvent } from '../events';

@@ -1,24 +1,19 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client';
 import { queryRows } from '../execute';
 
 /**
- * Revokes sessions (refresh families) and blacklists every outstanding token in them, in one
- * statement: either the user's every session, or all but `exceptSid`.
+ * Revokes the live sessions (refresh families) that `which` selects and blacklists every
+ * outstanding token in them, in one statement.
  * @returns the revoked session ids.
  */
-export async function revokeUserSessions(
-  db: Database,
-  userId: number,
-  exceptSid: string | null = null,
-): Promise<string[]> {
+async function revokeSessionsWhere(db: Database, which: SQL): Promise<string[]> {
   const rows = await queryRows<{ sid: string }>(
     db,
     sql`
     with revoked as (
       update sessions set revoked_at = now()
-      where user_id = ${userId} and revoked_at is null
-        and (${exceptSid}::uuid is null or sid <> ${exceptSid}::uuid)
+      where revoked_at is null and ${which}
       returning sid
     ), blacklisted as (
       insert into blacklisted_tokens (token_id)
@@ -28,4 +23,27 @@ export async function revokeUserSessions(
     select sid from revoked`,
   );
   return rows.map((row) => row.sid);
+}
+
+/** Revokes every session of a user, or all but `exceptSid`. @returns the revoked session ids. */
+export function revokeUserSessions(
+  db: Database,
+  userId: number,
+  exceptSid: string | null = null,
+): Promise<string[]> {
+  return revokeSessionsWhere(
+    db,
+    exceptSid ? sql`user_id = ${userId} and sid <> ${exceptSid}::uuid` : sql`user_id = ${userId}`,
+  );
+}
+
+/** Revokes one session (only if it is `userId`'s, when given); false when already revoked or unknown. */
+export async function revokeSession(
+  db: Database,
+  sid: string,
+  userId: number | null = null,
+): Promise<boolean> {
+  const which =
+    userId === null ? sql`sid = ${sid}::uuid` : sql`sid = ${sid}::uuid and user_id = ${userId}`;
+  return (await revokeSessionsWhere(db, which)).length > 0;
 }

@@ -145,29 +145,6 @@ export async function readRefreshTokenState(
   };
 }
 
-/** Revokes one session (refresh family) and blacklists all its tokens; false when already revoked or unknown. */
-export async function revokeSession(
-  db: Database,
-  sid: string,
-  userId: number | null = null,
-): Promise<boolean> {
-  const rows = await queryRows(
-    db,
-    sql`
-    with revoked as (
-      update sessions set revoked_at = now()
-      where sid = ${sid} and revoked_at is null and (${userId}::int is null or user_id = ${userId}::int)
-      returning sid
-    ), blacklisted as (
-      insert into blacklisted_tokens (token_id)
-      select o.id from outstanding_tokens o join revoked r on o.sid = r.sid
-      on conflict (token_id) do nothing
-    )
-    select sid from revoked`,
-  );
-  return rows.length > 0;
-}
-
 /** Tells whether a session exists and is the user's. */
 export async function sessionBelongsTo(
   db: Database,
