@@ -25,6 +25,15 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/support/next-build.ts'],
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

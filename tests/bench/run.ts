@@ -97,7 +97,6 @@ async function growth(): Promise<Record<string, unknown> | null> {
 }
 
 async function main() {
-  process.env.NEXT_DIST_DIR ||= '.next-bench';
   buildOnce();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${DURATION} s per scenario`);

@@ -40,9 +40,11 @@ export async function startE2eApp({
 }: E2eAppOptions = {}): Promise<E2eApp> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
+  let idpPort = await freePort();
+  while (idpPort === port) idpPort = await freePort();
   const idp = idpUsers
     ? await startLocalIdp({
-        port: 0,
+        port: idpPort,
         redirectUris: [`${url}/callback`],
         logoutUris: [`${url}/`],
         users: idpUsers,
@@ -50,9 +52,12 @@ export async function startE2eApp({
     : null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-e2e-'));
   try {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
-    for (const user of users) await createUser(handle.db, user);
-    await handle.close();
+    if (users.length > 0) {
+      // Opening PGlite here costs seconds; without users the server creates the database itself.
+      const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+      for (const user of users) await createUser(handle.db, user);
+      await handle.close();
+    }
     const idpEnv: Record<string, string> = idp
       ? {
           COGNITO_USER_POOL_ID: idp.userPoolId,

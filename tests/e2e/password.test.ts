@@ -205,6 +205,9 @@ describeInBrowser('password journeys in Chromium', () => {
         '//evil.example',
         '/\\evil.example',
         'https://evil.example/dashboard',
+        // Dot segments and a tab that the browser's URL parser would turn into `//evil.example`.
+        '/..//evil.example',
+        '/\t/evil.example',
       ];
       for (const [index, next] of targets.entries()) {
         if (index > 0) {
@@ -213,11 +216,17 @@ describeInBrowser('password journeys in Chromium', () => {
           await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
         }
         await signInAsAlice(page, `/login?next=${encodeURIComponent(next)}`);
-        await page.waitForURL(`${e2e.app.url}/dashboard`, { waitUntil: 'commit' });
+        const failed = await page
+          .waitForURL(`${e2e.app.url}/dashboard`, { waitUntil: 'commit' })
+          .then(
+            () => null,
+            (error: Error) => error,
+          );
+        expect(offSite, `next=${next} sent the browser off-site`).toEqual([]);
+        if (failed) throw failed;
         await expectDashboardFor(page, ALICE.username);
         expect(new URL(page.url()).origin, `next=${next}`).toBe(e2e.app.url);
       }
-      expect(offSite).toEqual([]);
     });
   });
 });

@@ -71,7 +71,8 @@ export async function expectDashboardFor(
 
 /**
  * Runs one journey in a fresh browser profile, always leaving a screenshot of the final page
- * (failing journeys included); when it fails, prints the page's errors and the server's last lines.
+ * (failing journeys included) and failing on uncaught page errors; when it fails, prints the
+ * pages' errors and the server's last lines.
  */
 export async function journey(
   { app, browser }: { app: E2eApp; browser: Browser },
@@ -79,10 +80,12 @@ export async function journey(
   body: (page: Page, context: BrowserContext) => Promise<void>,
 ): Promise<void> {
   const context = await newContext(browser);
+  const errors = collectPageErrors(context);
   const page = await context.newPage();
-  const errors = collectPageErrors(page);
   try {
     await body(page, context);
+    // The demo must not throw in the browser along the way (expected 4xx console lines aside).
+    expect(errors.filter((line) => line.includes(' pageerror: '))).toEqual([]);
   } catch (error) {
     if (errors.length > 0)
       console.warn(`[e2e] ${name}: the page reported\n  ${errors.join('\n  ')}`);

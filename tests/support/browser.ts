@@ -36,7 +36,8 @@ export function chromiumMissing(): string | null {
 export function describeInBrowser(name: string, body: () => void): void {
   const missing = chromiumMissing();
   if (!missing) {
-    describe(name, body);
+    // A journey signs in (Argon2) and renders several pages: give each more than the default.
+    describe(name, { timeout: 60_000 }, body);
   } else if (process.env.E2E_OPTIONAL === '1') {
     console.warn(`[e2e] skipping "${name}": ${missing}`);
     describe.skip(`${name} (skipped: Chromium missing, E2E_OPTIONAL=1)`, body);
@@ -55,21 +56,25 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh browser profile (cookies, storage) whose actions fail after `timeoutMs`. */
-export async function newContext(browser: Browser, timeoutMs = 10_000): Promise<BrowserContext> {
+export async function newContext(browser: Browser, timeoutMs = 15_000): Promise<BrowserContext> {
   const context = await browser.newContext();
   context.setDefaultTimeout(timeoutMs);
   context.setDefaultNavigationTimeout(timeoutMs * 2);
   return context;
 }
 
-/** Uncaught errors of a page, to print beside a failing journey. */
-export function collectPageErrors(page: Page): string[] {
+/** Collects the uncaught errors and console errors of every page of `context`, to print beside a failing journey. */
+export function collectPageErrors(context: BrowserContext): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error')
-      errors.push(`console.error: ${message.text()} (${message.location().url})`);
-  });
+  const watch = (page: Page) => {
+    page.on('pageerror', (error) => errors.push(`${page.url()} pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error')
+        errors.push(`${page.url()} console.error: ${message.text()} (${message.location().url})`);
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
   return errors;
 }
 

@@ -1,18 +1,22 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { Suspense, useEffect, useState } from 'react';
 import { useAuth } from '@/client';
 
 /** The protected demo page: the user, the access token's claims, a protected API call. */
-export default function DashboardPage() {
+function Dashboard() {
   const { status, user, authFetch, signOut } = useAuth();
   const router = useRouter();
+  const pathname = usePathname();
+  const query = useSearchParams().toString();
   const [apiAnswer, setApiAnswer] = useState<string | null>(null);
 
   useEffect(() => {
-    if (status === 'unauthenticated') router.replace('/login?next=/dashboard');
-  }, [status, router]);
+    // Signed out while here (another tab, a revoked session): back to sign-in, keeping the place.
+    const here = query ? `${pathname}?${query}` : pathname;
+    if (status === 'unauthenticated') router.replace(`/login?next=${encodeURIComponent(here)}`);
+  }, [status, router, pathname, query]);
 
   if (status !== 'authenticated') return <p role="status">Loading…</p>;
 
@@ -54,5 +58,13 @@ export default function DashboardPage() {
         </>
       )}
     </section>
+  );
+}
+
+export default function DashboardPage() {
+  return (
+    <Suspense>
+      <Dashboard />
+    </Suspense>
   );
 }

@@ -4,10 +4,10 @@ import { createCognitoTokenMinter, type MintedTokens } from '../../support/cogni
 import { serveJson } from '../../support/json-server';
 import type { KitServer } from '../../support/kit-servers';
 import { anyString } from './support/arbitraries';
-import { badLogLines, checkReply, ENDPOINTS, violation } from './support/contract';
+import { checkReply, ENDPOINTS, violation } from './support/contract';
 import { jsonBytes, type FuzzRequest } from './support/http';
 import { applyTokenRecipe, sameTokenBytes, signingMaterial, tokenRecipe, type Base, type GenuineTokens, type SigningMaterial } from './support/jwt-mutations';
-import { fuzzOptions, fuzzTimeout, sendTo, startFuzzKit } from './support/kit';
+import { expectCleanLog, fuzzOptions, fuzzTimeout, sendTo, startFuzzKit } from './support/kit';
 
 /**
  * POST /auth/social-exchange/ with an IdP configured (a test Cognito pool whose JWKS a local
@@ -79,17 +79,18 @@ describe('social exchange with an IdP configured (pglite)', () => {
       }),
       fuzzOptions(),
     );
-  }, fuzzTimeout(60));
+  }, fuzzTimeout(150));
 
   it('an id token is accepted once, however its base64url is spelled', async () => {
     const server = kit!;
+    // Only the signature can be respelled: the signed input is the header and payload as sent.
     const respelling = fc.record({
-      segment: fc.constantFrom<0 | 1 | 2>(0, 1, 2),
       variant: fc.constantFrom('pad' as const, 'lastBits' as const, 'stdAlphabet' as const, 'whitespace' as const),
       n: fc.nat(),
     });
     await fc.assert(
-      fc.asyncProperty(respelling, async ({ segment, variant, n }) => {
+      fc.asyncProperty(respelling, async ({ variant, n }) => {
+        const segment = 2;
         const pair = await mint();
         const first = await exchange(server, { id_token: pair.id_token, access_token: pair.access_token });
         if (first.reply.status !== 200) violation('a fresh genuine pair was refused', first.request, first.reply);
@@ -99,9 +100,10 @@ describe('social exchange with an IdP configured (pglite)', () => {
         checkReply(endpoint, request, reply);
         if (reply.status === 200) violation('a respelled id token was accepted a second time (replay)', request, reply);
       }),
-      { ...fuzzOptions(), numRuns: Math.ceil(fuzzOptions().numRuns! / 10) },
+      // Two exchanges per case: a tenth of FUZZ_RUNS, never fewer than 30.
+      { ...fuzzOptions(), numRuns: Math.max(30, Math.ceil(fuzzOptions().numRuns! / 10)) },
     );
-  }, fuzzTimeout(15));
+  }, fuzzTimeout(60));
 
   const claimValue = fc.oneof(
     { weight: 3, arbitrary: anyString(200) },
@@ -129,6 +131,6 @@ describe('social exchange with an IdP configured (pglite)', () => {
   }, fuzzTimeout(80));
 
   it('the server log shows no uncaught error and no token', () => {
-    expect(badLogLines(kit!.output())).toEqual([]);
+    expectCleanLog(kit!);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
-import { cloneClient, expectError, expectNoStackTrace, PATHS, refresh, signIn, type TokenBody, startWarmKit } from '../../support/contract';
+import { cloneClient, expectError, expectNoStackTrace, PATHS, rawConnection, rawJsonPost, refresh, signIn, startWarmKit, type TokenBody } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
 const TRUSTED_ORIGIN = 'https://trusted.example';
@@ -160,21 +160,29 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
     it('answers a chunked body over 16 KiB (no Content-Length) with 413', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const text = padded(LIMIT * 4);
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          const bytes = new TextEncoder().encode(text);
-          for (let i = 0; i < bytes.length; i += 4096) controller.enqueue(bytes.slice(i, i + 4096));
-          controller.close();
-        },
-      });
-      const response = await fetch(`${kit.url}${PATHS.signIn}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: stream,
-        duplex: 'half',
-      } as RequestInit);
-      await expectError(response, 413, 'payload_too_large');
+      const connection = await rawConnection(kit.port);
+      try {
+        const answer = await connection.send(rawJsonPost(kit.port, PATHS.signIn, padded(LIMIT * 4), { chunked: true }));
+        expect(answer?.status).toBe(413);
+        expect(JSON.parse(answer!.body)).toMatchObject({ code: 'payload_too_large' });
+      } finally {
+        connection.close();
+      }
+    });
+
+    it('keeps the connection usable after a chunked 413, or announces Connection: close', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const connection = await rawConnection(kit.port);
+      try {
+        const first = await connection.send(rawJsonPost(kit.port, PATHS.signIn, padded(LIMIT * 4), { chunked: true }));
+        expect(first?.status).toBe(413);
+        if (first!.headers.connection?.toLowerCase() === 'close') return;
+        // The answer promised keep-alive: the next request on the connection must be answered.
+        const second = await connection.send(rawJsonPost(kit.port, PATHS.verify, '{"token":"garbage"}'));
+        expect({ answered: second !== null, status: second?.status }).toEqual({ answered: true, status: 401 });
+      } finally {
+        connection.close();
+      }
     });
 
     it('reads a body of exactly 16 KiB (the limit is inclusive)', async (context) => {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient } from '../../support/http-client';
+import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
   cookiesByName,
@@ -14,16 +14,29 @@ import {
   REFRESH_COOKIE,
   signIn,
   sleep,
-  waitForEvents,
   startWarmKit,
+  waitForEvents,
+  type TokenBody,
 } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
 const user = (username: string) => ({ username, password: PASSWORD });
 const SESSION_MAX = 5;
+const REFRESH_LIFETIME = 3;
+
+/**
+ * Signs in and keeps the auth cookies in the jar whatever their expiry (on a busy machine a
+ * short-lived cookie can be past its Expires by the time the answer is read, and the jar would drop
+ * it): the tests present expired cookies on purpose.
+ */
+async function signInKeeping(client: HttpClient, username: string): Promise<TokenBody> {
+  const { body, response } = await signIn(client, username, PASSWORD);
+  for (const cookie of setCookies(response)) client.jar.set(cookie.name, { value: cookie.value ?? '', path: cookie.path ?? '/' });
+  return body;
+}
 
 describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s', (backend) => {
-  // Access tokens live 1 s and refresh tokens 2 s.
+  // Access tokens live 1 s and refresh tokens 3 s.
   let brief: KitServer | null = null;
   // A refresh lifetime of a day, but sessions end 5 s after sign-in.
   let capped: KitServer | null = null;
@@ -31,7 +44,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
   beforeAll(async () => {
     [brief, capped] = await Promise.all([
       startWarmKit(backend, {
-        env: { AUTH_ACCESS_TOKEN_LIFETIME: '1', AUTH_REFRESH_TOKEN_LIFETIME: '2' },
+        env: { AUTH_ACCESS_TOKEN_LIFETIME: '1', AUTH_REFRESH_TOKEN_LIFETIME: String(REFRESH_LIFETIME) },
         users: ['lifetimes', 'expired-refresh', 'expired-not-reuse', 'expired-access'].map(user),
       }),
       startWarmKit(backend, {
@@ -48,11 +61,11 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     it('honours AUTH_ACCESS_TOKEN_LIFETIME and AUTH_REFRESH_TOKEN_LIFETIME', async (context) => {
       if (!brief) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(brief.url);
-      const { body } = await signIn(client, 'lifetimes', PASSWORD);
+      const body = await signInKeeping(client, 'lifetimes');
       const access = decodeJwt(body.access_token);
       const refreshToken = refreshClaims(client);
       expect(access.exp! - access.iat!).toBe(1);
-      expect(refreshToken.exp - refreshToken.iat!).toBe(2);
+      expect(refreshToken.exp - refreshToken.iat!).toBe(REFRESH_LIFETIME);
     });
 
     it('refuses an expired access token at /auth/verify', async (context) => {
@@ -67,8 +80,8 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     it('answers 401 and clears the three cookies', async (context) => {
       if (!brief) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(brief.url);
-      const { body } = await signIn(client, 'expired-refresh', PASSWORD);
-      await sleep(2600);
+      const body = await signInKeeping(client, 'expired-refresh');
+      await sleep(Math.max(0, refreshClaims(client).exp * 1000 - Date.now()) + 600);
       const response = await refresh(client, body.CSRF_token);
       expectCookiesCleared(response);
       await expectError(response, 401, 'token_not_valid');
@@ -77,9 +90,9 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     it('is not reuse: the session is not revoked and no reuse is reported', async (context) => {
       if (!brief) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(brief.url);
-      const { body } = await signIn(client, 'expired-not-reuse', PASSWORD);
-      const { sid } = refreshClaims(client);
-      await sleep(2600);
+      const body = await signInKeeping(client, 'expired-not-reuse');
+      const { sid, exp } = refreshClaims(client);
+      await sleep(Math.max(0, exp * 1000 - Date.now()) + 600);
       expect((await refresh(client, body.CSRF_token)).status).toBe(401);
       const events = await waitForEvents(brief.output, (all) => all.some((e) => e.event.type.startsWith('refresh.') && e.event.reason === 'expired'));
       expect(events.filter((e) => e.event.type === 'refresh.reuse_detected' && e.event.sid === sid)).toEqual([]);

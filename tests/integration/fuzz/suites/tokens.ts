@@ -111,7 +111,7 @@ export const tokenProperties: PropertyGroup = (getKit, backend) => {
     );
   });
 
-  fuzz('refresh: a mutated refresh or CSRF cookie never yields 200 (only the genuine pair may)', 40, async (kit) => {
+  fuzz('refresh: a mutated refresh or CSRF cookie never yields 200 (only the genuine pair may)', 100, async (kit) => {
     const keeper = new SessionKeeper(kit);
     const csrfInHeader = fc.boolean();
     await fc.assert(

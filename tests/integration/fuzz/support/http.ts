@@ -1,4 +1,5 @@
 import http from 'node:http';
+import zlib from 'node:zlib';
 
 /**
  * A raw HTTP client for the fuzz suites. node:http rather than fetch: fetch refuses methods such
@@ -22,6 +23,21 @@ export interface Reply {
   text: string;
 }
 
+/** Undoes the Content-Encoding a fuzzed Accept-Encoding may have asked for. */
+function decode(body: Buffer, encoding: string | undefined): Buffer {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(body);
+    case 'deflate':
+      return zlib.inflateSync(body);
+    case 'br':
+      return zlib.brotliDecompressSync(body);
+    default:
+      return body;
+  }
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
 function once(port: number, request: FuzzRequest, reuse: boolean): Promise<Reply> {
@@ -36,7 +52,12 @@ function once(port: number, request: FuzzRequest, reuse: boolean): Promise<Reply
         res.on('error', reject);
         res.on('end', () => {
           const setCookie = res.headers['set-cookie'];
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: setCookie ?? [], text: Buffer.concat(chunks).toString('utf8') });
+          try {
+            const body = decode(Buffer.concat(chunks), res.headers['content-encoding']);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: setCookie ?? [], text: body.toString('utf8') });
+          } catch (error) {
+            reject(new Error(`undecodable ${res.headers['content-encoding']} body: ${(error as Error).message}`));
+          }
         });
       },
     );

@@ -45,6 +45,19 @@ export async function startFuzzKit(backend: HttpBackend, env: Record<string, str
   return kit;
 }
 
+const REBUILT = '.next was rebuilt while this server ran (a concurrent test run): environment, not a finding; run again.';
+
+/** Whether the build under a running server was replaced (another suite's global setup ran `next build`). */
+export function rebuiltUnder(kit: KitServer): boolean {
+  return buildTime() !== builtAt.get(kit);
+}
+
+/** Asserts that the server log shows no uncaught error and no token (see badLogLines), naming a rebuild as the likely cause. */
+export function expectCleanLog(kit: KitServer): void {
+  const bad = badLogLines(kit.output());
+  expect(bad, bad.length && rebuiltUnder(kit) ? REBUILT : 'uncaught errors or tokens in the server log').toEqual([]);
+}
+
 /**
  * Sends a request to the kit. When the server does not answer at all, the error carries the end
  * of the server's output, and says so when a concurrent `next build` (another suite's global
@@ -54,7 +67,7 @@ export async function sendTo(kit: KitServer, request: FuzzRequest): Promise<Repl
   try {
     return await send(kit.port, request);
   } catch (error) {
-    const rebuilt = buildTime() !== builtAt.get(kit) ? '\n  NOTE: .next was rebuilt while this server ran (a concurrent test run): environment, not a finding.' : '';
+    const rebuilt = rebuiltUnder(kit) ? `\n  NOTE: ${REBUILT}` : '';
     throw new Error(`${(error as Error).message}${rebuilt}\n  server output (end):\n${kit.output().slice(-2500)}`);
   }
 }
@@ -127,7 +140,7 @@ export function fuzzFile(title: string, backend: HttpBackend, groups: PropertyGr
     for (const group of groups) group(() => kit, backend);
     it('the server log shows no uncaught error and no token', (context) => {
       if (!kit) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
-      expect(badLogLines(kit.output())).toEqual([]);
+      expectCleanLog(kit);
     });
   });
 }
