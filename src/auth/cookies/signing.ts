@@ -28,8 +28,10 @@ export class CookieSigner {
     const at = signed.lastIndexOf(':');
     if (at <= 0) return null;
     const value = signed.slice(0, at);
-    const given = Buffer.from(signed.slice(at + 1), 'base64url');
-    const expected = this.mac(name, value);
+    // Compare the canonical spelling, not decoded bytes: base64url decoding forgives padding,
+    // stray characters and unused trailing bits, and a changed cookie must not verify.
+    const given = Buffer.from(signed.slice(at + 1));
+    const expected = Buffer.from(this.mac(name, value).toString('base64url'));
     // Constant-time comparison: the time taken must not reveal how much of the signature matched.
     return given.length === expected.length && timingSafeEqual(given, expected) ? value : null;
   }

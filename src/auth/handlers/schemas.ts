@@ -28,3 +28,6 @@ export const socialExchangeBody = z.looseObject({
   id_token: text('id_token', 16_384),
   access_token: text('access_token', 16_384),
 });
+
+/** An endpoint that takes no body: an empty JSON object (or nothing) only. */
+export const emptyBody = z.looseObject({});

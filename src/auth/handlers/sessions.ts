@@ -7,7 +7,7 @@ import { parseCookie } from 'cookie';
 import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
-import { revokeBody } from './schemas';
+import { emptyBody, revokeBody } from './schemas';
 
 /** GET /auth/sessions/ — the caller's live sessions (Bearer access token). */
 export const sessionsHandler = defineHandler({
@@ -43,6 +43,7 @@ export const revokeSessionHandler = defineHandler({
 /** POST /auth/logoff-all/ — revokes every session of the caller and clears the caller's cookies. */
 export const logoffAllHandler = defineHandler({
   method: 'POST',
+  body: emptyBody,
   sameSiteOnly: true,
   async handle({ request, ctx, secure }) {
     const claims = await verifyBearer(ctx, request.headers);

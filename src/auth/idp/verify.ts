@@ -60,8 +60,24 @@ export function createIdpVerifier(idp: IdpSettings): IdpVerifier | null {
   };
 }
 
-function asText(value: unknown): string {
-  return typeof value === 'string' ? value.slice(0, 254) : '';
+/** A claim as text the database can store: well-formed, without control characters (NUL!), bounded. */
+function asText(value: unknown, max = 254): string {
+  return typeof value === 'string'
+    ? value
+        .toWellFormed()
+        .replace(/\p{Cc}/gu, '')
+        .slice(0, max)
+    : '';
+}
+
+/**
+ * A JWT's identity for replay detection: its signature re-encoded canonically, so a respelled
+ * token (padding or unused bits added to the signature, which verifiers forgive) is the same token.
+ */
+function canonicalTokenHash(token: string): string {
+  const [header = '', payload = '', signature = ''] = token.split('.');
+  const canonical = Buffer.from(signature, 'base64url').toString('base64url');
+  return createHash('sha256').update(`${header}.${payload}.${canonical}`).digest('hex');
 }
 
 /** Cognito sends `email_verified` as a boolean in tokens, as a string in userInfo. */
@@ -105,7 +121,7 @@ export async function verifyIdpTokens(
   const emailVerified = asVerified(id.email_verified);
   if (emailVerified === false) throw new EmailNotVerified();
   return {
-    issuer: String(id.iss),
+    issuer: asText(id.iss, 1024),
     subject: id.sub,
     email: asText(id.email),
     emailVerified: emailVerified === true,
@@ -114,8 +130,8 @@ export async function verifyIdpTokens(
       asText(id.preferred_username) ||
       asText(id.email).split('@')[0] ||
       '',
-    givenName: asText(id.given_name).slice(0, 150),
-    familyName: asText(id.family_name).slice(0, 150),
+    givenName: asText(id.given_name, 150),
+    familyName: asText(id.family_name, 150),
     idTokenHash: createHash('sha256').update(tokens.idToken).digest('hex'),
     idTokenExpiresAt: new Date(
       (typeof id.exp === 'number' ? id.exp : now.getTime() / 1000 + 3600) * 1000,

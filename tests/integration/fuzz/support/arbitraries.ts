@@ -20,7 +20,10 @@ export const anyString = (maxLength = 200) =>
 
 /** A character a header value may carry on the wire (HTAB, visible ASCII, space, obs-text). */
 export const headerChar = fc.oneof(
-  { weight: 12, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((n) => String.fromCharCode(n)) },
+  {
+    weight: 12,
+    arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((n) => String.fromCharCode(n)),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 0x80, max: 0xff }).map((n) => String.fromCharCode(n)) },
   { weight: 1, arbitrary: fc.constant('\t') },
 );
@@ -31,7 +34,18 @@ export const headerText = (maxLength = 120) => fc.string({ unit: headerChar, max
 /** A Content-Type: absent, JSON in its spellings, other types, or noise. */
 export const contentType = fc.option(
   fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'Application/Json;charset=latin1', ' application/json ', 'application/json;;;', 'application/json; boundary=x') },
+    {
+      weight: 6,
+      arbitrary: fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'APPLICATION/JSON',
+        'Application/Json;charset=latin1',
+        ' application/json ',
+        'application/json;;;',
+        'application/json; boundary=x',
+      ),
+    },
     {
       weight: 4,
       arbitrary: fc.constantFrom(
@@ -54,7 +68,12 @@ export const contentType = fc.option(
 
 /** Whether the kit must treat `type` as JSON (its essence, case-insensitive, is application/json; HTTP whitespace only). */
 export function isJsonType(type: string | undefined): boolean {
-  return type?.split(';')[0]?.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase() === 'application/json';
+  return (
+    type
+      ?.split(';')[0]
+      ?.replace(/^[ \t]+|[ \t]+$/g, '')
+      .toLowerCase() === 'application/json'
+  );
 }
 
 /** Raw bytes: mostly small, sometimes a few KiB, now and then past the 16 KiB limit. */
@@ -63,14 +82,40 @@ export const rawBytes = fc.oneof(
   { withCrossShrink: true },
   { weight: 8, arbitrary: fc.uint8Array({ maxLength: 512 }) },
   { weight: 2, arbitrary: fc.uint8Array({ minLength: 512, maxLength: 6000 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 16_000, max: 20_000 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 16_000, max: 20_000 })
+      .chain((n) => fc.uint8Array({ minLength: n, maxLength: n })),
+  },
 );
 
 /** Byte edits that break a text: invalid UTF-8 sequences, NUL, truncation, stray bytes. */
-const BAD_UTF8 = [[0xc0], [0xff], [0xfe, 0xff], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x00], [0xef, 0xbb, 0xbf], [0xc2]];
+const BAD_UTF8 = [
+  [0xc0],
+  [0xff],
+  [0xfe, 0xff],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0x00],
+  [0xef, 0xbb, 0xbf],
+  [0xc2],
+];
 export const byteEdit = fc.oneof(
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.constantFrom(...BAD_UTF8), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 })) }),
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(
+      fc.constantFrom(...BAD_UTF8),
+      fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 }),
+    ),
+  }),
+  fc.record({
+    op: fc.constant('delete' as const),
+    at: fc.nat(),
+    count: fc.integer({ min: 1, max: 8 }),
+  }),
   fc.record({ op: fc.constant('truncate' as const), keep: fc.nat() }),
 );
 export type ByteEdit = typeof byteEdit extends fc.Arbitrary<infer T> ? T : never;
@@ -88,14 +133,25 @@ export function editBytes(bytes: Uint8Array, edits: ByteEdit[]): Uint8Array {
 }
 
 /** Deeply nested JSON that stays under the body limit. */
-export const deepJson = fc.record({ depth: fc.integer({ min: 1, max: 5000 }), kind: fc.constantFrom('array', 'object', 'field') }).map(({ depth, kind }) => {
-  if (kind === 'array') return '['.repeat(depth) + ']'.repeat(depth);
-  if (kind === 'object') return '{"a":'.repeat(Math.min(depth, 3000)) + '1' + '}'.repeat(Math.min(depth, 3000));
-  return `{"username":${'['.repeat(depth)}${']'.repeat(depth)},"password":"x"}`;
-});
+export const deepJson = fc
+  .record({
+    depth: fc.integer({ min: 1, max: 5000 }),
+    kind: fc.constantFrom('array', 'object', 'field'),
+  })
+  .map(({ depth, kind }) => {
+    if (kind === 'array') return '['.repeat(depth) + ']'.repeat(depth);
+    if (kind === 'object')
+      return '{"a":'.repeat(Math.min(depth, 3000)) + '1' + '}'.repeat(Math.min(depth, 3000));
+    return `{"username":${'['.repeat(depth)}${']'.repeat(depth)},"password":"x"}`;
+  });
 
 /** A long string of one repeated unit: big ASCII, NUL, lone surrogates, astral characters. */
-export const hugeString = fc.record({ unit: fc.constantFrom('a', '\u0000', 'é', '\ud800', '\udfff', '😀', '"', '\\', ' ', '.', '='), size: fc.integer({ min: 100, max: 9000 }) }).map(({ unit, size }) => unit.repeat(size));
+export const hugeString = fc
+  .record({
+    unit: fc.constantFrom('a', '\u0000', 'é', '\ud800', '\udfff', '😀', '"', '\\', ' ', '.', '='),
+    size: fc.integer({ min: 100, max: 9000 }),
+  })
+  .map(({ unit, size }) => unit.repeat(size));
 
 /** Edge values the schemas have limits or special cases for. */
 const edgeStrings = fc.constantFrom(
@@ -141,7 +197,22 @@ export function fieldValue(real: fc.Arbitrary<unknown>[] = []): fc.Arbitrary<unk
     { weight: 3, arbitrary: edgeStrings },
     { weight: 1, arbitrary: hugeString },
     { weight: 1, arbitrary: fc.uuid() },
-    { weight: 1, arbitrary: fc.constantFrom(0, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 1.5, null, true, false, [], {}) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        0,
+        -0,
+        1e308,
+        -1e308,
+        Number.MAX_SAFE_INTEGER + 2,
+        1.5,
+        null,
+        true,
+        false,
+        [],
+        {},
+      ),
+    },
     ...real.map((arbitrary) => ({ weight: 2, arbitrary })),
   );
 }
@@ -149,7 +220,21 @@ export function fieldValue(real: fc.Arbitrary<unknown>[] = []): fc.Arbitrary<unk
 /** A member name: the endpoint's own, prototype-polluting names, or anything. */
 const memberName = (fields: readonly string[]) =>
   fc.oneof(
-    fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'username', 'password', 'token', 'CSRF_token', 'sid', 'id_token', 'access_token', ...fields),
+    fc.constantFrom(
+      '__proto__',
+      'constructor',
+      'prototype',
+      'toString',
+      'hasOwnProperty',
+      'username',
+      'password',
+      'token',
+      'CSRF_token',
+      'sid',
+      'id_token',
+      'access_token',
+      ...fields,
+    ),
     anyString(20),
   );
 
@@ -158,10 +243,23 @@ const memberName = (fields: readonly string[]) =>
  * absent or any value (`real` values now and then), plus extra members; or a non-object JSON.
  * Rendered to text here so that a `__proto__` member really is sent as a member.
  */
-export function jsonBodyText(fields: readonly string[], real: Record<string, fc.Arbitrary<unknown>[]> = {}): fc.Arbitrary<string> {
-  const fieldArbs = fields.map((field) => fc.option(fieldValue(real[field] ?? []), { nil: undefined, freq: 6 }).map((value) => [field, value] as const));
+export function jsonBodyText(
+  fields: readonly string[],
+  real: Record<string, fc.Arbitrary<unknown>[]> = {},
+): fc.Arbitrary<string> {
+  const fieldArbs = fields.map((field) =>
+    fc
+      .option(fieldValue(real[field] ?? []), { nil: undefined, freq: 6 })
+      .map((value) => [field, value] as const),
+  );
   const object = fc
-    .tuple(fc.tuple(...fieldArbs), fc.array(fc.tuple(memberName(fields), fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' })), { maxLength: 3 }), fc.boolean())
+    .tuple(
+      fc.tuple(...fieldArbs),
+      fc.array(fc.tuple(memberName(fields), fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' })), {
+        maxLength: 3,
+      }),
+      fc.boolean(),
+    )
     .map(([own, extra, extraFirst]) => {
       const members = own.filter(([, value]) => value !== undefined) as [string, unknown][];
       const all = extraFirst ? [...extra, ...members] : [...members, ...extra];
@@ -171,27 +269,61 @@ export function jsonBodyText(fields: readonly string[], real: Record<string, fc.
     { weight: 8, arbitrary: object },
     { weight: 2, arbitrary: fc.json({ maxDepth: 5, stringUnit: 'binary' }) },
     { weight: 1, arbitrary: deepJson },
-    { weight: 1, arbitrary: fc.constantFrom('null', '[]', '{}', '""', '0', 'true', '[{}]', '{"__proto__":{"CSRF_token":"x","username":"fuzz","password":"fuzz-password-1"}}', ' {} ', '\ufeff{}', '{}{}', '{"a":1,"a":2}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        'null',
+        '[]',
+        '{}',
+        '""',
+        '0',
+        'true',
+        '[{}]',
+        '{"__proto__":{"CSRF_token":"x","username":"fuzz","password":"fuzz-password-1"}}',
+        ' {} ',
+        '\ufeff{}',
+        '{}{}',
+        '{"a":1,"a":2}',
+      ),
+    },
   );
 }
 
 /** A JSON body as bytes, sometimes with broken bytes, sometimes with a JSON-ish Content-Type variation. */
-export function jsonBody(fields: readonly string[], real: Record<string, fc.Arbitrary<unknown>[]> = {}) {
-  return fc.record({
-    text: jsonBodyText(fields, real),
-    edits: fc.oneof({ weight: 6, arbitrary: fc.constant([] as ByteEdit[]) }, { weight: 1, arbitrary: fc.array(byteEdit, { minLength: 1, maxLength: 3 }) }),
-  }).map(({ text, edits }) => editBytes(new Uint8Array(Buffer.from(text, 'utf8')), edits));
+export function jsonBody(
+  fields: readonly string[],
+  real: Record<string, fc.Arbitrary<unknown>[]> = {},
+) {
+  return fc
+    .record({
+      text: jsonBodyText(fields, real),
+      edits: fc.oneof(
+        { weight: 6, arbitrary: fc.constant([] as ByteEdit[]) },
+        { weight: 1, arbitrary: fc.array(byteEdit, { minLength: 1, maxLength: 3 }) },
+      ),
+    })
+    .map(({ text, edits }) => editBytes(new Uint8Array(Buffer.from(text, 'utf8')), edits));
 }
 
 /** The methods a route handler can receive. */
-export const STANDARD_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export const STANDARD_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'OPTIONS',
+] as const;
 
 /**
  * The other methods Node's HTTP parser accepts and passes to Next.js (WebDAV, QUERY, ...).
  * CONNECT is left out (Node hands it to a `connect` listener, never to the app: the socket just
  * closes) and TRACE has its own test (see methods.test.ts).
  */
-export const EXTENSION_METHODS = METHODS.filter((m) => !(STANDARD_METHODS as readonly string[]).includes(m) && m !== 'CONNECT' && m !== 'TRACE');
+export const EXTENSION_METHODS = METHODS.filter(
+  (m) => !(STANDARD_METHODS as readonly string[]).includes(m) && m !== 'CONNECT' && m !== 'TRACE',
+);
 
 /** An Origin header: absent, the app's own (in spellings), `null`, other origins, or noise. */
 export function originHeader(own: string): fc.Arbitrary<string | undefined> {
@@ -228,7 +360,21 @@ export function originHeader(own: string): fc.Arbitrary<string | undefined> {
 }
 
 /** A Sec-Fetch-Site header. */
-export const secFetchSite = fc.option(fc.oneof(fc.constantFrom('same-origin', 'same-site', 'none', 'cross-site', 'CROSS-SITE', ' cross-site', 'cross-site, same-origin'), headerText(20)), { nil: undefined, freq: 3 });
+export const secFetchSite = fc.option(
+  fc.oneof(
+    fc.constantFrom(
+      'same-origin',
+      'same-site',
+      'none',
+      'cross-site',
+      'CROSS-SITE',
+      ' cross-site',
+      'cross-site, same-origin',
+    ),
+    headerText(20),
+  ),
+  { nil: undefined, freq: 3 },
+);
 
 /**
  * What the contract says about cross-site requests, written down independently of the kit: an
@@ -237,7 +383,12 @@ export const secFetchSite = fc.option(fc.oneof(fc.constantFrom('same-origin', 's
  * server receives them (Node trims spaces and tabs around them). When the request carries its
  * own X-Forwarded-Proto the app's scheme is whatever that says, so only the host is compared.
  */
-export function isCrossSite(own: URL, origin: string | undefined, site: string | undefined, forwardedProto: boolean): boolean {
+export function isCrossSite(
+  own: URL,
+  origin: string | undefined,
+  site: string | undefined,
+  forwardedProto: boolean,
+): boolean {
   const ows = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, '');
   if (site !== undefined && ows(site) === 'cross-site') return true;
   if (origin === undefined) return false;
@@ -251,7 +402,22 @@ export function isCrossSite(own: URL, origin: string | undefined, site: string |
 
 /** A cookie name=value pair: auth cookie names (duplicates), other names, or noise. */
 export const cookiePair = fc.oneof(
-  fc.tuple(fc.constantFrom('refresh_cookie', 'CSRF_token', 'session', 'Refresh_Cookie', 'refresh_cookie ', ' refresh_cookie', 'csrf_token', '__Host-x', 'a'), headerText(100)).map(([n, v]) => `${n}=${v.replace(/;/g, '')}`),
+  fc
+    .tuple(
+      fc.constantFrom(
+        'refresh_cookie',
+        'CSRF_token',
+        'session',
+        'Refresh_Cookie',
+        'refresh_cookie ',
+        ' refresh_cookie',
+        'csrf_token',
+        '__Host-x',
+        'a',
+      ),
+      headerText(100),
+    )
+    .map(([n, v]) => `${n}=${v.replace(/;/g, '')}`),
   headerText(60),
 );
 
@@ -269,7 +435,20 @@ export const cookieHeader = fc
 
 /** Random extra request headers that should change nothing. */
 export const extraHeaders = fc.dictionary(
-  fc.constantFrom('accept', 'accept-language', 'x-forwarded-proto', 'x-real-ip', 'x-csrf-token', 'x-requested-with', 'if-none-match', 'range', 'content-encoding', 'accept-encoding', 'x-http-method-override', 'x-fuzz'),
+  fc.constantFrom(
+    'accept',
+    'accept-language',
+    'x-forwarded-proto',
+    'x-real-ip',
+    'x-csrf-token',
+    'x-requested-with',
+    'if-none-match',
+    'range',
+    'content-encoding',
+    'accept-encoding',
+    'x-http-method-override',
+    'x-fuzz',
+  ),
   headerText(80),
   { maxKeys: 3 },
 );

@@ -2,7 +2,17 @@ import { createHmac } from 'node:crypto';
 import { parseCookie } from 'cookie';
 import fc from 'fast-check';
 import { anyString, headerText } from './arbitraries';
-import { applyTokenRecipe, charEdit, editChars, sameTokenBytes, tokenRecipe, type CharEdit, type GenuineTokens, type SigningMaterial, type TokenRecipe } from './jwt-mutations';
+import {
+  applyTokenRecipe,
+  charEdit,
+  editChars,
+  sameTokenBytes,
+  tokenRecipe,
+  type CharEdit,
+  type GenuineTokens,
+  type SigningMaterial,
+  type TokenRecipe,
+} from './jwt-mutations';
 
 /**
  * Mutations of the signed refresh and CSRF cookies (CONTRACT.md section 3: `value:HMAC`, keyed
@@ -23,7 +33,12 @@ export function cookieMac(secret: string, salt: string, name: string, value: str
 }
 
 /** The value of a signed cookie whose MAC is exactly the canonical one, else null. */
-export function strictUnsign(secret: string, salt: string, name: string, signed: string | undefined): string | null {
+export function strictUnsign(
+  secret: string,
+  salt: string,
+  name: string,
+  signed: string | undefined,
+): string | null {
   if (!signed) return null;
   const at = signed.lastIndexOf(':');
   if (at <= 0) return null;
@@ -35,39 +50,107 @@ export type CookieRecipe =
   | { kind: 'chars'; part: 'whole' | 'value' | 'signature'; edits: CharEdit[] }
   | { kind: 'token'; recipe: TokenRecipe; resign: boolean }
   | { kind: 'resign'; name: string; salt: string; otherSecret: boolean }
-  | { kind: 'swap'; with: 'csrf' | 'session' | 'access' | 'value-only' | 'signature-only' | 'empty' | 'colon' | 'doubled' }
-  | { kind: 'encoding'; variant: 'lastBits' | 'pad' | 'stdAlphabet' | 'insertIgnored'; n: number; ch: string }
+  | {
+      kind: 'swap';
+      with:
+        | 'csrf'
+        | 'session'
+        | 'access'
+        | 'value-only'
+        | 'signature-only'
+        | 'empty'
+        | 'colon'
+        | 'doubled';
+    }
+  | {
+      kind: 'encoding';
+      variant: 'lastBits' | 'pad' | 'stdAlphabet' | 'insertIgnored';
+      n: number;
+      ch: string;
+    }
   | { kind: 'garbage'; value: string };
 
 export const cookieRecipe: fc.Arbitrary<CookieRecipe> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('chars' as const), part: fc.constantFrom('whole' as const, 'value' as const, 'signature' as const), edits: fc.array(charEdit, { minLength: 1, maxLength: 4 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('token' as const), recipe: tokenRecipe(), resign: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('chars' as const),
+      part: fc.constantFrom('whole' as const, 'value' as const, 'signature' as const),
+      edits: fc.array(charEdit, { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('token' as const),
+      recipe: tokenRecipe(),
+      resign: fc.boolean(),
+    }),
+  },
   {
     weight: 2,
     arbitrary: fc.record({
       kind: fc.constant('resign' as const),
-      name: fc.constantFrom('CSRF_token', 'session', 'refresh', 'Refresh_cookie', '', 'refresh_cookie'),
+      name: fc.constantFrom(
+        'CSRF_token',
+        'session',
+        'refresh',
+        'Refresh_cookie',
+        '',
+        'refresh_cookie',
+      ),
       salt: fc.constantFrom('extra', 'other', ''),
       otherSecret: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('swap' as const), with: fc.constantFrom('csrf' as const, 'session' as const, 'access' as const, 'value-only' as const, 'signature-only' as const, 'empty' as const, 'colon' as const, 'doubled' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('swap' as const),
+      with: fc.constantFrom(
+        'csrf' as const,
+        'session' as const,
+        'access' as const,
+        'value-only' as const,
+        'signature-only' as const,
+        'empty' as const,
+        'colon' as const,
+        'doubled' as const,
+      ),
+    }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('encoding' as const),
-      variant: fc.constantFrom('lastBits' as const, 'pad' as const, 'stdAlphabet' as const, 'insertIgnored' as const),
+      variant: fc.constantFrom(
+        'lastBits' as const,
+        'pad' as const,
+        'stdAlphabet' as const,
+        'insertIgnored' as const,
+      ),
       n: fc.nat(),
       ch: fc.constantFrom('=', '!', '.', ' ', '\t', '*', '~', '$', '@', '\u00e9'),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('garbage' as const), value: fc.oneof(anyString(80), headerText(200)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('garbage' as const),
+      value: fc.oneof(anyString(80), headerText(200)),
+    }),
+  },
 );
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Other spellings of the MAC that Node's lenient base64url decoder reads as the same bytes. */
-function respell(mac: string, variant: 'lastBits' | 'pad' | 'stdAlphabet' | 'insertIgnored', n: number, ch: string): string {
+function respell(
+  mac: string,
+  variant: 'lastBits' | 'pad' | 'stdAlphabet' | 'insertIgnored',
+  n: number,
+  ch: string,
+): string {
   if (variant === 'pad') return mac + '='.repeat(1 + (n % 2));
   if (variant === 'stdAlphabet') return mac.replace(/-/g, '+').replace(/_/g, '/');
   if (variant === 'insertIgnored') {
@@ -87,7 +170,12 @@ export interface CookieContext {
 }
 
 /** Applies a recipe to the signed cookie `name` whose genuine (decoded) value is `signed`. */
-export function applyCookieRecipe(recipe: CookieRecipe, name: string, signed: string, ctx: CookieContext): string {
+export function applyCookieRecipe(
+  recipe: CookieRecipe,
+  name: string,
+  signed: string,
+  ctx: CookieContext,
+): string {
   const at = signed.lastIndexOf(':');
   const value = signed.slice(0, at);
   const mac = signed.slice(at + 1);
@@ -136,7 +224,9 @@ export function percentEncode(text: string): string {
   let out = '';
   for (const byte of Buffer.from(text, 'utf8')) {
     const ch = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-_.~!*'()]/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out += /[A-Za-z0-9\-_.~!*'()]/.test(ch)
+      ? ch
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
@@ -155,12 +245,24 @@ export interface CookieLayout {
 
 export const cookieLayout: fc.Arbitrary<CookieLayout> = fc.record({
   encode: fc.constantFrom('uri' as const, 'uri' as const, 'raw' as const, 'quoted' as const),
-  duplicate: fc.oneof({ weight: 12, arbitrary: fc.constant('none' as const) }, { weight: 2, arbitrary: fc.constantFrom('garbage-before' as const, 'genuine-after' as const) }, { weight: 1, arbitrary: fc.constant('genuine-before' as const) }),
+  duplicate: fc.oneof(
+    { weight: 12, arbitrary: fc.constant('none' as const) },
+    { weight: 2, arbitrary: fc.constantFrom('garbage-before' as const, 'genuine-after' as const) },
+    { weight: 1, arbitrary: fc.constant('genuine-before' as const) },
+  ),
   garbage: headerText(60),
   separator: fc.constantFrom('; ', ';', ' ;  '),
-  others: fc.array(fc.tuple(fc.constantFrom('a', 'theme', '__Secure-x', 'Session', 'csrf_token'), headerText(40)).map(([n, v]) => `${n}=${v.replace(/;/g, '')}`), { maxLength: 3 }),
+  others: fc.array(
+    fc
+      .tuple(fc.constantFrom('a', 'theme', '__Secure-x', 'Session', 'csrf_token'), headerText(40))
+      .map(([n, v]) => `${n}=${v.replace(/;/g, '')}`),
+    { maxLength: 3 },
+  ),
   padding: fc.option(fc.integer({ min: 500, max: 7000 }), { nil: null, freq: 8 }),
-  withCsrf: fc.oneof({ weight: 9, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  withCsrf: fc.oneof(
+    { weight: 9, arbitrary: fc.constant(true) },
+    { weight: 1, arbitrary: fc.constant(false) },
+  ),
   withSession: fc.boolean(),
 });
 
@@ -172,13 +274,21 @@ function encodeValue(value: string, how: CookieLayout['encode']): string {
 }
 
 /** Builds the Cookie header that carries `refresh` and `csrf` (decoded values) in `layout`. */
-export function buildCookieHeader(refresh: string, csrf: string, layout: CookieLayout, genuine: GenuineCookies): string {
+export function buildCookieHeader(
+  refresh: string,
+  csrf: string,
+  layout: CookieLayout,
+  genuine: GenuineCookies,
+): string {
   const pairs = [...layout.others];
   const enc = (value: string) => encodeValue(value, layout.encode);
-  if (layout.duplicate === 'garbage-before') pairs.push(`refresh_cookie=${percentEncode(layout.garbage)}`);
-  if (layout.duplicate === 'genuine-before') pairs.push(`refresh_cookie=${percentEncode(genuine.refreshCookie)}`);
+  if (layout.duplicate === 'garbage-before')
+    pairs.push(`refresh_cookie=${percentEncode(layout.garbage)}`);
+  if (layout.duplicate === 'genuine-before')
+    pairs.push(`refresh_cookie=${percentEncode(genuine.refreshCookie)}`);
   pairs.push(`refresh_cookie=${enc(refresh)}`);
-  if (layout.duplicate === 'genuine-after') pairs.push(`refresh_cookie=${percentEncode(genuine.refreshCookie)}`);
+  if (layout.duplicate === 'genuine-after')
+    pairs.push(`refresh_cookie=${percentEncode(genuine.refreshCookie)}`);
   if (layout.withCsrf) pairs.push(`CSRF_token=${enc(csrf)}`);
   if (layout.withSession) pairs.push(`session=${genuine.session}`);
   if (layout.padding) pairs.push(`pad=${'p'.repeat(layout.padding)}`);

@@ -45,7 +45,14 @@ function once(port: number, request: FuzzRequest, reuse: boolean): Promise<Reply
     const headers: Record<string, string | string[]> = { ...request.headers };
     if (request.body) headers['content-length'] = String(request.body.byteLength);
     const req = http.request(
-      { host: '127.0.0.1', port, method: request.method, path: request.path, headers, agent: reuse ? agent : false },
+      {
+        host: '127.0.0.1',
+        port,
+        method: request.method,
+        path: request.path,
+        headers,
+        agent: reuse ? agent : false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -54,9 +61,18 @@ function once(port: number, request: FuzzRequest, reuse: boolean): Promise<Reply
           const setCookie = res.headers['set-cookie'];
           try {
             const body = decode(Buffer.concat(chunks), res.headers['content-encoding']);
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: setCookie ?? [], text: body.toString('utf8') });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              setCookies: setCookie ?? [],
+              text: body.toString('utf8'),
+            });
           } catch (error) {
-            reject(new Error(`undecodable ${res.headers['content-encoding']} body: ${(error as Error).message}`));
+            reject(
+              new Error(
+                `undecodable ${res.headers['content-encoding']} body: ${(error as Error).message}`,
+              ),
+            );
           }
         });
       },
@@ -81,10 +97,14 @@ export async function send(port: number, request: FuzzRequest): Promise<Reply> {
       try {
         return await once(port, request, false);
       } catch (second) {
-        throw new Error(`transport failure (${(second as Error).message}) for ${describeRequest(request)}`);
+        throw new Error(
+          `transport failure (${(second as Error).message}) for ${describeRequest(request)}`,
+        );
       }
     }
-    throw new Error(`transport failure (${(error as Error).message}) for ${describeRequest(request)}`);
+    throw new Error(
+      `transport failure (${(error as Error).message}) for ${describeRequest(request)}`,
+    );
   }
 }
 
@@ -97,7 +117,9 @@ export function describeRequest(request: FuzzRequest): string {
   const headers = Object.entries(request.headers ?? {})
     .map(([name, value]) => `${name}: ${clip(JSON.stringify(value), 400)}`)
     .join('\n    ');
-  const body = request.body ? clip(JSON.stringify(Buffer.from(request.body).toString('latin1')), 600) : '(none)';
+  const body = request.body
+    ? clip(JSON.stringify(Buffer.from(request.body).toString('latin1')), 600)
+    : '(none)';
   return `${request.method} ${request.path}\n    ${headers}\n    body (${request.body?.byteLength ?? 0} bytes, latin1): ${body}`;
 }
 

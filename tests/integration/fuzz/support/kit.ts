@@ -39,13 +39,20 @@ const buildTime = () => {
 const builtAt = new WeakMap<KitServer, number>();
 
 /** The one server of a fuzz file: the seeded `fuzz` user, throttling off. Null when PostgreSQL is unreachable. */
-export async function startFuzzKit(backend: HttpBackend, env: Record<string, string> = {}): Promise<KitServer | null> {
-  const kit = await startKit(backend, { users: [FUZZ_USER], env: { AUTH_THROTTLE: 'off', ...env } });
+export async function startFuzzKit(
+  backend: HttpBackend,
+  env: Record<string, string> = {},
+): Promise<KitServer | null> {
+  const kit = await startKit(backend, {
+    users: [FUZZ_USER],
+    env: { AUTH_THROTTLE: 'off', ...env },
+  });
   if (kit) builtAt.set(kit, buildTime());
   return kit;
 }
 
-const REBUILT = '.next was rebuilt while this server ran (a concurrent test run): environment, not a finding; run again.';
+const REBUILT =
+  '.next was rebuilt while this server ran (a concurrent test run): environment, not a finding; run again.';
 
 /** Whether the build under a running server was replaced (another suite's global setup ran `next build`). */
 export function rebuiltUnder(kit: KitServer): boolean {
@@ -55,7 +62,10 @@ export function rebuiltUnder(kit: KitServer): boolean {
 /** Asserts that the server log shows no uncaught error and no token (see badLogLines), naming a rebuild as the likely cause. */
 export function expectCleanLog(kit: KitServer): void {
   const bad = badLogLines(kit.output());
-  expect(bad, bad.length && rebuiltUnder(kit) ? REBUILT : 'uncaught errors or tokens in the server log').toEqual([]);
+  expect(
+    bad,
+    bad.length && rebuiltUnder(kit) ? REBUILT : 'uncaught errors or tokens in the server log',
+  ).toEqual([]);
 }
 
 /**
@@ -68,16 +78,26 @@ export async function sendTo(kit: KitServer, request: FuzzRequest): Promise<Repl
     return await send(kit.port, request);
   } catch (error) {
     const rebuilt = rebuiltUnder(kit) ? `\n  NOTE: ${REBUILT}` : '';
-    throw new Error(`${(error as Error).message}${rebuilt}\n  server output (end):\n${kit.output().slice(-2500)}`);
+    throw new Error(
+      `${(error as Error).message}${rebuilt}\n  server output (end):\n${kit.output().slice(-2500)}`,
+    );
   }
 }
 
 /** Signs the fuzz user in over HTTP and returns every genuine token and cookie value (decoded). */
 export async function signIn(kit: KitServer): Promise<GenuineCookies> {
-  const reply = await sendTo(kit, { method: 'POST', path: ENDPOINTS.signIn.path, headers: { 'content-type': 'application/json' }, body: jsonBytes(FUZZ_USER) });
-  if (reply.status !== 200) throw new Error(`sign-in for the fuzz user answered ${reply.status}: ${reply.text}`);
+  const reply = await sendTo(kit, {
+    method: 'POST',
+    path: ENDPOINTS.signIn.path,
+    headers: { 'content-type': 'application/json' },
+    body: jsonBytes(FUZZ_USER),
+  });
+  if (reply.status !== 200)
+    throw new Error(`sign-in for the fuzz user answered ${reply.status}: ${reply.text}`);
   const body = JSON.parse(reply.text) as { access_token: string; CSRF_token: string };
-  const cookies = Object.fromEntries(reply.setCookies.map((header) => parseSetCookie(header)).map((c) => [c.name, c.value ?? '']));
+  const cookies = Object.fromEntries(
+    reply.setCookies.map((header) => parseSetCookie(header)).map((c) => [c.name, c.value ?? '']),
+  );
   const refreshCookie = cookies.refresh_cookie ?? '';
   return {
     access: body.access_token,
@@ -108,7 +128,10 @@ export class SessionKeeper {
   private ctx: CookieContext | null = null;
   private signedInAt = 0;
 
-  constructor(private readonly kit: KitServer, private readonly maxAgeMs = 120_000) {}
+  constructor(
+    private readonly kit: KitServer,
+    private readonly maxAgeMs = 120_000,
+  ) {}
 
   async get(): Promise<CookieContext> {
     if (!this.ctx || Date.now() - this.signedInAt > this.maxAgeMs) return this.renew();
@@ -130,7 +153,12 @@ export type PropertyGroup = (kit: () => KitServer | null, backend: HttpBackend) 
  * closing check that the server log shows no uncaught error and no token. On the pg backend the
  * whole block is skipped, visibly, when PostgreSQL cannot be reached.
  */
-export function fuzzFile(title: string, backend: HttpBackend, groups: PropertyGroup[], env: Record<string, string> = {}): void {
+export function fuzzFile(
+  title: string,
+  backend: HttpBackend,
+  groups: PropertyGroup[],
+  env: Record<string, string> = {},
+): void {
   describe(`${title} (${backend})`, () => {
     let kit: KitServer | null = null;
     beforeAll(async () => {
@@ -139,17 +167,40 @@ export function fuzzFile(title: string, backend: HttpBackend, groups: PropertyGr
     afterAll(async () => kit?.stop());
     for (const group of groups) group(() => kit, backend);
     it('the server log shows no uncaught error and no token', (context) => {
-      if (!kit) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
+      if (!kit)
+        return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
       expectCleanLog(kit);
     });
   });
 }
 
 /** An `it` for one property, skipped (visibly) without a server, with a FUZZ_RUNS-scaled timeout. */
-export function fuzzIt(kit: () => KitServer | null, backend: HttpBackend, name: string, perCaseMs: number, body: (kit: KitServer) => Promise<void>): void {
-  it(name, async (context) => {
-    const server = kit();
-    if (!server) return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
-    await body(server);
-  }, fuzzTimeout(perCaseMs));
+export function fuzzIt(
+  kit: () => KitServer | null,
+  backend: HttpBackend,
+  name: string,
+  perCaseMs: number,
+  body: (kit: KitServer) => Promise<void>,
+): void {
+  it(
+    name,
+    async (context) => {
+      const server = kit();
+      if (!server)
+        return context.skip(`PostgreSQL unreachable: the ${backend} fuzz suite does not run`);
+      await body(server);
+    },
+    fuzzTimeout(perCaseMs),
+  );
 }
+
+/** A property kept visible in the summary as skipped, with its reason in the name. */
+fuzzIt.skip = (
+  _kit: () => KitServer | null,
+  _backend: HttpBackend,
+  name: string,
+  perCaseMs: number,
+  body: (kit: KitServer) => Promise<void>,
+): void => {
+  it.skip(name, () => body as never, fuzzTimeout(perCaseMs));
+};
