@@ -31,6 +31,8 @@ export class UnsupportedMediaType extends AuthError {
   readonly status = 415;
   constructor(detail = 'The request body must be application/json.') {
     super(detail);
+    // The body was refused unread: close the connection rather than leave its rest on the wire.
+    this.headers.Connection = 'close';
   }
 }
 
@@ -40,6 +42,8 @@ export class PayloadTooLarge extends AuthError {
   readonly status = 413;
   constructor(detail = 'The request body is too large.') {
     super(detail);
+    // The body was not read to its end: close the connection rather than leave the rest on the wire.
+    this.headers.Connection = 'close';
   }
 }
 

@@ -2,7 +2,14 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeJwt, importJWK, SignJWT, type JWK, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import {
+  decodeJwt,
+  importJWK,
+  SignJWT,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+} from 'jose';
 import { expect } from 'vitest';
 import { openDatabase, type Database } from '@/db/client';
 import { createUser } from '@/auth/services/users';
@@ -43,12 +50,24 @@ export interface TokenBody {
  */
 export async function startKitPrepared(
   backend: HttpBackend,
-  { env = {}, users = [], prepare }: { env?: Record<string, string>; users?: SeedUser[]; prepare?: (db: Database) => Promise<void> } = {},
+  {
+    env = {},
+    users = [],
+    prepare,
+  }: {
+    env?: Record<string, string>;
+    users?: SeedUser[];
+    prepare?: (db: Database) => Promise<void>;
+  } = {},
 ): Promise<KitServer | null> {
   if (!prepare) return startKit(backend, { env, users });
   let database: TestDatabase | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
-  const fullEnv: Record<string, string> = { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...env };
+  const fullEnv: Record<string, string> = {
+    ...(await testSecrets()),
+    AUTH_LOG_LEVEL: 'info',
+    ...env,
+  };
   if (backend === 'pg') {
     database = await openTestDatabase('pg');
     if (!database) return null;
@@ -95,7 +114,11 @@ export async function startKitPrepared(
  */
 export async function warmUp(server: { url: string }): Promise<void> {
   const post = (path: string, body: string) =>
-    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }).then((r) => r.arrayBuffer());
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    }).then((r) => r.arrayBuffer());
   await Promise.all([
     post(PATHS.signIn, '{}'),
     post(PATHS.refresh, '{}'),
@@ -106,13 +129,20 @@ export async function warmUp(server: { url: string }): Promise<void> {
     fetch(`${server.url}${PATHS.sessions}`).then((r) => r.arrayBuffer()),
   ]);
   // One real password check, so the hasher is loaded too (an unknown user: the dummy hash).
-  await post(PATHS.signIn, JSON.stringify({ username: 'warm-up-nobody', password: 'warm-up-password' }));
+  await post(
+    PATHS.signIn,
+    JSON.stringify({ username: 'warm-up-nobody', password: 'warm-up-password' }),
+  );
 }
 
 /** startKitPrepared, then {@link warmUp}. */
 export async function startWarmKit(
   backend: HttpBackend,
-  options: { env?: Record<string, string>; users?: SeedUser[]; prepare?: (db: Database) => Promise<void> } = {},
+  options: {
+    env?: Record<string, string>;
+    users?: SeedUser[];
+    prepare?: (db: Database) => Promise<void>;
+  } = {},
 ): Promise<KitServer | null> {
   const kit = await startKitPrepared(backend, options);
   if (kit) await warmUp(kit);
@@ -133,7 +163,11 @@ export async function expectError(
   const text = await response.text();
   expect({ status: response.status, text }).toMatchObject({ status });
   expect(response.headers.get('content-type') ?? '').toMatch(/^application\/json/);
-  const body = JSON.parse(text) as { detail: string; code: string; errors?: Record<string, string[]> };
+  const body = JSON.parse(text) as {
+    detail: string;
+    code: string;
+    errors?: Record<string, string[]>;
+  };
   expect(body.code).toBe(code);
   expect(typeof body.detail).toBe('string');
   expect(body.detail.length).toBeGreaterThan(0);
@@ -145,7 +179,11 @@ export async function expectError(
       for (const message of messages) expect(typeof message).toBe('string');
     }
   } else {
-    expect(Object.keys(body).filter((key) => key !== 'errors').sort()).toEqual(['code', 'detail']);
+    expect(
+      Object.keys(body)
+        .filter((key) => key !== 'errors')
+        .sort(),
+    ).toEqual(['code', 'detail']);
   }
   expectNoStackTrace(text);
   return body;
@@ -153,7 +191,9 @@ export async function expectError(
 
 /** Fails when a text looks like it carries a stack trace or source paths. */
 export function expectNoStackTrace(text: string): void {
-  expect(text).not.toMatch(/\bat [\w$.<>]+ \(|\n\s+at |node_modules|\.tsx?:\d+|\.m?js:\d+|webpack|turbopack/i);
+  expect(text).not.toMatch(
+    /\bat [\w$.<>]+ \(|\n\s+at |node_modules|\.tsx?:\d+|\.m?js:\d+|webpack|turbopack/i,
+  );
 }
 
 /** The cookies a response set, by name. */
@@ -175,19 +215,32 @@ export function refreshJwt(client: HttpClient): string {
 }
 
 /** The decoded claims of the refresh token the client holds. */
-export function refreshClaims(client: HttpClient): JWTPayload & { sid: string; jti: string; exp: number } {
+export function refreshClaims(
+  client: HttpClient,
+): JWTPayload & { sid: string; jti: string; exp: number } {
   return decodeJwt(refreshJwt(client)) as JWTPayload & { sid: string; jti: string; exp: number };
 }
 
 /** A copy of a client with the same cookies (another tab, a stolen cookie jar, or another instance). */
-export function cloneClient(client: HttpClient, { baseUrl = client.baseUrl, headers = client.defaultHeaders }: { baseUrl?: string; headers?: Record<string, string> } = {}): HttpClient {
+export function cloneClient(
+  client: HttpClient,
+  {
+    baseUrl = client.baseUrl,
+    headers = client.defaultHeaders,
+  }: { baseUrl?: string; headers?: Record<string, string> } = {},
+): HttpClient {
   const copy = new HttpClient(baseUrl, headers);
   for (const [name, cookie] of client.jar) copy.jar.set(name, { ...cookie });
   return copy;
 }
 
 /** Signs in through the real endpoint and asserts a 200; returns the body and the response. */
-export async function signIn(client: HttpClient, username: string, password: string, headers?: Record<string, string>): Promise<{ body: TokenBody; response: Response }> {
+export async function signIn(
+  client: HttpClient,
+  username: string,
+  password: string,
+  headers?: Record<string, string>,
+): Promise<{ body: TokenBody; response: Response }> {
   const response = await client.post(PATHS.signIn, { username, password }, headers);
   const text = await response.text();
   expect({ status: response.status, text }).toMatchObject({ status: 200 });
@@ -195,19 +248,29 @@ export async function signIn(client: HttpClient, username: string, password: str
 }
 
 /** Calls refresh with the CSRF token in the body (the double-submit value). */
-export function refresh(client: HttpClient, csrf: string | undefined, headers?: Record<string, string>): Promise<Response> {
+export function refresh(
+  client: HttpClient,
+  csrf: string | undefined,
+  headers?: Record<string, string>,
+): Promise<Response> {
   return client.post(PATHS.refresh, csrf === undefined ? {} : { CSRF_token: csrf }, headers);
 }
 
 /** Asserts that a response clears all three auth cookies: same names and paths, expiry in the past. */
 export function expectCookiesCleared(response: Response): void {
   const cookies = cookiesByName(response);
-  for (const [name, path] of [[REFRESH_COOKIE, '/auth'], [CSRF_COOKIE, '/auth'], [SESSION_COOKIE, '/']] as const) {
+  for (const [name, path] of [
+    [REFRESH_COOKIE, '/auth'],
+    [CSRF_COOKIE, '/auth'],
+    [SESSION_COOKIE, '/'],
+  ] as const) {
     const cookie = cookies[name];
     expect(cookie, `${name} is cleared`).toBeDefined();
     expect(cookie?.path).toBe(path);
     expect(cookie?.value ?? '').toBe('');
-    const expired = (cookie?.expires !== undefined && cookie.expires.getTime() <= Date.now()) || (cookie?.maxAge !== undefined && cookie.maxAge <= 0);
+    const expired =
+      (cookie?.expires !== undefined && cookie.expires.getTime() <= Date.now()) ||
+      (cookie?.maxAge !== undefined && cookie.maxAge <= 0);
     expect(expired, `${name} expires in the past`).toBe(true);
   }
 }
@@ -216,7 +279,15 @@ export function expectCookiesCleared(response: Response): void {
 export interface LoggedEvent {
   level: string;
   msg: string;
-  event: { type: string; at: string; userId: number | null; sid: string | null; address: string | null; reason?: string; username?: string };
+  event: {
+    type: string;
+    at: string;
+    userId: number | null;
+    sid: string | null;
+    address: string | null;
+    reason?: string;
+    username?: string;
+  };
 }
 
 /** The auth events the server logged, in order (one JSON line each). */
@@ -236,7 +307,11 @@ export function loggedEvents(output: string): LoggedEvent[] {
 }
 
 /** Waits until the server log shows events matching a predicate (log lines flush asynchronously). */
-export async function waitForEvents(output: () => string, predicate: (events: LoggedEvent[]) => boolean, timeoutMs = 3000): Promise<LoggedEvent[]> {
+export async function waitForEvents(
+  output: () => string,
+  predicate: (events: LoggedEvent[]) => boolean,
+  timeoutMs = 3000,
+): Promise<LoggedEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = loggedEvents(output());
@@ -254,10 +329,21 @@ export function privateSigningKey(kit: Pick<KitServer, 'env'>): JWK {
 }
 
 /** Signs arbitrary claims and header with the kit's own private key (for tokens the kit must refuse). */
-export async function signWithKitKey(kit: Pick<KitServer, 'env'>, payload: JWTPayload, header: Partial<JWTHeaderParameters> = {}): Promise<string> {
+export async function signWithKitKey(
+  kit: Pick<KitServer, 'env'>,
+  payload: JWTPayload,
+  header: Partial<JWTHeaderParameters> = {},
+): Promise<string> {
   const jwk = privateSigningKey(kit);
   const key = await importJWK(jwk, jwk.alg);
-  return new SignJWT(payload).setProtectedHeader({ alg: jwk.alg!, kid: jwk.kid, typ: 'at+jwt', ...header } as JWTHeaderParameters).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({
+      alg: jwk.alg!,
+      kid: jwk.kid,
+      typ: 'at+jwt',
+      ...header,
+    } as JWTHeaderParameters)
+    .sign(key);
 }
 
 /** Sleeps. */
@@ -282,7 +368,13 @@ export interface RawAnswer {
  * survives an answer. `send` resolves to the next answer, or null when the server closed or reset
  * the connection (or stayed silent for `timeoutMs`).
  */
-export async function rawConnection(port: number): Promise<{ send(request: string | Buffer, timeoutMs?: number): Promise<RawAnswer | null>; closedByServer(): boolean; close(): void }> {
+export async function rawConnection(
+  port: number,
+): Promise<{
+  send(request: string | Buffer, timeoutMs?: number): Promise<RawAnswer | null>;
+  closedByServer(): boolean;
+  close(): void;
+}> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
@@ -358,7 +450,12 @@ export async function rawConnection(port: number): Promise<{ send(request: strin
 }
 
 /** A raw HTTP/1.1 POST of a JSON text, chunked (no Content-Length) or with a Content-Length. */
-export function rawJsonPost(port: number, path: string, text: string, { chunked = false } = {}): string {
+export function rawJsonPost(
+  port: number,
+  path: string,
+  text: string,
+  { chunked = false } = {},
+): string {
   const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n`;
   if (!chunked) return `${head}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
   const chunks: string[] = [];

@@ -12,7 +12,7 @@ import {
   verifyPassword,
 } from '../passwords';
 import { newJti } from '../tokens/sign';
-import { checkSignInThrottle, clearSignInFailures, recordSignInFailure } from '../throttle/sign-in';
+import { checkSignInThrottle, clearSignInFailures } from '../throttle/sign-in';
 import { issueTokens, type IssuedTokens } from './issue';
 
 /** Where a request came from, for sessions, throttling and events. */
@@ -99,7 +99,6 @@ export async function signIn(
   const user = await findUserByUsername(db, input.username);
   const { valid, needsRehash } = await checkCredentials(user, input.password);
   if (!user || !valid || !user.isActive) {
-    await recordSignInFailure(db, config, input.username, now);
     const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
     await emitAuthEvent(config, {
       type: 'sign_in.failure',

@@ -1,10 +1,5 @@
 import type { Database } from '@/db/client';
-import {
-  countAttempt,
-  readAttempts,
-  resetAttempts,
-  type AttemptWindow,
-} from '@/db/queries/throttle';
+import { countAttempt, resetAttempts, type AttemptWindow } from '@/db/queries/throttle';
 import type { AuthConfig } from '../config/types';
 import type { ThrottleRule } from '../config/throttle';
 import { Throttled } from '../errors';
@@ -22,8 +17,11 @@ function isOpen(
 }
 
 /**
- * Before a sign-in: counts the attempt against the client address (all attempts) and checks the
- * username's failures (CONTRACT.md section 6: 30 per address, 5 failures per username, 15 min).
+ * Before a sign-in: counts the attempt against the client address and against the username, in
+ * atomic upserts, and refuses past either limit (CONTRACT.md section 6: 30 attempts per address,
+ * 5 failures per username, per 15 minutes). The username's attempt is counted *before* the
+ * password is checked, so a burst of parallel guesses cannot slip past the limit; a success
+ * clears it, so what remains counted are failures.
  * @throws Throttled with the seconds until the window ends.
  */
 export async function checkSignInThrottle(
@@ -38,24 +36,12 @@ export async function checkSignInThrottle(
     if (window.count > throttle.address.limit)
       throw new Throttled(retryAfterSeconds(window, throttle.address, now));
   }
-  const failures = await readAttempts(db, 'username', username);
-  if (isOpen(failures, throttle.username, now) && failures.count >= throttle.username.limit) {
-    throw new Throttled(retryAfterSeconds(failures, throttle.username, now));
-  }
+  const window = await countAttempt(db, 'username', username, throttle.username.windowSeconds, now);
+  if (window.count > throttle.username.limit)
+    throw new Throttled(retryAfterSeconds(window, throttle.username, now));
 }
 
-/** After a failed sign-in: counts a failure against the username. */
-export async function recordSignInFailure(
-  db: Database,
-  config: Pick<AuthConfig, 'throttle'>,
-  username: string,
-  now: Date,
-): Promise<void> {
-  if (config.throttle)
-    await countAttempt(db, 'username', username, config.throttle.username.windowSeconds, now);
-}
-
-/** After a successful sign-in: the username's failure count starts over. */
+/** After a successful sign-in: the username's count starts over. */
 export async function clearSignInFailures(
   db: Database,
   config: Pick<AuthConfig, 'throttle'>,

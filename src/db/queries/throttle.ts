@@ -36,21 +36,6 @@ export async function countAttempt(
   };
 }
 
-/** Reads the current window of (scope, key), or null when there is none. */
-export async function readAttempts(
-  db: Database,
-  scope: string,
-  key: string,
-): Promise<AttemptWindow | null> {
-  const [row] = await queryRows<{ count: number; window_started_at: Date | string }>(
-    db,
-    sql`select count, window_started_at from sign_in_attempts where scope = ${scope} and key = ${key}`,
-  );
-  return row
-    ? { count: Number(row.count), windowStartedAt: new Date(row.window_started_at) }
-    : null;
-}
-
 /** Forgets the window of (scope, key) (a username's failures after a successful sign-in). */
 export async function resetAttempts(db: Database, scope: string, key: string): Promise<void> {
   await db.execute(sql`delete from sign_in_attempts where scope = ${scope} and key = ${key}`);

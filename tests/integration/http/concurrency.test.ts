@@ -5,7 +5,17 @@ import type { Database } from '@/db/client';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
-import { cloneClient, cookiesByName, jwtOfSignedCookie, refresh, refreshClaims, REFRESH_COOKIE, signIn, type TokenBody, startWarmKit } from '../../support/contract';
+import {
+  cloneClient,
+  cookiesByName,
+  jwtOfSignedCookie,
+  refresh,
+  refreshClaims,
+  REFRESH_COOKIE,
+  signIn,
+  type TokenBody,
+  startWarmKit,
+} from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
 const RACERS = 20;
@@ -29,13 +39,17 @@ async function race(baseUrls: string[], username: string): Promise<RaceResult> {
   const origin = new HttpClient(baseUrls[0]!);
   const { body } = await signIn(origin, username, PASSWORD);
   const { sid, jti: originalJti } = refreshClaims(origin);
-  const clients = Array.from({ length: RACERS }, (_, i) => cloneClient(origin, { baseUrl: baseUrls[i % baseUrls.length]! }));
+  const clients = Array.from({ length: RACERS }, (_, i) =>
+    cloneClient(origin, { baseUrl: baseUrls[i % baseUrls.length]! }),
+  );
   const responses = await Promise.all(clients.map((client) => refresh(client, body.CSRF_token)));
   const successorJtis: string[] = [];
   for (const response of responses) {
     if (response.status !== 200) continue;
     const cookie = cookiesByName(response)[REFRESH_COOKIE];
-    successorJtis.push(cookie ? String(decodeJwt(jwtOfSignedCookie(cookie.value!)).jti) : 'no refresh cookie');
+    successorJtis.push(
+      cookie ? String(decodeJwt(jwtOfSignedCookie(cookie.value!)).jti) : 'no refresh cookie',
+    );
     await response.json().catch(() => undefined);
   }
   const winnerIndex = responses.findIndex((r) => r.status === 200);
@@ -54,7 +68,9 @@ async function liveTokens(db: Database, sid: string): Promise<string[]> {
   const result = (await db.execute(sql`
     select o.jti from outstanding_tokens o
     where o.sid = ${sid} and o.rotated_at is null and o.expires_at > now()
-      and not exists (select 1 from blacklisted_tokens b where b.token_id = o.id)`)) as unknown as { rows: { jti: string }[] };
+      and not exists (select 1 from blacklisted_tokens b where b.token_id = o.id)`)) as unknown as {
+    rows: { jti: string }[];
+  };
   return result.rows.map((row) => row.jti);
 }
 
@@ -65,7 +81,14 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
 
   beforeAll(async () => {
     kit = await startWarmKit(backend, {
-      users: ['racer-statuses', 'racer-live', 'racer-usable', 'twin-statuses', 'twin-live', 'twin-usable'].map((username) => ({ username, password: PASSWORD })),
+      users: [
+        'racer-statuses',
+        'racer-live',
+        'racer-usable',
+        'twin-statuses',
+        'twin-live',
+        'twin-usable',
+      ].map((username) => ({ username, password: PASSWORD })),
     });
     if (kit && backend === 'pg') twin = await startNextServer(kit.env);
   });
@@ -84,13 +107,16 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
       expect(result.successorJtis[0]).not.toBe(result.originalJti);
     });
 
-    it.skipIf(backend !== 'pg')(`leaves exactly one live outstanding token in the session after ${RACERS} concurrent refreshes`, async (context) => {
-      if (!kit?.database) return context.skip('PostgreSQL unreachable');
-      const result = await race([kit.url], 'racer-live');
-      const live = await liveTokens(kit.database.db, result.sid);
-      expect(live).toHaveLength(1);
-      expect(live[0]).toBe(result.successorJtis[0]);
-    });
+    it.skipIf(backend !== 'pg')(
+      `leaves exactly one live outstanding token in the session after ${RACERS} concurrent refreshes`,
+      async (context) => {
+        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        const result = await race([kit.url], 'racer-live');
+        const live = await liveTokens(kit.database.db, result.sid);
+        expect(live).toHaveLength(1);
+        expect(live[0]).toBe(result.successorJtis[0]);
+      },
+    );
 
     it('keeps the session usable after the race: the successor refreshes', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
@@ -103,30 +129,39 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
   });
 
   describe('two instances on one database', () => {
-    it.skipIf(backend !== 'pg')(`answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`, async (context) => {
-      if (!kit || !twin) return context.skip('PostgreSQL unreachable');
-      const result = await race([kit.url, twin.url], 'twin-statuses');
-      expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
-      expect(result.statuses).toEqual(Array(RACERS).fill(200));
-      expect(new Set(result.successorJtis).size).toBe(1);
-    });
+    it.skipIf(backend !== 'pg')(
+      `answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`,
+      async (context) => {
+        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        const result = await race([kit.url, twin.url], 'twin-statuses');
+        expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
+        expect(result.statuses).toEqual(Array(RACERS).fill(200));
+        expect(new Set(result.successorJtis).size).toBe(1);
+      },
+    );
 
-    it.skipIf(backend !== 'pg')('leaves exactly one live outstanding token after the two-instance race', async (context) => {
-      if (!kit?.database || !twin) return context.skip('PostgreSQL unreachable');
-      const result = await race([kit.url, twin.url], 'twin-live');
-      const live = await liveTokens(kit.database.db, result.sid);
-      expect(live).toHaveLength(1);
-      expect(live[0]).toBe(result.successorJtis[0]);
-    });
+    it.skipIf(backend !== 'pg')(
+      'leaves exactly one live outstanding token after the two-instance race',
+      async (context) => {
+        if (!kit?.database || !twin) return context.skip('PostgreSQL unreachable');
+        const result = await race([kit.url, twin.url], 'twin-live');
+        const live = await liveTokens(kit.database.db, result.sid);
+        expect(live).toHaveLength(1);
+        expect(live[0]).toBe(result.successorJtis[0]);
+      },
+    );
 
-    it.skipIf(backend !== 'pg')('keeps the session usable on either instance after the two-instance race', async (context) => {
-      if (!kit || !twin) return context.skip('PostgreSQL unreachable');
-      const result = await race([kit.url, twin.url], 'twin-usable');
-      expect(result.winner).toBeDefined();
-      const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });
-      expect((await refresh(onFirst, result.csrf)).status).toBe(200);
-      const onTwin = cloneClient(onFirst, { baseUrl: twin.url });
-      expect((await refresh(onTwin, result.csrf)).status).toBe(200);
-    });
+    it.skipIf(backend !== 'pg')(
+      'keeps the session usable on either instance after the two-instance race',
+      async (context) => {
+        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        const result = await race([kit.url, twin.url], 'twin-usable');
+        expect(result.winner).toBeDefined();
+        const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });
+        expect((await refresh(onFirst, result.csrf)).status).toBe(200);
+        const onTwin = cloneClient(onFirst, { baseUrl: twin.url });
+        expect((await refresh(onTwin, result.csrf)).status).toBe(200);
+      },
+    );
   });
 });

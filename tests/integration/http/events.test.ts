@@ -72,8 +72,11 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     return body;
   }
 
-  const ofType = (events: LoggedEvent[], type: string, match: (e: LoggedEvent['event']) => boolean) =>
-    events.filter((e) => e.event.type === type && match(e.event));
+  const ofType = (
+    events: LoggedEvent[],
+    type: string,
+    match: (e: LoggedEvent['event']) => boolean,
+  ) => events.filter((e) => e.event.type === type && match(e.event));
 
   it('logs one sign_in.success line with the user id, the session id and the client address', async (context) => {
     if (!kit) return context.skip('PostgreSQL unreachable');
@@ -83,7 +86,11 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     const events = await waitForEvents(kit.output, (all) => all.some((e) => e.event.sid === sid));
     const lines = ofType(events, 'sign_in.success', (e) => e.sid === sid);
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.event).toMatchObject({ userId: decodeJwt(body.access_token).user_id, sid, address: '198.51.100.11' });
+    expect(lines[0]!.event).toMatchObject({
+      userId: decodeJwt(body.access_token).user_id,
+      sid,
+      address: '198.51.100.11',
+    });
     expect(Number.isNaN(Date.parse(lines[0]!.event.at))).toBe(false);
   });
 
@@ -91,9 +98,14 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     if (!kit) return context.skip('PostgreSQL unreachable');
     const wrong = 'wrong-pw-3f9a1c2d';
     secrets.add(wrong);
-    const response = await browser('198.51.100.12').post(PATHS.signIn, { username: 'event-failure', password: wrong });
+    const response = await browser('198.51.100.12').post(PATHS.signIn, {
+      username: 'event-failure',
+      password: wrong,
+    });
     expect(response.status).toBe(401);
-    const events = await waitForEvents(kit.output, (all) => all.some((e) => e.event.username === 'event-failure'));
+    const events = await waitForEvents(kit.output, (all) =>
+      all.some((e) => e.event.username === 'event-failure'),
+    );
     const lines = ofType(events, 'sign_in.failure', (e) => e.username === 'event-failure');
     expect(lines).toHaveLength(1);
     expect(lines[0]!.event).toMatchObject({ address: '198.51.100.12', sid: null });
@@ -109,7 +121,10 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     const response = await refresh(client, body.CSRF_token);
     expect(response.status).toBe(200);
     remember(client, (await response.json()) as TokenBody);
-    const events = await waitForEvents(kit.output, (all) => ofType(all, 'refresh.success', (e) => e.sid === sid).length > 0);
+    const events = await waitForEvents(
+      kit.output,
+      (all) => ofType(all, 'refresh.success', (e) => e.sid === sid).length > 0,
+    );
     expect(ofType(events, 'refresh.success', (e) => e.sid === sid)).toHaveLength(1);
   });
 
@@ -124,10 +139,16 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
       remember(client, (await response.json()) as TokenBody);
     }
     expect((await refresh(ancestor, body.CSRF_token)).status).toBe(401);
-    const events = await waitForEvents(kit.output, (all) => ofType(all, 'refresh.reuse_detected', (e) => e.sid === sid).length > 0);
+    const events = await waitForEvents(
+      kit.output,
+      (all) => ofType(all, 'refresh.reuse_detected', (e) => e.sid === sid).length > 0,
+    );
     const lines = ofType(events, 'refresh.reuse_detected', (e) => e.sid === sid);
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.event).toMatchObject({ userId: decodeJwt(body.access_token).user_id, address: '198.51.100.14' });
+    expect(lines[0]!.event).toMatchObject({
+      userId: decodeJwt(body.access_token).user_id,
+      address: '198.51.100.14',
+    });
   });
 
   it('logs one logoff line with the session id', async (context) => {
@@ -136,7 +157,10 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     const body = await signInRemembered(client, 'event-logoff');
     const { sid } = refreshClaims(client);
     expect((await client.post(PATHS.logoff, { CSRF_token: body.CSRF_token })).status).toBe(200);
-    const events = await waitForEvents(kit.output, (all) => ofType(all, 'logoff', (e) => e.sid === sid).length > 0);
+    const events = await waitForEvents(
+      kit.output,
+      (all) => ofType(all, 'logoff', (e) => e.sid === sid).length > 0,
+    );
     expect(ofType(events, 'logoff', (e) => e.sid === sid)).toHaveLength(1);
   });
 
@@ -145,12 +169,28 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
     const client = browser('198.51.100.16');
     for (let i = 0; i < 5; i++) {
       secrets.add(`throttle-wrong-${i}-8e1d`);
-      await client.post(PATHS.signIn, { username: 'event-throttled', password: `throttle-wrong-${i}-8e1d` });
+      await client.post(PATHS.signIn, {
+        username: 'event-throttled',
+        password: `throttle-wrong-${i}-8e1d`,
+      });
     }
     secrets.add(PASSWORDS['event-throttled']!);
-    expect((await client.post(PATHS.signIn, { username: 'event-throttled', password: PASSWORDS['event-throttled'] })).status).toBe(429);
-    const events = await waitForEvents(kit.output, (all) => all.some((e) => e.event.type.includes('throttled') && e.event.username === 'event-throttled'));
-    expect(events.filter((e) => e.event.type.includes('throttled') && e.event.username === 'event-throttled')).toHaveLength(1);
+    expect(
+      (
+        await client.post(PATHS.signIn, {
+          username: 'event-throttled',
+          password: PASSWORDS['event-throttled'],
+        })
+      ).status,
+    ).toBe(429);
+    const events = await waitForEvents(kit.output, (all) =>
+      all.some((e) => e.event.type.includes('throttled') && e.event.username === 'event-throttled'),
+    );
+    expect(
+      events.filter(
+        (e) => e.event.type.includes('throttled') && e.event.username === 'event-throttled',
+      ),
+    ).toHaveLength(1);
   });
 
   it('writes every auth event as one JSON line with level, time, msg and only the documented fields', async (context) => {

@@ -31,7 +31,8 @@ const REFRESH_LIFETIME = 3;
  */
 async function signInKeeping(client: HttpClient, username: string): Promise<TokenBody> {
   const { body, response } = await signIn(client, username, PASSWORD);
-  for (const cookie of setCookies(response)) client.jar.set(cookie.name, { value: cookie.value ?? '', path: cookie.path ?? '/' });
+  for (const cookie of setCookies(response))
+    client.jar.set(cookie.name, { value: cookie.value ?? '', path: cookie.path ?? '/' });
   return body;
 }
 
@@ -44,7 +45,10 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
   beforeAll(async () => {
     [brief, capped] = await Promise.all([
       startWarmKit(backend, {
-        env: { AUTH_ACCESS_TOKEN_LIFETIME: '1', AUTH_REFRESH_TOKEN_LIFETIME: String(REFRESH_LIFETIME) },
+        env: {
+          AUTH_ACCESS_TOKEN_LIFETIME: '1',
+          AUTH_REFRESH_TOKEN_LIFETIME: String(REFRESH_LIFETIME),
+        },
         users: ['lifetimes', 'expired-refresh', 'expired-not-reuse', 'expired-access'].map(user),
       }),
       startWarmKit(backend, {
@@ -72,7 +76,11 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
       if (!brief) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(brief.url), 'expired-access', PASSWORD);
       await sleep(2100);
-      await expectError(await new HttpClient(brief.url).post(PATHS.verify, { token: body.access_token }), 401, 'token_not_valid');
+      await expectError(
+        await new HttpClient(brief.url).post(PATHS.verify, { token: body.access_token }),
+        401,
+        'token_not_valid',
+      );
     });
   });
 
@@ -94,15 +102,25 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
       const { sid, exp } = refreshClaims(client);
       await sleep(Math.max(0, exp * 1000 - Date.now()) + 600);
       expect((await refresh(client, body.CSRF_token)).status).toBe(401);
-      const events = await waitForEvents(brief.output, (all) => all.some((e) => e.event.type.startsWith('refresh.') && e.event.reason === 'expired'));
-      expect(events.filter((e) => e.event.type === 'refresh.reuse_detected' && e.event.sid === sid)).toEqual([]);
-      expect(loggedEvents(brief.output()).some((e) => e.event.type === 'refresh.failure' && e.event.reason === 'expired')).toBe(true);
+      const events = await waitForEvents(brief.output, (all) =>
+        all.some((e) => e.event.type.startsWith('refresh.') && e.event.reason === 'expired'),
+      );
+      expect(
+        events.filter((e) => e.event.type === 'refresh.reuse_detected' && e.event.sid === sid),
+      ).toEqual([]);
+      expect(
+        loggedEvents(brief.output()).some(
+          (e) => e.event.type === 'refresh.failure' && e.event.reason === 'expired',
+        ),
+      ).toBe(true);
       if (brief.database) {
         const rows = await brief.database.db.execute(sql`
           select s.revoked_at,
             (select count(*) from blacklisted_tokens b join outstanding_tokens o on o.id = b.token_id where o.sid = s.sid)::int as blacklisted
           from sessions s where s.sid = ${sid}`);
-        expect((rows as unknown as { rows: unknown[] }).rows).toEqual([{ revoked_at: null, blacklisted: 0 }]);
+        expect((rows as unknown as { rows: unknown[] }).rows).toEqual([
+          { revoked_at: null, blacklisted: 0 },
+        ]);
       }
     });
   });

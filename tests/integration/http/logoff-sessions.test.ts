@@ -31,8 +31,20 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
   beforeAll(async () => {
     kit = await startWarmKit(backend, {
       users: [
-        'logoff-refresh', 'logoff-clears', 'logoff-bad-csrf', 'logoff-header', 'logoff-family', 'logoff-one', 'list-user',
-        'list-revoked', 'revoke-user', 'revoke-owner', 'revoke-stranger', 'all-user', 'all-bystander', 'deactivated',
+        'logoff-refresh',
+        'logoff-clears',
+        'logoff-bad-csrf',
+        'logoff-header',
+        'logoff-family',
+        'logoff-one',
+        'list-user',
+        'list-revoked',
+        'revoke-user',
+        'revoke-owner',
+        'revoke-stranger',
+        'all-user',
+        'all-bystander',
+        'deactivated',
       ].map((username) => ({ username, password: PASSWORD })),
     });
   });
@@ -90,7 +102,9 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-header', PASSWORD);
       const kept = cloneClient(client);
-      expect((await client.post(PATHS.logoff, {}, { 'X-CSRF-Token': body.CSRF_token })).status).toBe(200);
+      expect(
+        (await client.post(PATHS.logoff, {}, { 'X-CSRF-Token': body.CSRF_token })).status,
+      ).toBe(200);
       expect((await refresh(kept, body.CSRF_token)).status).toBe(401);
     });
 
@@ -110,7 +124,9 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       const phone = new HttpClient(kit.url);
       const { body: laptopBody } = await signIn(laptop, 'logoff-one', PASSWORD);
       const { body: phoneBody } = await signIn(phone, 'logoff-one', PASSWORD);
-      expect((await laptop.post(PATHS.logoff, { CSRF_token: laptopBody.CSRF_token })).status).toBe(200);
+      expect((await laptop.post(PATHS.logoff, { CSRF_token: laptopBody.CSRF_token })).status).toBe(
+        200,
+      );
       expect((await refresh(phone, phoneBody.CSRF_token)).status).toBe(200);
     });
   });
@@ -129,7 +145,13 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       expect(mine).toMatchObject({ current: true, user_agent: 'laptop-browser/1.0' });
       expect(other).toMatchObject({ current: false, user_agent: 'phone-browser/2.0' });
       for (const session of sessions) {
-        expect(Object.keys(session).sort()).toEqual(['created', 'current', 'last_used', 'sid', 'user_agent']);
+        expect(Object.keys(session).sort()).toEqual([
+          'created',
+          'current',
+          'last_used',
+          'sid',
+          'user_agent',
+        ]);
         expect(Number.isNaN(Date.parse(session.created))).toBe(false);
         expect(Number.isNaN(Date.parse(session.last_used))).toBe(false);
       }
@@ -150,7 +172,9 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       const { body } = await signIn(laptop, 'list-revoked', PASSWORD);
       const { body: phoneBody } = await signIn(phone, 'list-revoked', PASSWORD);
       const phoneSid = refreshClaims(phone).sid;
-      expect((await phone.post(PATHS.logoff, { CSRF_token: phoneBody.CSRF_token })).status).toBe(200);
+      expect((await phone.post(PATHS.logoff, { CSRF_token: phoneBody.CSRF_token })).status).toBe(
+        200,
+      );
       const sids = (await listSessions(laptop, body)).map((s) => s.sid);
       expect(sids).toEqual([refreshClaims(laptop).sid]);
       expect(sids).not.toContain(phoneSid);
@@ -158,13 +182,17 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
   });
 
   describe('POST /auth/sessions/revoke/', () => {
-    it('revokes one of the caller\'s sessions so that its refresh fails, and keeps the caller\'s', async (context) => {
+    it("revokes one of the caller's sessions so that its refresh fails, and keeps the caller's", async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const laptop = new HttpClient(kit.url);
       const stolen = new HttpClient(kit.url);
       const { body } = await signIn(laptop, 'revoke-user', PASSWORD);
       const { body: stolenBody } = await signIn(stolen, 'revoke-user', PASSWORD);
-      const response = await laptop.post(PATHS.revoke, { sid: refreshClaims(stolen).sid }, bearer(body));
+      const response = await laptop.post(
+        PATHS.revoke,
+        { sid: refreshClaims(stolen).sid },
+        bearer(body),
+      );
       expect(response.status).toBe(200);
       await expectError(await refresh(stolen, stolenBody.CSRF_token), 401, 'token_not_valid');
       expect((await refresh(laptop, body.CSRF_token)).status).toBe(200);
@@ -176,7 +204,11 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       const stranger = new HttpClient(kit.url);
       const { body: ownerBody } = await signIn(owner, 'revoke-owner', PASSWORD);
       const { body: strangerBody } = await signIn(stranger, 'revoke-stranger', PASSWORD);
-      await expectError(await stranger.post(PATHS.revoke, { sid: refreshClaims(owner).sid }, bearer(strangerBody)), 404, 'not_found');
+      await expectError(
+        await stranger.post(PATHS.revoke, { sid: refreshClaims(owner).sid }, bearer(strangerBody)),
+        404,
+        'not_found',
+      );
       expect((await refresh(owner, ownerBody.CSRF_token)).status).toBe(200);
     });
 
@@ -184,12 +216,20 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'revoke-stranger', PASSWORD);
-      await expectError(await client.post(PATHS.revoke, { sid: '6f1c1a52-7c4e-4b71-9a57-8f8d1f7b2a10' }, bearer(body)), 404, 'not_found');
+      await expectError(
+        await client.post(
+          PATHS.revoke,
+          { sid: '6f1c1a52-7c4e-4b71-9a57-8f8d1f7b2a10' },
+          bearer(body),
+        ),
+        404,
+        'not_found',
+      );
     });
   });
 
   describe('POST /auth/logoff-all/', () => {
-    it('revokes every session of the user and clears the caller\'s cookies', async (context) => {
+    it("revokes every session of the user and clears the caller's cookies", async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const laptop = new HttpClient(kit.url);
       const phone = new HttpClient(kit.url);
@@ -215,15 +255,21 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
   });
 
   describe('a deactivated user', () => {
-    it.skipIf(backend !== 'pg')('cannot refresh once is_active is false: 401 and the cookies cleared', async (context) => {
-      if (!kit?.database) return context.skip('PostgreSQL unreachable');
-      const client = new HttpClient(kit.url);
-      const { body } = await signIn(client, 'deactivated', PASSWORD);
-      expect((await refresh(client, body.CSRF_token)).status).toBe(200);
-      await kit.database.db.update(users).set({ isActive: false }).where(eq(users.username, 'deactivated'));
-      const response = await refresh(client, body.CSRF_token);
-      expectCookiesCleared(response);
-      await expectError(response, 401, 'token_not_valid');
-    });
+    it.skipIf(backend !== 'pg')(
+      'cannot refresh once is_active is false: 401 and the cookies cleared',
+      async (context) => {
+        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        const client = new HttpClient(kit.url);
+        const { body } = await signIn(client, 'deactivated', PASSWORD);
+        expect((await refresh(client, body.CSRF_token)).status).toBe(200);
+        await kit.database.db
+          .update(users)
+          .set({ isActive: false })
+          .where(eq(users.username, 'deactivated'));
+        const response = await refresh(client, body.CSRF_token);
+        expectCookiesCleared(response);
+        await expectError(response, 401, 'token_not_valid');
+      },
+    );
   });
 });

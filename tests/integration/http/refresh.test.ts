@@ -25,7 +25,11 @@ import {
 } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
-const user = (username: string, extra: { isStaff?: boolean } = {}) => ({ username, password: PASSWORD, ...extra });
+const user = (username: string, extra: { isStaff?: boolean } = {}) => ({
+  username,
+  password: PASSWORD,
+  ...extra,
+});
 
 describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
   // The default grace window (10 s) for everything but the reuse-after-the-window cases.
@@ -37,9 +41,25 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     [kit, short] = await Promise.all([
       startWarmKit(backend, {
         users: [
-          'body-csrf', 'header-csrf', 'no-body', 'rotation', 'cookie-attrs', 'claims-recomputed', 'no-cookie', 'tampered-sig',
-          'tampered-jwt', 'access-in-cookie', 'wrong-csrf', 'missing-csrf', 'missing-csrf-cookie', 'foreign-csrf-a', 'foreign-csrf-b', 'after-csrf',
-          'grace-twin', 'grace-successor', 'ancestor',
+          'body-csrf',
+          'header-csrf',
+          'no-body',
+          'rotation',
+          'cookie-attrs',
+          'claims-recomputed',
+          'no-cookie',
+          'tampered-sig',
+          'tampered-jwt',
+          'access-in-cookie',
+          'wrong-csrf',
+          'missing-csrf',
+          'missing-csrf-cookie',
+          'foreign-csrf-a',
+          'foreign-csrf-b',
+          'after-csrf',
+          'grace-twin',
+          'grace-successor',
+          'ancestor',
         ].map((name) => user(name)),
       }),
       startWarmKit(backend, {
@@ -66,7 +86,12 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       const refreshed = (await response.json()) as TokenBody;
-      expect(Object.keys(refreshed).sort()).toEqual(['CSRF_token', 'access_token', 'expires', 'user']);
+      expect(Object.keys(refreshed).sort()).toEqual([
+        'CSRF_token',
+        'access_token',
+        'expires',
+        'user',
+      ]);
       expect(refreshed.expires).toBe(decodeJwt(refreshed.access_token).exp);
     });
 
@@ -82,7 +107,9 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'no-body', PASSWORD);
-      const response = await client.request('POST', PATHS.refresh, { headers: { 'X-CSRF-Token': body.CSRF_token } });
+      const response = await client.request('POST', PATHS.refresh, {
+        headers: { 'X-CSRF-Token': body.CSRF_token },
+      });
       expect(response.status).toBe(200);
     });
 
@@ -110,22 +137,55 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const exp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
       const attrs = (name: string) => {
         const c = cookies[name]!;
-        return { httpOnly: c.httpOnly, sameSite: c.sameSite, path: c.path, secure: c.secure, expires: c.expires!.getTime() / 1000 };
+        return {
+          httpOnly: c.httpOnly,
+          sameSite: c.sameSite,
+          path: c.path,
+          secure: c.secure,
+          expires: c.expires!.getTime() / 1000,
+        };
       };
-      expect(attrs(REFRESH_COOKIE)).toEqual({ httpOnly: true, sameSite: 'strict', path: '/auth', secure: true, expires: exp });
-      expect(attrs(CSRF_COOKIE)).toEqual({ httpOnly: true, sameSite: 'strict', path: '/auth', secure: true, expires: exp });
-      expect(attrs(SESSION_COOKIE)).toEqual({ httpOnly: true, sameSite: 'lax', path: '/', secure: true, expires: exp });
+      expect(attrs(REFRESH_COOKIE)).toEqual({
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/auth',
+        secure: true,
+        expires: exp,
+      });
+      expect(attrs(CSRF_COOKIE)).toEqual({
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/auth',
+        secure: true,
+        expires: exp,
+      });
+      expect(attrs(SESSION_COOKIE)).toEqual({
+        httpOnly: true,
+        sameSite: 'lax',
+        path: '/',
+        secure: true,
+        expires: exp,
+      });
     });
 
-    it.skipIf(backend !== 'pg')('recomputes the custom claims from the current user row (is_staff changed in the database)', async (context) => {
-      if (!kit?.database) return context.skip('PostgreSQL unreachable');
-      const client = new HttpClient(kit.url);
-      const { body } = await signIn(client, 'claims-recomputed', PASSWORD);
-      expect(decodeJwt(body.access_token)).toMatchObject({ is_staff: false, roles: [] });
-      await kit.database.db.update(users).set({ isStaff: true }).where(eq(users.username, 'claims-recomputed'));
-      const refreshed = (await (await refresh(client, body.CSRF_token)).json()) as TokenBody;
-      expect(decodeJwt(refreshed.access_token)).toMatchObject({ is_staff: true, roles: ['staff'] });
-    });
+    it.skipIf(backend !== 'pg')(
+      'recomputes the custom claims from the current user row (is_staff changed in the database)',
+      async (context) => {
+        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        const client = new HttpClient(kit.url);
+        const { body } = await signIn(client, 'claims-recomputed', PASSWORD);
+        expect(decodeJwt(body.access_token)).toMatchObject({ is_staff: false, roles: [] });
+        await kit.database.db
+          .update(users)
+          .set({ isStaff: true })
+          .where(eq(users.username, 'claims-recomputed'));
+        const refreshed = (await (await refresh(client, body.CSRF_token)).json()) as TokenBody;
+        expect(decodeJwt(refreshed.access_token)).toMatchObject({
+          is_staff: true,
+          roles: ['staff'],
+        });
+      },
+    );
   });
 
   describe('a refused refresh cookie', () => {
@@ -153,7 +213,10 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'tampered-jwt', PASSWORD);
       const [header, payload, signature] = refreshJwt(client).split('.');
-      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<
+        string,
+        unknown
+      >;
       const altered = `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: (claims.exp as number) + 86_400 })).toString('base64url')}.${signature}`;
       client.jar.get(REFRESH_COOKIE)!.value = signCookie(kit, REFRESH_COOKIE, altered);
       const response = await refresh(client, body.CSRF_token);
@@ -192,7 +255,10 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'wrong-csrf', PASSWORD);
-      const response = await refresh(client, `${body.CSRF_token.slice(0, -1)}${body.CSRF_token.endsWith('A') ? 'B' : 'A'}`);
+      const response = await refresh(
+        client,
+        `${body.CSRF_token.slice(0, -1)}${body.CSRF_token.endsWith('A') ? 'B' : 'A'}`,
+      );
       await expectError(response, 403, 'csrf_failed');
       expect(response.headers.getSetCookie()).toEqual([]);
     });
@@ -244,7 +310,11 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const response = await refresh(tab2, body.CSRF_token);
       expect(response.status).toBe(200);
       const [first, second] = [refreshClaims(tab1), refreshClaims(tab2)];
-      expect({ jti: second.jti, exp: second.exp, sid: second.sid }).toEqual({ jti: first.jti, exp: first.exp, sid: first.sid });
+      expect({ jti: second.jti, exp: second.exp, sid: second.sid }).toEqual({
+        jti: first.jti,
+        exp: first.exp,
+        sid: first.sid,
+      });
     });
 
     it('keeps the shared successor live after a grace-window answer (no second branch)', async (context) => {
@@ -271,7 +341,6 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const newest = await refresh(current, body.CSRF_token);
       await expectError(newest, 401, 'token_not_valid');
     });
-
   });
 
   describe.concurrent('reuse after a one-second grace window', () => {
@@ -308,7 +377,11 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       await sleep(1600);
       const response = await refresh(client, body.CSRF_token);
       expect(response.status).toBe(200);
-      expect(setCookies(response).map((c) => c.name).sort()).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE].sort());
+      expect(
+        setCookies(response)
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE].sort());
     });
   });
 });

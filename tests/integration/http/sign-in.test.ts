@@ -56,7 +56,8 @@ async function ms<T>(run: () => Promise<T>): Promise<number> {
   return performance.now() - start;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
   let kit: KitServer | null = null;
@@ -87,7 +88,13 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(kit.url), 'body-user', PASSWORD);
       const claims = decodeJwt(body.access_token);
-      expect(body.user).toEqual({ id: claims.user_id, username: 'body-user', email: 'body@example.com', first_name: '', last_name: '' });
+      expect(body.user).toEqual({
+        id: claims.user_id,
+        username: 'body-user',
+        email: 'body@example.com',
+        first_name: '',
+        last_name: '',
+      });
       expect(JSON.stringify(body)).not.toMatch(/password|argon2/i);
     });
 
@@ -107,7 +114,11 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     it('sets exactly the refresh, CSRF and session cookies', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { response } = await signIn(new HttpClient(kit.url), 'cookie-count-user', PASSWORD);
-      expect(setCookies(response).map((c) => c.name).sort()).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE].sort());
+      expect(
+        setCookies(response)
+          .map((c) => c.name)
+          .sort(),
+      ).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE].sort());
     });
 
     it('sets the refresh cookie HttpOnly, SameSite=Strict, Path=/auth, Secure, expiring with the refresh token', async (context) => {
@@ -115,7 +126,13 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const { response } = await signIn(new HttpClient(kit.url), 'refresh-cookie-user', PASSWORD);
       const cookie = cookiesByName(response)[REFRESH_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookie.value!)).exp!;
-      expect({ httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path, secure: cookie.secure, domain: cookie.domain }).toEqual({
+      expect({
+        httpOnly: cookie.httpOnly,
+        sameSite: cookie.sameSite,
+        path: cookie.path,
+        secure: cookie.secure,
+        domain: cookie.domain,
+      }).toEqual({
         httpOnly: true,
         sameSite: 'strict',
         path: '/auth',
@@ -127,11 +144,20 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
     it('sets the CSRF cookie like the refresh cookie, holding the signed CSRF token of the body', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const { response, body } = await signIn(new HttpClient(kit.url), 'csrf-cookie-user', PASSWORD);
+      const { response, body } = await signIn(
+        new HttpClient(kit.url),
+        'csrf-cookie-user',
+        PASSWORD,
+      );
       const cookies = cookiesByName(response);
       const cookie = cookies[CSRF_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
-      expect({ httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path, secure: cookie.secure }).toEqual({
+      expect({
+        httpOnly: cookie.httpOnly,
+        sameSite: cookie.sameSite,
+        path: cookie.path,
+        secure: cookie.secure,
+      }).toEqual({
         httpOnly: true,
         sameSite: 'strict',
         path: '/auth',
@@ -148,7 +174,12 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const cookies = cookiesByName(response);
       const cookie = cookies[SESSION_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
-      expect({ httpOnly: cookie.httpOnly, sameSite: cookie.sameSite, path: cookie.path, secure: cookie.secure }).toEqual({
+      expect({
+        httpOnly: cookie.httpOnly,
+        sameSite: cookie.sameSite,
+        path: cookie.path,
+        secure: cookie.secure,
+      }).toEqual({
         httpOnly: true,
         sameSite: 'lax',
         path: '/',
@@ -159,18 +190,29 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
     it('puts a short {sub, sid, exp} JWT of the same session in the session cookie', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const { response, body } = await signIn(new HttpClient(kit.url), 'session-jwt-user', PASSWORD);
+      const { response, body } = await signIn(
+        new HttpClient(kit.url),
+        'session-jwt-user',
+        PASSWORD,
+      );
       const cookies = cookiesByName(response);
       const refresh = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!));
       const session = decodeJwt(cookies[SESSION_COOKIE]!.value!);
-      expect(session).toEqual({ sub: String(decodeJwt(body.access_token).user_id), sid: refresh.sid, exp: refresh.exp });
+      expect(session).toEqual({
+        sub: String(decodeJwt(body.access_token).user_id),
+        sid: refresh.sid,
+        exp: refresh.exp,
+      });
     });
 
     it.skipIf(backend !== 'pg')('updates last_login in the users row', async (context) => {
       if (!kit?.database) return context.skip('PostgreSQL unreachable');
       const before = Date.now();
       await signIn(new HttpClient(kit.url), 'last-login-user', PASSWORD);
-      const [row] = await kit.database.db.select().from(users).where(eq(users.username, 'last-login-user'));
+      const [row] = await kit.database.db
+        .select()
+        .from(users)
+        .where(eq(users.username, 'last-login-user'));
       expect(row?.lastLogin).toBeInstanceOf(Date);
       expect(row!.lastLogin!.getTime()).toBeGreaterThanOrEqual(before - 2000);
       expect(row!.lastLogin!.getTime()).toBeLessThanOrEqual(Date.now() + 2000);
@@ -180,29 +222,44 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const first = await signIn(new HttpClient(kit.url), 'two-sessions-user', PASSWORD);
       const second = await signIn(new HttpClient(kit.url), 'two-sessions-user', PASSWORD);
-      const sid = (response: Response) => decodeJwt(jwtOfSignedCookie(cookiesByName(response)[REFRESH_COOKIE]!.value!)).sid;
+      const sid = (response: Response) =>
+        decodeJwt(jwtOfSignedCookie(cookiesByName(response)[REFRESH_COOKIE]!.value!)).sid;
       expect(sid(first.response)).not.toBe(sid(second.response));
       expect(first.body.CSRF_token).not.toBe(second.body.CSRF_token);
     });
   });
 
   describe('the URL', () => {
-    it('reaches the handler at /auth/sign-in/ (with the seed\'s trailing slash)', async (context) => {
+    it("reaches the handler at /auth/sign-in/ (with the seed's trailing slash)", async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const response = await new HttpClient(kit.url).post('/auth/sign-in/', { username: 'slash-user', password: PASSWORD });
+      const response = await new HttpClient(kit.url).post('/auth/sign-in/', {
+        username: 'slash-user',
+        password: PASSWORD,
+      });
       expect(response.status).toBe(200);
     });
 
     it('reaches the handler at /auth/sign-in (without the slash), directly or through a method-keeping 308', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
-      let response = await client.post('/auth/sign-in', { username: 'noslash-user', password: PASSWORD });
+      let response = await client.post('/auth/sign-in', {
+        username: 'noslash-user',
+        password: PASSWORD,
+      });
       if (response.status === 308) {
         const location = new URL(response.headers.get('location')!, kit.url);
-        response = await client.post(location.pathname, { username: 'noslash-user', password: PASSWORD });
+        response = await client.post(location.pathname, {
+          username: 'noslash-user',
+          password: PASSWORD,
+        });
       }
       expect(response.status).toBe(200);
-      expect(Object.keys((await response.json()) as TokenBody).sort()).toEqual(['CSRF_token', 'access_token', 'expires', 'user']);
+      expect(Object.keys((await response.json()) as TokenBody).sort()).toEqual([
+        'CSRF_token',
+        'access_token',
+        'expires',
+        'user',
+      ]);
     });
   });
 
@@ -211,11 +268,14 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       ['an unknown user', 'no-such-user', PASSWORD],
       ['a wrong password', 'wrong-password-user', 'not-the-password'],
       ['an inactive user with the right password', 'inactive-user', PASSWORD],
-    ] as const)('answers %s with 401 authentication_failed', async ([, username, password], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
-      const response = await new HttpClient(kit.url).post(PATHS.signIn, { username, password });
-      await expectError(response, 401, 'authentication_failed');
-    });
+    ] as const)(
+      'answers %s with 401 authentication_failed',
+      async ([, username, password], context) => {
+        if (!kit) return context.skip('PostgreSQL unreachable');
+        const response = await new HttpClient(kit.url).post(PATHS.signIn, { username, password });
+        await expectError(response, 401, 'authentication_failed');
+      },
+    );
 
     it('answers unknown user, wrong password and inactive user with the very same body', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
@@ -227,7 +287,11 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
           { username: 'same-body-inactive', password: PASSWORD },
         ].map(async (credentials) => {
           const response = await client.post(PATHS.signIn, credentials);
-          return { status: response.status, body: await response.text(), wwwAuthenticate: response.headers.get('www-authenticate') };
+          return {
+            status: response.status,
+            body: await response.text(),
+            wwwAuthenticate: response.headers.get('www-authenticate'),
+          };
         }),
       );
       expect(bodies[1]).toEqual(bodies[0]);
@@ -236,7 +300,10 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
     it('sets no cookie on a failed sign-in', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const response = await new HttpClient(kit.url).post(PATHS.signIn, { username: 'nocookie-fail-user', password: 'wrong-password' });
+      const response = await new HttpClient(kit.url).post(PATHS.signIn, {
+        username: 'nocookie-fail-user',
+        password: 'wrong-password',
+      });
       expect(response.status).toBe(401);
       expect(response.headers.getSetCookie()).toEqual([]);
     });
@@ -248,8 +315,20 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const unknown: number[] = [];
       const wrong: number[] = [];
       for (let i = 0; i < 4; i++) {
-        unknown.push(await ms(() => client.post(PATHS.signIn, { username: `timing-nobody-${i}`, password: 'wrong-password' }).then((r) => r.text())));
-        wrong.push(await ms(() => client.post(PATHS.signIn, { username: 'timing-user', password: `wrong-password-${i}` }).then((r) => r.text())));
+        unknown.push(
+          await ms(() =>
+            client
+              .post(PATHS.signIn, { username: `timing-nobody-${i}`, password: 'wrong-password' })
+              .then((r) => r.text()),
+          ),
+        );
+        wrong.push(
+          await ms(() =>
+            client
+              .post(PATHS.signIn, { username: 'timing-user', password: `wrong-password-${i}` })
+              .then((r) => r.text()),
+          ),
+        );
       }
       // Without a dummy hash the unknown user answers several times faster than an Argon2id check.
       expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
@@ -260,7 +339,9 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     it('signs the access token with header typ at+jwt, alg ES256 and the kid of the published key', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(kit.url), 'header-user', PASSWORD);
-      const jwks = (await (await fetch(`${kit.url}${PATHS.jwks}`)).json()) as { keys: { kid: string }[] };
+      const jwks = (await (await fetch(`${kit.url}${PATHS.jwks}`)).json()) as {
+        keys: { kid: string }[];
+      };
       const header = decodeProtectedHeader(body.access_token);
       expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.keys[0]!.kid });
     });
@@ -284,16 +365,27 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       ['plain-user', false, []],
       ['staff-user', true, ['staff']],
       ['super-user', true, ['admin']],
-    ] as [string, boolean, string[]][])("adds the template's custom claims username, is_staff and roles (%s)", async ([username, isStaff, roles], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
-      const { body } = await signIn(new HttpClient(kit.url), username, PASSWORD);
-      const claims = decodeJwt(body.access_token);
-      expect({ username: claims.username, is_staff: claims.is_staff, roles: claims.roles }).toEqual({ username, is_staff: isStaff, roles });
-    });
+    ] as [string, boolean, string[]][])(
+      "adds the template's custom claims username, is_staff and roles (%s)",
+      async ([username, isStaff, roles], context) => {
+        if (!kit) return context.skip('PostgreSQL unreachable');
+        const { body } = await signIn(new HttpClient(kit.url), username, PASSWORD);
+        const claims = decodeJwt(body.access_token);
+        expect({
+          username: claims.username,
+          is_staff: claims.is_staff,
+          roles: claims.roles,
+        }).toEqual({ username, is_staff: isStaff, roles });
+      },
+    );
 
     it('puts token_type, user_id, sub, jti, sid, iat and exp in the refresh token, with a kid header', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      const { response, body } = await signIn(new HttpClient(kit.url), 'refresh-claims-user', PASSWORD);
+      const { response, body } = await signIn(
+        new HttpClient(kit.url),
+        'refresh-claims-user',
+        PASSWORD,
+      );
       const jwt = jwtOfSignedCookie(cookiesByName(response)[REFRESH_COOKIE]!.value!);
       const claims = decodeJwt(jwt);
       const access = decodeJwt(body.access_token);

@@ -3,7 +3,17 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
-import { cloneClient, expectError, PATHS, refresh, signIn, sleep, startWarmKit, warmUp, type TokenBody } from '../../support/contract';
+import {
+  cloneClient,
+  expectError,
+  PATHS,
+  refresh,
+  signIn,
+  sleep,
+  startWarmKit,
+  warmUp,
+  type TokenBody,
+} from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
 
@@ -26,7 +36,10 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     if (!kit) return;
     const databaseUrl = kit.env.DATABASE_URL!;
     const target = new URL(databaseUrl);
-    proxy = await startTcpProxy({ targetHost: target.hostname, targetPort: Number(target.port || 5432) });
+    proxy = await startTcpProxy({
+      targetHost: target.hostname,
+      targetPort: Number(target.port || 5432),
+    });
     behindProxy = await startNextServer({ ...kit.env, DATABASE_URL: proxy.url(databaseUrl) });
     await warmUp(behindProxy);
     client = new HttpClient(behindProxy.url);
@@ -43,30 +56,43 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     beforeAll(() => proxy?.cut());
     afterAll(() => proxy?.restore());
 
-    it.skipIf(backend !== 'pg')('answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
-      const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, { username: 'cut-user', password: PASSWORD });
-      const retryAfter = Number(response.headers.get('retry-after'));
-      expect(response.headers.getSetCookie()).toEqual([]);
-      await expectError(response, 503, 'service_unavailable');
-      expect(retryAfter).toBeGreaterThan(0);
-    });
+    it.skipIf(backend !== 'pg')(
+      'answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, {
+          username: 'cut-user',
+          password: PASSWORD,
+        });
+        const retryAfter = Number(response.headers.get('retry-after'));
+        expect(response.headers.getSetCookie()).toEqual([]);
+        await expectError(response, 503, 'service_unavailable');
+        expect(retryAfter).toBeGreaterThan(0);
+      },
+    );
 
-    it.skipIf(backend !== 'pg')('answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
-      const response = await refresh(cloneClient(client), session.CSRF_token);
-      const retryAfter = Number(response.headers.get('retry-after'));
-      expect(response.headers.getSetCookie()).toEqual([]);
-      await expectError(response, 503, 'service_unavailable');
-      expect(retryAfter).toBeGreaterThan(0);
-    });
+    it.skipIf(backend !== 'pg')(
+      'answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const response = await refresh(cloneClient(client), session.CSRF_token);
+        const retryAfter = Number(response.headers.get('retry-after'));
+        expect(response.headers.getSetCookie()).toEqual([]);
+        await expectError(response, 503, 'service_unavailable');
+        expect(retryAfter).toBeGreaterThan(0);
+      },
+    );
 
-    it.skipIf(backend !== 'pg')('answers every attempt with 503, not only the first', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
-      expect(statuses).toEqual([503, 503, 503]);
-    });
+    it.skipIf(backend !== 'pg')(
+      'answers every attempt with 503, not only the first',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const statuses = [];
+        for (let i = 0; i < 3; i++)
+          statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
+        expect(statuses).toEqual([503, 503, 503]);
+      },
+    );
   });
 
   describe('once the database is back', () => {
@@ -82,14 +108,22 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
 
     it.skipIf(backend !== 'pg')('signs in again', async (context) => {
       if (!behindProxy) return context.skip('PostgreSQL unreachable');
-      const response = await eventually(() => new HttpClient(behindProxy!.url).post(PATHS.signIn, { username: 'cut-user', password: PASSWORD }));
+      const response = await eventually(() =>
+        new HttpClient(behindProxy!.url).post(PATHS.signIn, {
+          username: 'cut-user',
+          password: PASSWORD,
+        }),
+      );
       expect(response.status).toBe(200);
     });
 
-    it.skipIf(backend !== 'pg')('refreshes the session that existed before the cut', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
-      const response = await eventually(() => refresh(client, session.CSRF_token));
-      expect(response.status).toBe(200);
-    });
+    it.skipIf(backend !== 'pg')(
+      'refreshes the session that existed before the cut',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const response = await eventually(() => refresh(client, session.CSRF_token));
+        expect(response.status).toBe(200);
+      },
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
-import { createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import {
+  createRemoteJWKSet,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+} from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
@@ -30,7 +38,12 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
 
   beforeAll(async () => {
     [kit, hs256] = await Promise.all([
-      startWarmKit(backend, { users: ['verifier', 'rotated', 'logged-off', 'remote'].map((username) => ({ username, password: PASSWORD })) }),
+      startWarmKit(backend, {
+        users: ['verifier', 'rotated', 'logged-off', 'remote'].map((username) => ({
+          username,
+          password: PASSWORD,
+        })),
+      }),
       startWarmKit(backend, { env: await testSecrets('HS256') }),
     ]);
     if (kit) {
@@ -48,7 +61,15 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
   function accessClaims(overrides: Record<string, unknown> = {}) {
     const now = Math.floor(Date.now() / 1000);
     const { user_id } = decodeJwt(session.access_token);
-    return { token_type: 'access', user_id, sub: String(user_id), jti: `forged-${now}-${Math.random()}`, iat: now, exp: now + 120, ...overrides };
+    return {
+      token_type: 'access',
+      user_id,
+      sub: String(user_id),
+      jti: `forged-${now}-${Math.random()}`,
+      iat: now,
+      exp: now + 120,
+      ...overrides,
+    };
   }
 
   function publicJwk(): JWK {
@@ -71,7 +92,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       expect(await response.json()).toEqual({});
     });
 
-    it('accepts a well-formed token signed with the kit\'s own key (the control for the forged cases below)', async (context) => {
+    it("accepts a well-formed token signed with the kit's own key (the control for the forged cases below)", async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       expect((await verify(await signWithKitKey(kit, accessClaims()))).status).toBe(200);
     });
@@ -110,7 +131,11 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       const [header, payload, signature] = session.access_token.split('.');
       const bytes = Buffer.from(signature!, 'base64url');
       bytes[0]! ^= 0x01;
-      await expectError(await verify(`${header}.${payload}.${bytes.toString('base64url')}`), 401, 'token_not_valid');
+      await expectError(
+        await verify(`${header}.${payload}.${bytes.toString('base64url')}`),
+        401,
+        'token_not_valid',
+      );
     });
 
     it('answers 401 for alg: none', async (context) => {
@@ -124,29 +149,42 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       ['the public JWK as JSON', 'jwk-json'],
       ['the public key as PEM', 'pem'],
       ['the public key as DER', 'der'],
-    ])('answers 401 for an HS256 token signed with %s (algorithm confusion)', async ([, form], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
-      const jwk = publicJwk();
-      const keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-      const secret =
-        form === 'jwk-json'
-          ? new TextEncoder().encode(JSON.stringify(jwk))
-          : form === 'pem'
-            ? new TextEncoder().encode(keyObject.export({ type: 'spki', format: 'pem' }) as string)
-            : new Uint8Array(keyObject.export({ type: 'spki', format: 'der' }));
-      const token = await new SignJWT(accessClaims()).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: jwk.kid }).sign(secret);
-      await expectError(await verify(token), 401, 'token_not_valid');
-    });
+    ])(
+      'answers 401 for an HS256 token signed with %s (algorithm confusion)',
+      async ([, form], context) => {
+        if (!kit) return context.skip('PostgreSQL unreachable');
+        const jwk = publicJwk();
+        const keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+        const secret =
+          form === 'jwk-json'
+            ? new TextEncoder().encode(JSON.stringify(jwk))
+            : form === 'pem'
+              ? new TextEncoder().encode(
+                  keyObject.export({ type: 'spki', format: 'pem' }) as string,
+                )
+              : new Uint8Array(keyObject.export({ type: 'spki', format: 'der' }));
+        const token = await new SignJWT(accessClaims())
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: jwk.kid })
+          .sign(secret);
+        await expectError(await verify(token), 401, 'token_not_valid');
+      },
+    );
 
     it('answers 401 for a token with an unknown kid, even signed with the real key', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
-      await expectError(await verify(await signWithKitKey(kit, accessClaims(), { kid: 'no-such-key' })), 401, 'token_not_valid');
+      await expectError(
+        await verify(await signWithKitKey(kit, accessClaims(), { kid: 'no-such-key' })),
+        401,
+        'token_not_valid',
+      );
     });
 
     it('answers 401 for a token signed by a foreign key under the real kid', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { privateKey } = await generateKeyPair('ES256');
-      const token = await new SignJWT(accessClaims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid }).sign(privateKey);
+      const token = await new SignJWT(accessClaims())
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid })
+        .sign(privateKey);
       await expectError(await verify(token), 401, 'token_not_valid');
     });
 
@@ -154,7 +192,9 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       const jwk = await exportJWK(publicKey);
-      const token = await new SignJWT(accessClaims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk }).sign(privateKey);
+      const token = await new SignJWT(accessClaims())
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk })
+        .sign(privateKey);
       await expectError(await verify(token), 401, 'token_not_valid');
     });
 
@@ -162,18 +202,28 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       ['jwk', { jwk: {} }],
       ['jku', { jku: 'https://evil.example/jwks.json' }],
       ['x5u', { x5u: 'https://evil.example/cert.pem' }],
-    ])('answers 401 for a token with a %s header, even signed with the real key', async ([name, extra], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
-      const header = name === 'jwk' ? { jwk: publicJwk() } : (extra as Record<string, string>);
-      await expectError(await verify(await signWithKitKey(kit, accessClaims(), header)), 401, 'token_not_valid');
-    });
+    ])(
+      'answers 401 for a token with a %s header, even signed with the real key',
+      async ([name, extra], context) => {
+        if (!kit) return context.skip('PostgreSQL unreachable');
+        const header = name === 'jwk' ? { jwk: publicJwk() } : (extra as Record<string, string>);
+        await expectError(
+          await verify(await signWithKitKey(kit, accessClaims(), header)),
+          401,
+          'token_not_valid',
+        );
+      },
+    );
 
     it('answers 401 for an expired token signed with the real key', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const now = Math.floor(Date.now() / 1000);
-      await expectError(await verify(await signWithKitKey(kit, accessClaims({ iat: now - 600, exp: now - 300 }))), 401, 'token_not_valid');
+      await expectError(
+        await verify(await signWithKitKey(kit, accessClaims({ iat: now - 600, exp: now - 300 }))),
+        401,
+        'token_not_valid',
+      );
     });
-
   });
 
   describe('GET /.well-known/jwks.json', () => {
@@ -185,8 +235,15 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       const { keys } = (await response.json()) as { keys: JWK[] };
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
-        for (const member of PRIVATE_MEMBERS) expect(key, `no private member ${member}`).not.toHaveProperty(member);
-        expect(key).toMatchObject({ kid: expect.any(String), alg: 'ES256', use: 'sig', kty: 'EC', crv: 'P-256' });
+        for (const member of PRIVATE_MEMBERS)
+          expect(key, `no private member ${member}`).not.toHaveProperty(member);
+        expect(key).toMatchObject({
+          kid: expect.any(String),
+          alg: 'ES256',
+          use: 'sig',
+          kty: 'EC',
+          crv: 'P-256',
+        });
       }
       expect(keys.map((k) => k.kid)).toContain(privateSigningKey(kit).kid);
     });
@@ -195,7 +252,10 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(kit.url), 'remote', PASSWORD);
       const jwks = createRemoteJWKSet(new URL(`${kit.url}${PATHS.jwks}`));
-      const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, { typ: 'at+jwt', algorithms: ['ES256'] });
+      const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, {
+        typ: 'at+jwt',
+        algorithms: ['ES256'],
+      });
       expect(payload.sub).toBe(String(payload.user_id));
       expect(protectedHeader.kid).toBe(privateSigningKey(kit).kid);
     });
@@ -203,7 +263,9 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     it('gives another service nothing to verify a foreign token with', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { privateKey } = await generateKeyPair('ES256');
-      const foreign = await new SignJWT(accessClaims()).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid }).sign(privateKey);
+      const foreign = await new SignJWT(accessClaims())
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid })
+        .sign(privateKey);
       const jwks = createRemoteJWKSet(new URL(`${kit.url}${PATHS.jwks}`));
       await expect(jwtVerify(foreign, jwks, { algorithms: ['ES256'] })).rejects.toThrow();
     });
