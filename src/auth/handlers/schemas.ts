@@ -5,11 +5,14 @@ export const csrfBody = z.looseObject({
   CSRF_token: z.string().max(512, 'CSRF_token is too long').optional(),
 });
 
+// Strings must be well-formed UTF-16: a lone surrogate cannot be stored (and trips PGlite 0.5's
+// encoder), so it is a 400, not a database error.
 const text = (field: string, max: number) =>
   z
     .string({ error: `${field} must be a string` })
     .min(1, `${field} may not be blank`)
-    .max(max, `${field} is too long`);
+    .max(max, `${field} is too long`)
+    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`);
 
 /** The sign-in request. Control characters are refused: no username has them. */
 export const signInBody = z.looseObject({

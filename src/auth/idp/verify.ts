@@ -15,7 +15,7 @@ export interface IdpIdentity {
   preferredUsername: string;
   givenName: string;
   familyName: string;
-  /** SHA-256 of the id token, remembered until `idTokenExpiresAt` so it is accepted once. */
+  /** SHA-256 of the id token (signature canonicalised), remembered until `idTokenExpiresAt` so it is accepted once. */
   idTokenHash: string;
   idTokenExpiresAt: Date;
 }
@@ -91,10 +91,18 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof IdpUnavailable || error instanceof FetchError)
+    if (error instanceof IdpUnavailable || error instanceof FetchError) {
       throw new ServiceUnavailable('The identity provider cannot be reached. Try again shortly.');
-    if (error instanceof JwtBaseError)
+    }
+    // Anything else the verifier throws on a hostile token is a rejection too: aws-jwt-verify
+    // formats the error for an out-of-range `exp` with toISOString(), which throws a RangeError.
+    if (
+      error instanceof JwtBaseError ||
+      error instanceof RangeError ||
+      error instanceof SyntaxError
+    ) {
       throw new AuthenticationFailed('The identity provider token was rejected.');
+    }
     throw error;
   }
 }
@@ -113,16 +121,26 @@ export async function verifyIdpTokens(
   const [id, access] = await guard(() =>
     Promise.all([verifier.verifyId(tokens.idToken), verifier.verifyAccess(tokens.accessToken)]),
   );
-  if (typeof id.sub !== 'string' || !id.sub || (access && access.sub !== id.sub))
+  const subject = typeof id.sub === 'string' ? id.sub : '';
+  // The subject is stored as it is: it must be text a database can hold.
+  const storable = subject.length > 0 && subject.length <= 255 && asText(subject, 255) === subject;
+  if (!storable || (access && access.sub !== subject)) {
     throw new AuthenticationFailed('The identity provider tokens do not match.');
+  }
   const authTime = typeof id.auth_time === 'number' ? id.auth_time : id.iat;
-  if (typeof authTime !== 'number' || now.getTime() / 1000 - authTime > idTokenMaxAgeSeconds)
+  const nowSeconds = now.getTime() / 1000;
+  if (
+    typeof authTime !== 'number' ||
+    !Number.isFinite(authTime) ||
+    nowSeconds - authTime > idTokenMaxAgeSeconds
+  ) {
     throw new AuthenticationFailed('The identity provider token is too old.');
+  }
   const emailVerified = asVerified(id.email_verified);
   if (emailVerified === false) throw new EmailNotVerified();
   return {
     issuer: asText(id.iss, 1024),
-    subject: id.sub,
+    subject,
     email: asText(id.email),
     emailVerified: emailVerified === true,
     preferredUsername:
@@ -132,9 +150,11 @@ export async function verifyIdpTokens(
       '',
     givenName: asText(id.given_name, 150),
     familyName: asText(id.family_name, 150),
-    idTokenHash: createHash('sha256').update(tokens.idToken).digest('hex'),
+    idTokenHash: canonicalTokenHash(tokens.idToken),
+    // Remembered until it expires, or until it is too old to be accepted anyway.
     idTokenExpiresAt: new Date(
-      (typeof id.exp === 'number' ? id.exp : now.getTime() / 1000 + 3600) * 1000,
+      Math.min(typeof id.exp === 'number' ? id.exp : Infinity, authTime + idTokenMaxAgeSeconds) *
+        1000,
     ),
   };
 }
