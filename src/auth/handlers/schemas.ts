@@ -5,18 +5,22 @@ export const csrfBody = z.looseObject({
   CSRF_token: z.string().max(512, 'CSRF_token is too long').optional(),
 });
 
-// Strings must be well-formed UTF-16: a lone surrogate cannot be stored (and trips PGlite 0.5's
-// encoder), so it is a 400, not a database error.
 const text = (field: string, max: number) =>
   z
     .string({ error: `${field} must be a string` })
     .min(1, `${field} may not be blank`)
-    .max(max, `${field} is too long`)
-    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`);
+    .max(max, `${field} is too long`);
 
-/** The sign-in request. Control characters are refused: no username has them. */
+/**
+ * The sign-in request. The username reaches the database (lookup, throttling), so it must be
+ * well-formed text without control characters: a lone surrogate cannot be stored (and trips
+ * PGlite 0.5's encoder), so it is a 400, not a database error. Tokens and passwords are never
+ * stored: a malformed one is simply refused (401).
+ */
 export const signInBody = z.looseObject({
-  username: text('username', 150).regex(/^[^\p{Cc}]+$/u, 'username contains control characters'),
+  username: text('username', 150)
+    .regex(/^[^\p{Cc}]+$/u, 'username contains control characters')
+    .refine((value) => value.isWellFormed(), 'username is not well-formed text'),
   password: text('password', 4096),
 });
 

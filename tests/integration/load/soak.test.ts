@@ -23,6 +23,7 @@ class VirtualUser {
   private client: HttpClient;
   private csrf = '';
   private access = '';
+  private signedIn = false;
 
   constructor(private kit: KitServer, readonly username: string, private tally: Tally) {
     this.client = new HttpClient(kit.url);
@@ -49,11 +50,17 @@ class VirtualUser {
     const body = (await response.json()) as { CSRF_token: string; access_token: string };
     this.csrf = body.CSRF_token;
     this.access = body.access_token;
+    this.signedIn = true;
     return true;
   }
 
   /** One step: refresh, call the API, sometimes sign out and in again. */
   async step(iteration: number): Promise<void> {
+    // Signed out on purpose and the sign-in did not get through (a restart): sign in again first.
+    if (!this.signedIn) {
+      if (!(await this.signIn())) await new Promise((r) => setTimeout(r, 200));
+      return;
+    }
     const refreshed = await this.call(() => this.client.post('/auth/refresh/', undefined, { 'X-CSRF-Token': this.csrf }));
     if (refreshed?.status === 200) this.access = ((await refreshed.json()) as { access_token: string }).access_token;
     else if (refreshed?.status === 401) {
@@ -64,7 +71,8 @@ class VirtualUser {
     const api = await this.call(() => this.client.request('GET', '/api/me', { headers: { Authorization: `Bearer ${this.access}` } }));
     await api?.body?.cancel();
     if (iteration % 25 === 24) {
-      await this.call(() => this.client.post('/auth/logoff/', undefined, { 'X-CSRF-Token': this.csrf }));
+      const loggedOff = await this.call(() => this.client.post('/auth/logoff/', undefined, { 'X-CSRF-Token': this.csrf }));
+      if (loggedOff?.status === 200) this.signedIn = false;
       await this.signIn();
     }
   }
