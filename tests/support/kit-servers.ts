@@ -42,7 +42,7 @@ async function seed(db: Database, users: SeedUser[]) {
  */
 export async function startKit(
   backend: HttpBackend,
-  { env = {}, users = [], routeDatabaseUrl = (url) => url }: { env?: Record<string, string>; users?: SeedUser[]; routeDatabaseUrl?: (url: string) => string } = {},
+  { env = {}, users = [], routeDatabaseUrl = (url) => url, nodeArgs = [] }: { env?: Record<string, string>; users?: SeedUser[]; routeDatabaseUrl?: (url: string) => string; nodeArgs?: string[] } = {},
 ): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
@@ -57,7 +57,7 @@ export async function startKit(
     await seed(handle.db, users);
     await handle.close();
   }
-  let server = await startNextServer(fullEnv, { dataDir });
+  let server = await startNextServer(fullEnv, { dataDir, nodeArgs });
   const kit: KitServer = {
     backend,
     database,

@@ -32,11 +32,11 @@ export function freePort(): Promise<number> {
  * embedded PGlite in a fresh temporary directory unless DATABASE_URL is given, and waits until
  * it answers.
  */
-export async function startNextServer(env: Record<string, string | undefined> = {}, { port: fixedPort, dataDir: givenDataDir }: { port?: number; dataDir?: string } = {}): Promise<NextServer> {
+export async function startNextServer(env: Record<string, string | undefined> = {}, { port: fixedPort, dataDir: givenDataDir, nodeArgs = [] }: { port?: number; dataDir?: string; nodeArgs?: string[] } = {}): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'kit-data-'));
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: process.cwd(),
     env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AUTH_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
