@@ -8,14 +8,6 @@ function retryAfterSeconds(window: AttemptWindow, rule: ThrottleRule, now: Date)
   return (window.windowStartedAt.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000;
 }
 
-function isOpen(
-  window: AttemptWindow | null,
-  rule: ThrottleRule,
-  now: Date,
-): window is AttemptWindow {
-  return window !== null && retryAfterSeconds(window, rule, now) > 0;
-}
-
 /**
  * Before a sign-in: counts the attempt against the client address and against the username, in
  * atomic upserts, and refuses past either limit (CONTRACT.md section 6: 30 attempts per address,
