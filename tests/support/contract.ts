@@ -1,7 +1,4 @@
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   decodeJwt,
   importJWK,
@@ -11,13 +8,9 @@ import {
   type JWTPayload,
 } from 'jose';
 import { expect } from 'vitest';
-import { openDatabase, type Database } from '@/db/client';
-import { createUser } from '@/auth/services/users';
+import type { Database } from '@/db/client';
 import { HttpClient, setCookies, type ParsedCookie } from './http-client';
-import { openTestDatabase, stopTestDatabaseServices, type TestDatabase } from './databases';
 import { startKit, type HttpBackend, type KitServer, type SeedUser } from './kit-servers';
-import { testSecrets } from './keys';
-import { startNextServer } from './next-server';
 
 /** The contract's cookie names (CONTRACT.md section 3). */
 export const REFRESH_COOKIE = 'refresh_cookie';
@@ -60,52 +53,7 @@ export async function startKitPrepared(
     prepare?: (db: Database) => Promise<void>;
   } = {},
 ): Promise<KitServer | null> {
-  if (!prepare) return startKit(backend, { env, users });
-  let database: TestDatabase | null = null;
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
-  const fullEnv: Record<string, string> = {
-    ...(await testSecrets()),
-    AUTH_LOG_LEVEL: 'info',
-    ...env,
-  };
-  if (backend === 'pg') {
-    database = await openTestDatabase('pg');
-    if (!database) return null;
-    fullEnv.DATABASE_URL = (database.settings as { url: string }).url;
-    for (const user of users) await createUser(database.db, user);
-    await prepare(database.db);
-  } else {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
-    for (const user of users) await createUser(handle.db, user);
-    await prepare(handle.db);
-    await handle.close();
-  }
-  let server = await startNextServer(fullEnv, { dataDir });
-  return {
-    backend,
-    database,
-    env: fullEnv,
-    get url() {
-      return server.url;
-    },
-    get port() {
-      return server.port;
-    },
-    get pid() {
-      return server.pid;
-    },
-    output: () => server.output(),
-    async restart() {
-      await server.stop();
-      server = await startNextServer(fullEnv, { dataDir, port: server.port });
-    },
-    async stop() {
-      await server.stop();
-      await database?.dispose();
-      await stopTestDatabaseServices();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return startKit(backend, { env, users, prepare });
 }
 
 /**
@@ -368,9 +316,7 @@ export interface RawAnswer {
  * survives an answer. `send` resolves to the next answer, or null when the server closed or reset
  * the connection (or stayed silent for `timeoutMs`).
  */
-export async function rawConnection(
-  port: number,
-): Promise<{
+export async function rawConnection(port: number): Promise<{
   send(request: string | Buffer, timeoutMs?: number): Promise<RawAnswer | null>;
   closedByServer(): boolean;
   close(): void;

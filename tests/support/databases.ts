@@ -5,7 +5,8 @@ import type { DatabaseSettings } from '@/auth/config/types';
 import { configureNeonForLocalProxy, startNeonWsProxy, type NeonWsProxy } from './neon-ws-proxy';
 
 /** The PostgreSQL server the driver suites use (CI exports TEST_DATABASE_URL). */
-export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let reachable: Promise<boolean> | undefined;
 
@@ -18,8 +19,13 @@ export function postgresReachable(): Promise<boolean> {
       await client.query('select 1');
       return true;
     } catch (error) {
-      if (process.env.REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL at ${POSTGRES_URL} is required but unreachable: ${(error as Error).message}`);
-      console.warn(`\n  SKIPPED: PostgreSQL at ${POSTGRES_URL} is unreachable (${(error as Error).message}); the pg and neon driver suites do not run.\n`);
+      if (process.env.REQUIRE_POSTGRES === '1')
+        throw new Error(
+          `PostgreSQL at ${POSTGRES_URL} is required but unreachable: ${(error as Error).message}`,
+        );
+      console.warn(
+        `\n  SKIPPED: PostgreSQL at ${POSTGRES_URL} is unreachable (${(error as Error).message}); the pg and neon driver suites do not run.\n`,
+      );
       return false;
     } finally {
       await client.end().catch(() => {});

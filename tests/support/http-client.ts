@@ -12,11 +12,19 @@ export function setCookies(response: Response): ParsedCookie[] {
 export class HttpClient {
   readonly jar = new Map<string, { value: string; path: string }>();
 
-  constructor(readonly baseUrl: string, readonly defaultHeaders: Record<string, string> = {}) {}
+  constructor(
+    readonly baseUrl: string,
+    readonly defaultHeaders: Record<string, string> = {},
+  ) {}
 
   private cookieHeader(path: string): string {
     return [...this.jar.entries()]
-      .filter(([, c]) => path === c.path || path.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) || c.path === '/')
+      .filter(
+        ([, c]) =>
+          path === c.path ||
+          path.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) ||
+          c.path === '/',
+      )
       .map(([name, c]) => `${name}=${encodeURIComponent(c.value)}`)
       .join('; ');
   }
@@ -30,7 +38,15 @@ export class HttpClient {
   }
 
   /** Sends a request with the jar's cookies and JSON body, and keeps the cookies it sets. */
-  async request(method: string, path: string, { json, headers = {}, body }: { json?: unknown; headers?: Record<string, string>; body?: BodyInit } = {}): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    {
+      json,
+      headers = {},
+      body,
+    }: { json?: unknown; headers?: Record<string, string>; body?: BodyInit } = {},
+  ): Promise<Response> {
     const cookie = this.cookieHeader(path);
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 
 /** Serves one JSON document on 127.0.0.1 (a stand-in JWKS endpoint); `set` swaps the document. */
-export async function serveJson(initial: unknown): Promise<{ url: string; set(doc: unknown): void; hits(): number; close(): Promise<void> }> {
+export async function serveJson(
+  initial: unknown,
+): Promise<{ url: string; set(doc: unknown): void; hits(): number; close(): Promise<void> }> {
   let doc = initial;
   let hits = 0;
   const server = createServer((_req, res) => {
@@ -14,6 +16,10 @@ export async function serveJson(initial: unknown): Promise<{ url: string; set(do
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     set: (next) => (doc = next),
     hits: () => hits,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -42,19 +42,38 @@ async function seed(db: Database, users: SeedUser[]) {
  */
 export async function startKit(
   backend: HttpBackend,
-  { env = {}, users = [], routeDatabaseUrl = (url) => url, nodeArgs = [] }: { env?: Record<string, string>; users?: SeedUser[]; routeDatabaseUrl?: (url: string) => string; nodeArgs?: string[] } = {},
+  {
+    env = {},
+    users = [],
+    prepare,
+    routeDatabaseUrl = (url) => url,
+    nodeArgs = [],
+  }: {
+    env?: Record<string, string>;
+    users?: SeedUser[];
+    /** Runs on the fresh database after the users are seeded, before the server starts. */
+    prepare?: (db: Database) => Promise<void>;
+    routeDatabaseUrl?: (url: string) => string;
+    nodeArgs?: string[];
+  } = {},
 ): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-data-'));
-  const fullEnv: Record<string, string> = { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...env };
+  const fullEnv: Record<string, string> = {
+    ...(await testSecrets()),
+    AUTH_LOG_LEVEL: 'info',
+    ...env,
+  };
   if (backend === 'pg') {
     database = await openTestDatabase('pg');
     if (!database) return null;
     fullEnv.DATABASE_URL = routeDatabaseUrl((database.settings as { url: string }).url);
     await seed(database.db, users);
+    await prepare?.(database.db);
   } else {
     const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
     await seed(handle.db, users);
+    await prepare?.(handle.db);
     await handle.close();
   }
   let server = await startNextServer(fullEnv, { dataDir, nodeArgs });

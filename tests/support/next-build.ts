@@ -3,7 +3,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = process.cwd();
-const SOURCES = ['app', 'src', 'proxy.ts', 'instrumentation.ts', 'next.config.mjs', 'package-lock.json'];
+const SOURCES = [
+  'app',
+  'src',
+  'proxy.ts',
+  'instrumentation.ts',
+  'next.config.mjs',
+  'package-lock.json',
+];
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;

@@ -32,15 +32,40 @@ export function freePort(): Promise<number> {
  * embedded PGlite in a fresh temporary directory unless DATABASE_URL is given, and waits until
  * it answers.
  */
-export async function startNextServer(env: Record<string, string | undefined> = {}, { port: fixedPort, dataDir: givenDataDir, nodeArgs = [] }: { port?: number; dataDir?: string; nodeArgs?: string[] } = {}): Promise<NextServer> {
+export async function startNextServer(
+  env: Record<string, string | undefined> = {},
+  {
+    port: fixedPort,
+    dataDir: givenDataDir,
+    nodeArgs = [],
+  }: { port?: number; dataDir?: string; nodeArgs?: string[] } = {},
+): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'kit-data-'));
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, 'node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: process.cwd(),
-    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AUTH_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      'node_modules/next/dist/bin/next',
+      'start',
+      '-p',
+      String(port),
+      '-H',
+      '127.0.0.1',
+    ],
+    {
+      cwd: process.cwd(),
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        AUTH_DATA_DIR: dataDir,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Keep the last 1 MiB of output: enough for any test, bounded under load.
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-1_048_576));
   child.stdout?.on('data', keep);
@@ -48,7 +73,8 @@ export async function startNextServer(env: Record<string, string | undefined> = 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
     try {
       const response = await fetch(`${url}/.well-known/jwks.json`);
       if (response.ok) break;
