@@ -22,13 +22,12 @@ export interface IssuedTokens {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /**
- * The CSRF token of a session: an HMAC of its `sid`. Unpredictable without AUTH_SECRET, and the
- * same for every token of the family, so two tabs refreshing at once never disagree about it.
+ * The CSRF token of a session: an HMAC of its `sid` with a key derived from AUTH_SECRET.
+ * Unpredictable without the secret, and the same for every token of the family, so two tabs
+ * refreshing at once never disagree about it.
  */
 export function csrfTokenForSession(core: AuthCore, sid: string): string {
-  return createHmac('sha256', core.config.secret)
-    .update(`auth-kit:csrf:${sid}`)
-    .digest('base64url');
+  return createHmac('sha256', core.keyring.csrfKey).update(sid).digest('base64url');
 }
 
 /**

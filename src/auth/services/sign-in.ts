@@ -22,14 +22,15 @@ export interface ClientInfo {
 }
 
 /**
- * Opens a new session (refresh family) for a user and issues its first tokens: the refresh token
- * lives for refreshTokenLifetime, never past sessionMaxLifetime.
+ * Opens a new session (refresh family) for a user, issues its first tokens and reports the
+ * success event: the refresh token lives for refreshTokenLifetime, never past sessionMaxLifetime.
  */
 export async function openSession(
   ctx: AuthContext,
   user: User,
   client: ClientInfo,
   now: Date,
+  event: 'sign_in.success' | 'social_exchange.success',
 ): Promise<IssuedTokens> {
   const { config } = ctx;
   const sid = randomUUID();
@@ -48,12 +49,14 @@ export async function openSession(
     userAgent: client.userAgent.slice(0, 512),
     ipAddress: client.address ?? '',
   });
-  return issueTokens(
+  const issued = await issueTokens(
     ctx,
     { ...user, lastLogin: now },
     { jti, sid, createdAt: now, expiresAt: tokenExpiresAt },
     now,
   );
+  await emitAuthEvent(config, { type: event, userId: user.id, sid, address: client.address });
+  return issued;
 }
 
 async function checkCredentials(
@@ -114,12 +117,5 @@ export async function signIn(
   // the password is known (Django's must_update idea).
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
   await clearSignInFailures(db, config, input.username);
-  const issued = await openSession(ctx, user, client, now);
-  await emitAuthEvent(config, {
-    type: 'sign_in.success',
-    userId: user.id,
-    sid: issued.sid,
-    address: client.address,
-  });
-  return issued;
+  return openSession(ctx, user, client, now, 'sign_in.success');
 }

@@ -104,14 +104,7 @@ export async function socialExchange(
       }
     }
     if (!user.isActive) throw new AuthenticationFailed('This account is inactive.');
-    const issued = await openSession(ctx, user, client, now);
-    await emitAuthEvent(config, {
-      type: 'social_exchange.success',
-      userId: user.id,
-      sid: issued.sid,
-      address: client.address,
-    });
-    return issued;
+    return await openSession(ctx, user, client, now, 'social_exchange.success');
   } catch (error) {
     if (error instanceof AuthError)
       await emitAuthEvent(config, {

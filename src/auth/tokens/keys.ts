@@ -22,6 +22,8 @@ export interface Keyring {
   jwksJson: string;
   /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, separate from HS256's). */
   sessionKey: CryptoKey;
+  /** HMAC key that derives a session's CSRF token from its `sid` (derived from AUTH_SECRET). */
+  csrfKey: KeyObject;
 }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
@@ -44,10 +46,13 @@ export function deriveKey(secret: string, purpose: string): KeyObject {
  * again on every sign and verify (measured: a sixth of a refresh's CPU went to signing).
  */
 function importHmacKey(bytes: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey('raw', new Uint8Array(bytes), { name: 'HMAC', hash: 'SHA-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  return crypto.subtle.importKey(
+    'raw',
+    new Uint8Array(bytes),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
 }
 
 /**
@@ -59,6 +64,7 @@ export async function loadKeyring(
   config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'>,
 ): Promise<Keyring> {
   const sessionKey = await importHmacKey(deriveKey(config.secret, 'session-cookie').export());
+  const csrfKey = deriveKey(config.secret, 'csrf');
   if (config.algorithm === 'HS256') {
     const entry: VerificationKey = {
       kid: null,
@@ -71,6 +77,7 @@ export async function loadKeyring(
       algorithms: ['HS256'],
       jwksJson: '{"keys":[]}',
       sessionKey,
+      csrfKey,
     };
   }
   const first = config.signingKeys[0];
@@ -95,5 +102,6 @@ export async function loadKeyring(
     algorithms: [...new Set([...verification.values()].map((k) => k.alg))],
     jwksJson: JSON.stringify({ keys: config.signingKeys.map(toPublicJwk) }),
     sessionKey,
+    csrfKey,
   };
 }
