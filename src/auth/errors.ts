@@ -74,10 +74,19 @@ export class TokenNotValid extends AuthError {
 export class CsrfFailed extends AuthError {
   readonly code = 'csrf_failed';
   readonly status = 403;
-  constructor(detail = 'CSRF Failed: CSRF token missing or incorrect.') {
+  /** Why, for the log line (never sent to the client). */
+  readonly reason: CsrfFailureReason;
+  constructor(
+    detail = 'CSRF Failed: CSRF token missing or incorrect.',
+    reason: CsrfFailureReason = 'mismatch',
+  ) {
     super(detail);
+    this.reason = reason;
   }
 }
+
+/** Which part of the cross-site defences refused a request. */
+export type CsrfFailureReason = 'cross_site' | 'missing_cookie' | 'missing_token' | 'mismatch';
 
 /** 403: the IdP says the email address is not verified. */
 export class EmailNotVerified extends AuthError {

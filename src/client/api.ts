@@ -32,7 +32,15 @@ export async function postJson<T>(
       status: 0,
     });
   }
-  const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = (await response.json()) as Record<string, unknown>;
+  } catch {
+    // An answer whose body never arrived (the page navigated away mid-read, the connection
+    // dropped) is no answer: a 2xx must not be taken for success with nothing in it.
+    if (response.ok) throw unreadableAnswer();
+    data = {};
+  }
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('retry-after')) || undefined;
     throw new AuthClientError({
@@ -45,13 +53,33 @@ export async function postJson<T>(
   return data as T;
 }
 
+function unreadableAnswer(): AuthClientError {
+  return new AuthClientError({
+    code: 'network_error',
+    detail: "The server's answer could not be read.",
+    status: 0,
+  });
+}
+
+/** POSTs to a token endpoint; an answer without the token members is refused, never stored. */
+async function postForTokens(path: string, body: unknown): Promise<TokenAnswer> {
+  const answer = await postJson<Partial<TokenAnswer> | null>(path, body);
+  if (
+    typeof answer?.access_token !== 'string' ||
+    typeof answer.CSRF_token !== 'string' ||
+    typeof answer.expires !== 'number'
+  )
+    throw unreadableAnswer();
+  return answer as TokenAnswer;
+}
+
 /** The kit's endpoints as the client calls them. */
 export const authApi = {
   signIn: (username: string, password: string) =>
-    postJson<TokenAnswer>('/sign-in/', { username, password }),
+    postForTokens('/sign-in/', { username, password }),
   socialExchange: (tokens: { id_token: string; access_token: string }) =>
-    postJson<TokenAnswer>('/social-exchange/', tokens),
-  refresh: (csrfToken: string) => postJson<TokenAnswer>('/refresh/', { CSRF_token: csrfToken }),
+    postForTokens('/social-exchange/', tokens),
+  refresh: (csrfToken: string) => postForTokens('/refresh/', { CSRF_token: csrfToken }),
   logoff: (csrfToken: string | null) =>
     postJson<unknown>('/logoff/', csrfToken ? { CSRF_token: csrfToken } : {}),
   logoffAll: (accessToken: string) =>

@@ -13,5 +13,7 @@ export function requireCsrf(
   body: { CSRF_token?: string },
 ): void {
   const submitted = body.CSRF_token ?? request.headers.get('x-csrf-token');
-  if (!csrfTokensMatch(submitted, cookies.csrfToken)) throw new CsrfFailed();
+  if (csrfTokensMatch(submitted, cookies.csrfToken)) return;
+  const reason = !cookies.csrfToken ? 'missing_cookie' : !submitted ? 'missing_token' : 'mismatch';
+  throw new CsrfFailed(undefined, reason);
 }

@@ -65,7 +65,7 @@ export function defineHandler<Schema extends z.ZodType | undefined>(
       ctx = await getAuthContext();
       secure = isSecure(ctx.config, request.url);
       if (spec.sameSiteOnly && !isSameSiteRequest(ctx.config, request.headers))
-        throw new CsrfFailed('CSRF Failed: cross-site request refused.');
+        throw new CsrfFailed('CSRF Failed: cross-site request refused.', 'cross_site');
       let body: unknown;
       if (spec.body) {
         const parsed = spec.body.safeParse(await readJsonBody(request, ctx.config.maxBodyBytes));
@@ -76,6 +76,16 @@ export function defineHandler<Schema extends z.ZodType | undefined>(
       return await spec.handle({ request, body: body as never, ctx, secure });
     } catch (error) {
       const config = ctx?.config;
+      if (config && error instanceof CsrfFailed) {
+        // Not an auth event of section 6, but worth a line: a wave of these is an attack or a
+        // misconfigured proxy (Origin / Host), one of them a client that lost its CSRF token.
+        log(config, 'warn', 'csrf refused', {
+          path: new URL(request.url).pathname,
+          reason: error.reason,
+          origin: request.headers.get('origin'),
+          secFetchSite: request.headers.get('sec-fetch-site'),
+        });
+      }
       if (!(error instanceof AuthError) && classifyError(error)) {
         log(config ?? { logLevel: 'warn' }, 'warn', 'service unavailable', {
           path: new URL(request.url).pathname,

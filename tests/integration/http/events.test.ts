@@ -26,6 +26,7 @@ const PASSWORDS: Record<string, string> = {
   'event-reuse': 'pw-reuse-77d2e019',
   'event-logoff': 'pw-logoff-1e6f4b3a',
   'event-throttled': 'pw-throttled-9c0b2d45',
+  'event-csrf': 'pw-csrf-5d0e8f21',
 };
 const EVENT_KEYS = ['address', 'at', 'reason', 'sid', 'type', 'userId', 'username'];
 
@@ -191,6 +192,38 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
         (e) => e.event.type.includes('throttled') && e.event.username === 'event-throttled',
       ),
     ).toHaveLength(1);
+  });
+
+  it('logs one "csrf refused" warning per 403, naming why, without the tokens', async (context) => {
+    if (!kit) return context.skip('PostgreSQL unreachable');
+    const client = browser('198.51.100.17');
+    const body = await signInRemembered(client, 'event-csrf');
+    const wrong = `${body.CSRF_token.slice(0, -4)}AAAA`;
+    secrets.add(wrong);
+    expect((await refresh(client, wrong)).status).toBe(403);
+    expect((await client.post(PATHS.refresh, {})).status).toBe(403);
+    const crossSite = await client.post(
+      PATHS.logoff,
+      { CSRF_token: body.CSRF_token },
+      { Origin: 'https://evil.example' },
+    );
+    expect(crossSite.status).toBe(403);
+    const refused = () =>
+      kit!
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"csrf refused"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const deadline = Date.now() + 3000;
+    while (refused().length < 3 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(
+      refused().map(({ level, path, reason, origin }) => ({ level, path, reason, origin })),
+    ).toEqual([
+      { level: 'warn', path: PATHS.refresh, reason: 'mismatch', origin: null },
+      { level: 'warn', path: PATHS.refresh, reason: 'missing_token', origin: null },
+      { level: 'warn', path: PATHS.logoff, reason: 'cross_site', origin: 'https://evil.example' },
+    ]);
   });
 
   it('writes every auth event as one JSON line with level, time, msg and only the documented fields', async (context) => {

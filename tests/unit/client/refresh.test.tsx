@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act } from '@testing-library/react';
 import { describe, expect, test, vi } from 'vitest';
-import { jwtPayload } from './fake-server';
+import { json, jwtPayload } from './fake-server';
 import { ALICE, CSRF_KEY, renderAuth, stubWebLocks, installFakeBackend } from './harness';
 
 const server = installFakeBackend();
@@ -106,6 +106,47 @@ describe('refreshing', () => {
     });
     expect(view.auth.getAccessToken()).toBe(token);
     expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
+  });
+
+  test('a 200 refresh whose body never arrives (the page navigated away) stores nothing and keeps the session', async () => {
+    const view = await signedIn();
+    const token = view.auth.getAccessToken();
+    const csrf = localStorage.getItem(CSRF_KEY);
+    const aborted = new ReadableStream({
+      start(controller) {
+        controller.error(new DOMException('The user aborted a request.', 'AbortError'));
+      },
+    });
+    server().next('/auth/refresh/', new Response(aborted, { status: 200 }));
+    let result: string | null = 'unset';
+    await act(async () => {
+      result = await view.auth.refresh();
+    });
+
+    expect(result).toBeNull();
+    expect(view.auth.status).toBe('authenticated');
+    expect(view.auth.error).toMatchObject({ code: 'network_error', status: 0 });
+    expect(view.auth.getAccessToken()).toBe(token);
+    // Before the fix the empty answer was stored: localStorage held the string "undefined" and
+    // the next refresh, in every tab, failed with 403 csrf_failed.
+    expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
+  });
+
+  test('a 200 refresh answer without CSRF_token or access_token is refused, not stored', async () => {
+    const view = await signedIn();
+    const csrf = localStorage.getItem(CSRF_KEY);
+    server().next('/auth/refresh/', json(200, { access_token: 'x', expires: 1 }));
+    server().next('/auth/refresh/', json(200, { CSRF_token: 'x', expires: 1 }));
+    for (let i = 0; i < 2; i += 1) {
+      await act(async () => {
+        expect(await view.auth.refresh()).toBeNull();
+      });
+      expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
+      expect(view.auth.status).toBe('authenticated');
+    }
+    await act(async () => {
+      expect(await view.auth.refresh()).toBe(server().lastAnswer!.access_token);
+    });
   });
 
   test('a 403 csrf_failed refresh signs out and keeps the error', async () => {
