@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseSettings } from '@/auth/config/types';
 import * as schema from './schema';
+import { registerPreparedRunner } from './execute';
 import { acquirePgliteLock } from './pglite-lock';
 
 /** The one Drizzle database type the kit's queries are written against, whatever the driver. */
@@ -41,6 +42,10 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   try {
     const client = await PGlite.create(inMemory ? undefined : dataDir);
     const db = drizzle({ client, schema });
+    registerPreparedRunner(
+      db,
+      async (_name, text, params) => (await client.query(text, params)).rows as never,
+    );
     return {
       db: db as unknown as Database,
       driver: 'pglite',
@@ -65,6 +70,10 @@ async function openPg(url: string): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, ...POOL_OPTIONS });
   pool.on('error', logPoolError);
   const db = drizzle({ client: pool, schema });
+  registerPreparedRunner(
+    db,
+    async (name, text, values) => (await pool.query({ name, text, values })).rows,
+  );
   return {
     db: db as unknown as Database,
     driver: 'pg',
@@ -86,6 +95,10 @@ async function openNeon(url: string): Promise<DatabaseHandle> {
   const pool = new Pool({ connectionString: url, ...POOL_OPTIONS });
   pool.on('error', logPoolError);
   const db = drizzle({ client: pool, schema });
+  registerPreparedRunner(
+    db,
+    async (name, text, values) => (await pool.query({ name, text, values })).rows,
+  );
   return {
     db: db as unknown as Database,
     driver: 'neon',

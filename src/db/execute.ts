@@ -1,5 +1,19 @@
 import type { SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from './client';
+
+type Rows = Record<string, unknown>[];
+
+/** Runs a named statement on a database's own client: `(name, text, params) => rows`. */
+export type PreparedRunner = (name: string, text: string, params: unknown[]) => Promise<Rows>;
+
+const dialect = new PgDialect();
+const runners = new WeakMap<object, PreparedRunner>();
+
+/** Tells queryPrepared() how to reach `db`'s client (client.ts, when a database is opened). */
+export function registerPreparedRunner(db: object, runner: PreparedRunner): void {
+  runners.set(db, runner);
+}
 
 /** Runs raw SQL and returns its rows: every driver's result has `rows` (typed per driver). */
 export async function queryRows<T extends Record<string, unknown>>(
@@ -8,6 +22,24 @@ export async function queryRows<T extends Record<string, unknown>>(
 ): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
+}
+
+/**
+ * Runs raw SQL for the hot paths (refresh, verify, sign-in) as a named prepared statement:
+ * node-postgres and Neon parse and plan it once per connection and then only bind values;
+ * PGlite, whose API has no named statements, runs it straight on its client, without the ORM's
+ * per-query wrapping. `name` must always go with the same SQL text. Inside a transaction (`tx`)
+ * there is no runner, and the query goes through `execute` as any other.
+ */
+export async function queryPrepared<T extends Record<string, unknown>>(
+  db: Pick<Database, 'execute'>,
+  name: string,
+  query: SQL,
+): Promise<T[]> {
+  const run = runners.get(db);
+  if (!run) return queryRows<T>(db, query);
+  const { sql, params } = dialect.sqlToQuery(query);
+  return (await run(name, sql, params)) as T[];
 }
 
 /** Runs raw SQL and returns how many rows it changed (node-postgres and Neon: rowCount; PGlite: affectedRows). */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import type { User } from '../schema';
-import { queryRows } from '../execute';
+import { queryPrepared, queryRows } from '../execute';
 import { mapUserRow, USER_COLUMNS } from './user-row';
 
 /** A refresh token as stored: enough to re-sign it (same `jti`, `iat` and `exp`). */
@@ -31,7 +31,10 @@ export async function startSession(
     ipAddress: string;
   },
 ): Promise<void> {
-  await db.execute(sql`
+  await queryPrepared(
+    db,
+    'kit_start_session',
+    sql`
     with session as (
       insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address)
       values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress})
@@ -40,7 +43,8 @@ export async function startSession(
       insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
       select ${input.jti}, ${input.userId}, sid, ${input.now}, ${input.tokenExpiresAt} from session
     )
-    update users set last_login = ${input.now} where id = ${input.userId}`);
+    update users set last_login = ${input.now} where id = ${input.userId}`,
+  );
 }
 
 /** What consuming a refresh token gave: the successor and the current user, or nothing. */
@@ -56,8 +60,9 @@ export async function consumeRefreshToken(
   db: Database,
   input: { jti: string; newJti: string; now: Date; newExpiresAt: Date; blacklist: boolean },
 ): Promise<Consumed> {
-  const [row] = await queryRows(
+  const [row] = await queryPrepared(
     db,
+    'kit_consume_refresh_token',
     sql`
     with consumed as (
       update outstanding_tokens o set rotated_at = ${input.now}, replaced_by_jti = ${input.newJti}
@@ -110,8 +115,9 @@ export async function readRefreshTokenState(
   jti: string,
   now: Date,
 ): Promise<RefreshTokenState | null> {
-  const [row] = await queryRows(
+  const [row] = await queryPrepared(
     db,
+    'kit_refresh_token_state',
     sql`
     select o.sid, o.expires_at <= ${now} as expired, o.rotated_at,
       exists (select 1 from blacklisted_tokens b where b.token_id = o.id) as blacklisted,
@@ -160,8 +166,9 @@ export async function sessionBelongsTo(
 
 /** Tells whether a refresh token is blacklisted or its session revoked (for /auth/verify). */
 export async function isRefreshTokenRevoked(db: Database, jti: string): Promise<boolean> {
-  const [row] = await queryRows<{ revoked: boolean }>(
+  const [row] = await queryPrepared<{ revoked: boolean }>(
     db,
+    'kit_refresh_token_revoked',
     sql`
     select (exists (select 1 from blacklisted_tokens b where b.token_id = o.id) or s.revoked_at is not null) as revoked
     from outstanding_tokens o join sessions s on s.sid = o.sid where o.jti = ${jti}`,

@@ -7,6 +7,7 @@ import { revokeUserSessions } from '@/db/queries/sessions';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
+import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
 import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
@@ -93,6 +94,44 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(blacklisted.map((b) => b.tokenId).sort()).toEqual(gone.tokens.map((o) => o.id).sort());
     expect(await revokeUserSessions(t.db, user.id)).toEqual([kept.sid]);
     expect(await revokeUserSessions(t.db, user.id)).toEqual([]);
+  });
+
+  test('refresh tokens rotate through the named prepared statements, each exactly once, on every connection', async (t) => {
+    const user = await insertUser(t.db, { username: 'rotate-me' });
+    const now = new Date();
+    const sid = randomUUID();
+    let jti: string = randomUUID();
+    await startSession(t.db, {
+      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1',
+      tokenExpiresAt: new Date(now.getTime() + HOUR), sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
+    });
+    // More rotations than the pool has connections, twelve at a time: every connection prepares
+    // the statement once and reuses it; each token is consumed by exactly one of two racers.
+    for (let round = 0; round < 3; round += 1) {
+      const racers = await Promise.all(
+        Array.from({ length: 12 }, () => {
+          const newJti = randomUUID();
+          return consumeRefreshToken(t.db, { jti, newJti, now: new Date(), newExpiresAt: new Date(Date.now() + 3 * HOUR), blacklist: true });
+        }),
+      );
+      const winners = racers.filter((r) => r !== null);
+      expect(winners).toHaveLength(1);
+      const { successor, user: owner } = winners[0]!;
+      expect(owner).toMatchObject({ id: user.id, username: 'rotate-me', isActive: true });
+      expect(successor.sid).toBe(sid);
+      // Never past the session's absolute end, whatever the refresh lifetime asks for.
+      expect(successor.expiresAt.getTime()).toBeLessThanOrEqual(now.getTime() + 2 * HOUR);
+      const old = await readRefreshTokenState(t.db, jti, new Date());
+      expect(old).toMatchObject({ sid, blacklisted: true, sessionLive: true, expired: false });
+      expect(old!.rotatedAt).toBeInstanceOf(Date);
+      expect(old!.liveSuccessor?.jti).toBe(successor.jti);
+      jti = successor.jti;
+    }
+    expect(await readRefreshTokenState(t.db, 'no-such-jti', new Date())).toBeNull();
+    // On a server, the connection this lands on has the statement prepared under its name.
+    const prepared = await queryRows<{ name: string }>(t.db, sql`select name from pg_prepared_statements`);
+    if (driver === 'pglite') expect(prepared).toEqual([]);
+    else expect(prepared.map((r) => r.name)).toContain('kit_consume_refresh_token');
   });
 
   test('flushing removes expired tokens with their blacklist rows and keeps live ones', async (t) => {
