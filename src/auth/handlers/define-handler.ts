@@ -82,8 +82,8 @@ export function defineHandler<Schema extends z.ZodType | undefined>(
         log(config, 'warn', 'csrf refused', {
           path: new URL(request.url).pathname,
           reason: error.reason,
-          origin: request.headers.get('origin'),
-          secFetchSite: request.headers.get('sec-fetch-site'),
+          origin: request.headers.get('origin')?.slice(0, 200) ?? null,
+          secFetchSite: request.headers.get('sec-fetch-site')?.slice(0, 40) ?? null,
         });
       }
       if (!(error instanceof AuthError) && classifyError(error)) {
