@@ -232,7 +232,10 @@ export const tokenProperties: PropertyGroup = (getKit, backend) => {
                   request,
                   reply,
                 );
-              if (mayAccept && layout.duplicate === 'none' && reply.status !== 200)
+              // The server must take the genuine pair as it issued it; a respelling of the same
+              // bytes (padding, other base64url) may be refused (jose is strict) or taken.
+              const mustAccept = verdict.refreshExact && verdict.csrfGenuine;
+              if (mustAccept && layout.duplicate === 'none' && reply.status !== 200)
                 violation('refresh refused the genuine cookies', request, reply);
             } finally {
               // A 200 rotated the session: later cases (and shrinking) start from a fresh one.

@@ -302,6 +302,8 @@ export interface CookieVerdict {
   refreshSigned: boolean;
   /** The refresh cookie carries the genuine refresh token's bytes under a canonical MAC. */
   refreshGenuine: boolean;
+  /** ...and spells them exactly as the server did (no re-encoded base64url). */
+  refreshExact: boolean;
   /** The CSRF cookie is exactly the genuine CSRF token under a canonical MAC. */
   csrfGenuine: boolean;
 }
@@ -321,6 +323,7 @@ export function judgeCookies(header: string, ctx: CookieContext): CookieVerdict 
     refreshRead: parsed.refresh_cookie,
     refreshSigned: refresh !== null,
     refreshGenuine: refresh !== null && sameTokenBytes(refresh, ctx.genuine.refresh),
+    refreshExact: refresh === ctx.genuine.refresh,
     csrfGenuine: csrf === ctx.genuine.csrfToken,
   };
 }
