@@ -32,20 +32,24 @@ export async function postJson<T>(
       status: 0,
     });
   }
-  let data: Record<string, unknown>;
+  let data: unknown;
   try {
-    data = (await response.json()) as Record<string, unknown>;
+    data = await response.json();
   } catch {
     // An answer whose body never arrived (the page navigated away mid-read, the connection
     // dropped) is no answer: a 2xx must not be taken for success with nothing in it.
     if (response.ok) throw unreadableAnswer();
-    data = {};
   }
   if (!response.ok) {
+    // A proxy in front may answer with anything (HTML, `null`): only the kit's own fields count.
+    const { code, detail } = (data && typeof data === 'object' ? data : {}) as Record<
+      string,
+      unknown
+    >;
     const retryAfter = Number(response.headers.get('retry-after')) || undefined;
     throw new AuthClientError({
-      code: typeof data.code === 'string' ? data.code : 'server_error',
-      detail: typeof data.detail === 'string' ? data.detail : `HTTP ${response.status}`,
+      code: typeof code === 'string' ? code : 'server_error',
+      detail: typeof detail === 'string' ? detail : `HTTP ${response.status}`,
       status: response.status,
       retryAfter,
     });

@@ -149,6 +149,30 @@ describe('refreshing', () => {
     });
   });
 
+  test('a 502 from a proxy in front, with an HTML or `null` body, is a server error: the session is kept and retried', async () => {
+    const view = await signedIn();
+    const csrf = localStorage.getItem(CSRF_KEY);
+    server().next('/auth/refresh/', new Response('<html>Bad gateway</html>', { status: 502 }));
+    server().next(
+      '/auth/refresh/',
+      new Response('null', { status: 502, headers: { 'Content-Type': 'application/json' } }),
+    );
+    for (let i = 0; i < 2; i += 1) {
+      await act(async () => {
+        expect(await view.auth.refresh()).toBeNull();
+      });
+      expect(view.auth.status).toBe('authenticated');
+      expect(view.auth.error).toEqual({
+        source: 'refresh',
+        code: 'server_error',
+        detail: 'HTTP 502',
+        status: 502,
+        retryAfter: undefined,
+      });
+      expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
+    }
+  });
+
   test('a 403 csrf_failed refresh signs out and keeps the error', async () => {
     const view = await signedIn();
     localStorage.setItem(CSRF_KEY, 'tampered');
