@@ -2,7 +2,7 @@ import { defineAuthConfig } from '@/auth/config/define';
 
 /**
  * The template's auth settings (CONTRACT.md section 5). Secrets, the database and the IdP come
- * from the environment (.env.example); everything a template user customises in code lives here.
+ * from the environment (env.example); everything a template user customises in code lives here.
  */
 export default defineAuthConfig({
   // The seed's USER_SERIALIZER_CLASS: the `user` member of sign-in and refresh answers.
