@@ -8,6 +8,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { expect } from 'vitest';
+import type { AuthEvent } from '@/auth/events';
 import type { Database } from '@/db/client';
 import { HttpClient, setCookies, type ParsedCookie } from './http-client';
 import { startKit, type HttpBackend, type KitServer, type SeedUser } from './kit-servers';
@@ -223,19 +224,11 @@ export function expectCookiesCleared(response: Response): void {
   }
 }
 
-/** One structured auth event line of the server log. */
+/** One structured auth event line of the server log (the event as `onEvent` receives it). */
 export interface LoggedEvent {
   level: string;
   msg: string;
-  event: {
-    type: string;
-    at: string;
-    userId: number | null;
-    sid: string | null;
-    address: string | null;
-    reason?: string;
-    username?: string;
-  };
+  event: AuthEvent;
 }
 
 /** The auth events the server logged, in order (one JSON line each). */

@@ -8,6 +8,7 @@ import { checkReply, ENDPOINTS, violation } from './support/contract';
 import { jsonBytes, type FuzzRequest } from './support/http';
 import {
   applyTokenRecipe,
+  respelling,
   sameTokenBytes,
   signingMaterial,
   tokenRecipe,
@@ -141,43 +142,37 @@ describe('social exchange with an IdP configured (pglite)', () => {
     async () => {
       const server = kit!;
       // Only the signature can be respelled: the signed input is the header and payload as sent.
-      const respelling = fc.record({
-        variant: fc.constantFrom(
-          'pad' as const,
-          'lastBits' as const,
-          'stdAlphabet' as const,
-          'whitespace' as const,
-        ),
-        n: fc.nat(),
-      });
       await fc.assert(
-        fc.asyncProperty(respelling, async ({ variant, n }) => {
-          const segment = 2;
-          const pair = await mint();
-          const first = await exchange(server, {
-            id_token: pair.id_token,
-            access_token: pair.access_token,
-          });
-          if (first.reply.status !== 200)
-            violation('a fresh genuine pair was refused', first.request, first.reply);
-          const genuine: GenuineTokens = {
-            access: pair.access_token,
-            refresh: pair.id_token,
-            session: pair.id_token,
-          };
-          const respelled = applyTokenRecipe(
-            { kind: 'encoding', base: 'refresh', segment, variant, n },
-            genuine,
-            keys,
-          );
-          const { request, reply } = await exchange(server, {
-            id_token: respelled,
-            access_token: pair.access_token,
-          });
-          checkReply(endpoint, request, reply);
-          if (reply.status === 200)
-            violation('a respelled id token was accepted a second time (replay)', request, reply);
-        }),
+        fc.asyncProperty(
+          fc.record({ variant: respelling, n: fc.nat() }),
+          async ({ variant, n }) => {
+            const segment = 2;
+            const pair = await mint();
+            const first = await exchange(server, {
+              id_token: pair.id_token,
+              access_token: pair.access_token,
+            });
+            if (first.reply.status !== 200)
+              violation('a fresh genuine pair was refused', first.request, first.reply);
+            const genuine: GenuineTokens = {
+              access: pair.access_token,
+              refresh: pair.id_token,
+              session: pair.id_token,
+            };
+            const respelled = applyTokenRecipe(
+              { kind: 'encoding', base: 'refresh', segment, variant, n },
+              genuine,
+              keys,
+            );
+            const { request, reply } = await exchange(server, {
+              id_token: respelled,
+              access_token: pair.access_token,
+            });
+            checkReply(endpoint, request, reply);
+            if (reply.status === 200)
+              violation('a respelled id token was accepted a second time (replay)', request, reply);
+          },
+        ),
         // Two exchanges per case: a tenth of FUZZ_RUNS, never fewer than 30.
         { ...fuzzOptions(), numRuns: Math.max(30, Math.ceil(fuzzOptions().numRuns! / 10)) },
       );

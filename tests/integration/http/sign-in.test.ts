@@ -3,7 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { deactivateUser } from '@/auth/services/users';
-import { HttpClient, setCookies } from '../../support/http-client';
+import { HttpClient, setCookies, type ParsedCookie } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
   cookiesByName,
@@ -55,6 +55,14 @@ async function ms<T>(run: () => Promise<T>): Promise<number> {
   await run();
   return performance.now() - start;
 }
+
+/** The attributes the contract fixes for every auth cookie (section 3). */
+const attributesOf = ({ httpOnly, sameSite, path, secure }: ParsedCookie) => ({
+  httpOnly,
+  sameSite,
+  path,
+  secure,
+});
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -126,13 +134,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const { response } = await signIn(new HttpClient(kit.url), 'refresh-cookie-user', PASSWORD);
       const cookie = cookiesByName(response)[REFRESH_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookie.value!)).exp!;
-      expect({
-        httpOnly: cookie.httpOnly,
-        sameSite: cookie.sameSite,
-        path: cookie.path,
-        secure: cookie.secure,
-        domain: cookie.domain,
-      }).toEqual({
+      expect({ ...attributesOf(cookie), domain: cookie.domain }).toEqual({
         httpOnly: true,
         sameSite: 'strict',
         path: '/auth',
@@ -152,12 +154,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const cookies = cookiesByName(response);
       const cookie = cookies[CSRF_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
-      expect({
-        httpOnly: cookie.httpOnly,
-        sameSite: cookie.sameSite,
-        path: cookie.path,
-        secure: cookie.secure,
-      }).toEqual({
+      expect(attributesOf(cookie)).toEqual({
         httpOnly: true,
         sameSite: 'strict',
         path: '/auth',
@@ -174,12 +171,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       const cookies = cookiesByName(response);
       const cookie = cookies[SESSION_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
-      expect({
-        httpOnly: cookie.httpOnly,
-        sameSite: cookie.sameSite,
-        path: cookie.path,
-        secure: cookie.secure,
-      }).toEqual({
+      expect(attributesOf(cookie)).toEqual({
         httpOnly: true,
         sameSite: 'lax',
         path: '/',

@@ -2,21 +2,12 @@
 import { act } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import { problem } from './fake-server';
-import { ALICE, renderAuth, installFakeBackend } from './harness';
+import { installFakeBackend, renderSignedIn } from './harness';
 
 const server = installFakeBackend();
 
-async function signedIn() {
-  const view = renderAuth();
-  await act(async () => {
-    await view.auth.signIn(ALICE.username, ALICE.password);
-  });
-  expect(view.auth.status).toBe('authenticated');
-  return view;
-}
-
 async function authFetch(
-  view: Awaited<ReturnType<typeof signedIn>>,
+  view: Awaited<ReturnType<typeof renderSignedIn>>,
   input: RequestInfo | URL,
   init?: RequestInit,
 ) {
@@ -29,7 +20,7 @@ async function authFetch(
 
 describe('authFetch()', () => {
   test('it sends the access token as an Authorization Bearer header', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const token = view.auth.getAccessToken();
 
     const response = await authFetch(view, '/api/me');
@@ -42,7 +33,7 @@ describe('authFetch()', () => {
   });
 
   test('it keeps the caller headers given in init beside the Authorization header', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
 
     await authFetch(view, '/api/me', { headers: { 'X-Request-Id': 'abc-123' } });
 
@@ -52,7 +43,7 @@ describe('authFetch()', () => {
   });
 
   test('it keeps the headers of a Request object it is given', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
 
     await authFetch(view, new Request('/api/me', { headers: { 'X-Request-Id': 'abc-123' } }));
 
@@ -62,7 +53,7 @@ describe('authFetch()', () => {
   });
 
   test('on a 401 it refreshes once and retries with the new access token', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const stale = view.auth.getAccessToken();
     server().rejectIssuedAccessTokens();
 
@@ -84,7 +75,7 @@ describe('authFetch()', () => {
   });
 
   test('a second 401 after the refresh is returned instead of refreshing again', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const unauthorized = () =>
       problem(401, 'token_not_valid', 'Token is invalid or expired.', {
         'WWW-Authenticate': 'Bearer error="invalid_token"',

@@ -1,6 +1,6 @@
-import { cleanup, render } from '@testing-library/react';
+import { act, cleanup, render } from '@testing-library/react';
 import type { ComponentProps } from 'react';
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { AuthProvider, useAuth, type AuthContextValue } from '@/client';
 import { clearTokens } from '@/client/token-store';
 import { FakeAuthServer } from './fake-server';
@@ -62,6 +62,16 @@ export function renderAuth(props: Omit<ComponentProps<typeof AuthProvider>, 'chi
         .filter((status, index, all) => index === 0 || all[index - 1] !== status);
     },
   };
+}
+
+/** Renders the provider and signs ALICE in through the fake backend; fails unless it worked. */
+export async function renderSignedIn() {
+  const view = renderAuth();
+  await act(async () => {
+    await view.auth.signIn(ALICE.username, ALICE.password);
+  });
+  expect(view.auth.status).toBe('authenticated');
+  return view;
 }
 
 /** A Web Locks stub that runs the callback at once, recording the lock name and telling `server` while held. */

@@ -2,18 +2,9 @@
 import { act } from '@testing-library/react';
 import { describe, expect, test, vi } from 'vitest';
 import { json, jwtPayload } from './fake-server';
-import { ALICE, CSRF_KEY, renderAuth, stubWebLocks, installFakeBackend } from './harness';
+import { CSRF_KEY, stubWebLocks, installFakeBackend, renderSignedIn } from './harness';
 
 const server = installFakeBackend();
-
-async function signedIn() {
-  const view = renderAuth();
-  await act(async () => {
-    await view.auth.signIn(ALICE.username, ALICE.password);
-  });
-  expect(view.auth.status).toBe('authenticated');
-  return view;
-}
 
 describe('refreshing', () => {
   test('the timer sends a refresh 30 seconds before a 60-second access token expires and the state takes the new token', async () => {
@@ -22,7 +13,7 @@ describe('refreshing', () => {
       now: new Date('2026-03-01T12:00:00.000Z'),
     });
     server().accessLifetime = 60;
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const first = view.auth.getAccessToken()!;
     const issuedAt = Date.now() / 1000;
     expect(view.auth.user!.claims.exp).toBe(issuedAt + 60);
@@ -45,7 +36,7 @@ describe('refreshing', () => {
   });
 
   test('three concurrent refresh() calls send one request and all resolve to the same new token', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     let tokens: Array<string | null> = [];
     await act(async () => {
       tokens = await Promise.all([view.auth.refresh(), view.auth.refresh(), view.auth.refresh()]);
@@ -57,7 +48,7 @@ describe('refreshing', () => {
   });
 
   test('a refresh() after the previous one has settled sends a new request', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     await act(async () => {
       await view.auth.refresh();
     });
@@ -69,7 +60,7 @@ describe('refreshing', () => {
   });
 
   test('when navigator.locks exists the refresh request runs inside the auth-kit.refresh Web Lock', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const request = stubWebLocks(server());
     let token: string | null = null;
     await act(async () => {
@@ -86,7 +77,7 @@ describe('refreshing', () => {
   });
 
   test('a network error during a refresh keeps the authenticated status and sets error without signing out', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const token = view.auth.getAccessToken();
     const csrf = localStorage.getItem(CSRF_KEY);
     server().next('/auth/refresh/', 'network');
@@ -109,7 +100,7 @@ describe('refreshing', () => {
   });
 
   test('a 200 refresh whose body never arrives (the page navigated away) stores nothing and keeps the session', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const token = view.auth.getAccessToken();
     const csrf = localStorage.getItem(CSRF_KEY);
     const aborted = new ReadableStream({
@@ -133,7 +124,7 @@ describe('refreshing', () => {
   });
 
   test('a 200 refresh answer without CSRF_token or access_token is refused, not stored', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const csrf = localStorage.getItem(CSRF_KEY);
     server().next('/auth/refresh/', json(200, { access_token: 'x', expires: 1 }));
     server().next('/auth/refresh/', json(200, { CSRF_token: 'x', expires: 1 }));
@@ -150,7 +141,7 @@ describe('refreshing', () => {
   });
 
   test('a 502 from a proxy in front, with an HTML or `null` body, is a server error: the session is kept and retried', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const csrf = localStorage.getItem(CSRF_KEY);
     server().next('/auth/refresh/', new Response('<html>Bad gateway</html>', { status: 502 }));
     server().next(
@@ -174,7 +165,7 @@ describe('refreshing', () => {
   });
 
   test('a 403 csrf_failed refresh signs out and keeps the error', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     localStorage.setItem(CSRF_KEY, 'tampered');
     await act(async () => {
       await view.auth.refresh();

@@ -2,7 +2,7 @@
 import { act, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { getAccessToken } from '@/client';
-import { ALICE, CSRF_KEY, renderAuth, installFakeBackend } from './harness';
+import { CSRF_KEY, renderAuth, installFakeBackend, renderSignedIn } from './harness';
 
 const server = installFakeBackend();
 
@@ -19,18 +19,9 @@ afterEach(() => {
   for (const channel of others.splice(0)) channel.close();
 });
 
-async function signedIn() {
-  const view = renderAuth();
-  await act(async () => {
-    await view.auth.signIn(ALICE.username, ALICE.password);
-  });
-  expect(view.auth.status).toBe('authenticated');
-  return view;
-}
-
 describe('tabs', () => {
   test('a signed-out message from another tab makes this tab unauthenticated', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const tab = otherTab();
 
     tab.channel.postMessage({ type: 'signed-out' });
@@ -59,7 +50,7 @@ describe('tabs', () => {
 
   test('signIn() tells the other tabs with a signed-in message', async () => {
     const tab = otherTab();
-    await signedIn();
+    await renderSignedIn();
 
     await waitFor(() => expect(tab.received).toEqual([{ type: 'signed-in' }]));
   });
@@ -67,7 +58,7 @@ describe('tabs', () => {
 
 describe('signOut()', () => {
   test('it logs off with the stored CSRF token, posts signed-out to the other tabs and ends unauthenticated', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const csrf = localStorage.getItem(CSRF_KEY);
     expect(csrf).toBeTruthy();
     const tab = otherTab();
@@ -88,7 +79,7 @@ describe('signOut()', () => {
   });
 
   test('signOut({ everywhere: true }) calls /auth/logoff-all/ with the Bearer access token', async () => {
-    const view = await signedIn();
+    const view = await renderSignedIn();
     const token = view.auth.getAccessToken();
     const tab = otherTab();
 

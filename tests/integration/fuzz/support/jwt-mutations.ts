@@ -253,7 +253,7 @@ export type TokenRecipe =
       kind: 'encoding';
       base: Base;
       segment: 0 | 1 | 2;
-      variant: 'pad' | 'lastBits' | 'stdAlphabet' | 'whitespace';
+      variant: Respelling;
       n: number;
     }
   | { kind: 'garbage'; value: string };
@@ -395,12 +395,7 @@ export function tokenRecipe(bases: fc.Arbitrary<Base> = base): fc.Arbitrary<Toke
         kind: fc.constant('encoding' as const),
         base: bases,
         segment: segIndex,
-        variant: fc.constantFrom(
-          'pad' as const,
-          'lastBits' as const,
-          'stdAlphabet' as const,
-          'whitespace' as const,
-        ),
+        variant: respelling,
         n: fc.nat(),
       }),
     },
@@ -444,12 +439,17 @@ function patch(
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
+/** The non-canonical base64url spellings reencode() produces. */
+export type Respelling = 'pad' | 'lastBits' | 'stdAlphabet' | 'whitespace';
+export const respelling: fc.Arbitrary<Respelling> = fc.constantFrom(
+  'pad',
+  'lastBits',
+  'stdAlphabet',
+  'whitespace',
+);
+
 /** Non-canonical spellings of the same bytes (trailing bits, padding, the +/ alphabet, whitespace). */
-function reencode(
-  segment: string,
-  variant: 'pad' | 'lastBits' | 'stdAlphabet' | 'whitespace',
-  n: number,
-): string {
+function reencode(segment: string, variant: Respelling, n: number): string {
   if (variant === 'pad') return segment + '='.repeat(1 + (n % 2));
   if (variant === 'stdAlphabet') return segment.replace(/-/g, '+').replace(/_/g, '/');
   if (variant === 'whitespace')
