@@ -1,5 +1,5 @@
 // `npm run dev`: the Next.js dev server on the embedded database, with nothing to configure.
-// When no Cognito user pool is configured, it also starts the local stand-in IdP (src/idp-local)
+// When no Cognito user pool (or generic OIDC provider) is configured, it also starts the local stand-in IdP (src/idp-local)
 // and points the app at it, so the whole Cognito PKCE journey works offline. Production never
 // runs this script: `next start` has no way to start the stand-in.
 import { spawn } from 'node:child_process';
@@ -16,13 +16,21 @@ function run(label, args, childEnv) {
   const child = spawn(process.execPath, args, { stdio: 'inherit', env: childEnv });
   children.push(child);
   child.on('exit', (code, signal) => {
-    if (signal !== 'SIGTERM') console.error(`[dev] ${label} stopped (${signal ?? code}); stopping the others`);
-    for (const other of children) if (other !== child && other.exitCode === null) other.kill('SIGTERM');
+    if (signal !== 'SIGTERM')
+      console.error(`[dev] ${label} stopped (${signal ?? code}); stopping the others`);
+    for (const other of children)
+      if (other !== child && other.exitCode === null) other.kill('SIGTERM');
     process.exitCode = code ?? 0;
   });
 }
 
-if (!env.COGNITO_USER_POOL_ID && !env.COGNITO_CLIENT_ID) {
+// A generic OIDC provider (AUTH_IDP_*) counts as configured too: the stand-in would override it.
+const idpConfigured =
+  env.COGNITO_USER_POOL_ID ||
+  env.COGNITO_CLIENT_ID ||
+  env.AUTH_IDP_PROVIDER === 'oidc' ||
+  env.AUTH_IDP_CLIENT_ID;
+if (!idpConfigured) {
   const idpPort = env.LOCAL_IDP_PORT ?? '4000';
   const idpUrl = `http://localhost:${idpPort}`;
   Object.assign(env, {
@@ -33,14 +41,24 @@ if (!env.COGNITO_USER_POOL_ID && !env.COGNITO_CLIENT_ID) {
     COGNITO_DOMAIN: idpUrl,
     AUTH_IDP_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
   });
-  console.log(`[dev] No Cognito user pool configured: starting the local stand-in IdP on ${idpUrl}`);
+  console.log(
+    `[dev] No Cognito user pool configured: starting the local stand-in IdP on ${idpUrl}`,
+  );
   run('local IdP', ['node_modules/tsx/dist/cli.mjs', 'src/idp-local/main.ts'], {
     ...env,
     LOCAL_IDP_PORT: idpPort,
-    LOCAL_IDP_REDIRECT_URIS: env.LOCAL_IDP_REDIRECT_URIS ?? `http://localhost:${appPort}/callback,http://127.0.0.1:${appPort}/callback`,
-    LOCAL_IDP_LOGOUT_URIS: env.LOCAL_IDP_LOGOUT_URIS ?? `http://localhost:${appPort}/,http://127.0.0.1:${appPort}/`,
+    LOCAL_IDP_REDIRECT_URIS:
+      env.LOCAL_IDP_REDIRECT_URIS ??
+      `http://localhost:${appPort}/callback,http://127.0.0.1:${appPort}/callback`,
+    LOCAL_IDP_LOGOUT_URIS:
+      env.LOCAL_IDP_LOGOUT_URIS ?? `http://localhost:${appPort}/,http://127.0.0.1:${appPort}/`,
   });
 }
 
-run('next dev', ['node_modules/next/dist/bin/next', 'dev', '-p', appPort, ...process.argv.slice(2)], env);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => children.forEach((c) => c.exitCode === null && c.kill(signal)));
+run(
+  'next dev',
+  ['node_modules/next/dist/bin/next', 'dev', '-p', appPort, ...process.argv.slice(2)],
+  env,
+);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => children.forEach((c) => c.exitCode === null && c.kill(signal)));

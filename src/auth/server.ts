@@ -3,6 +3,7 @@ import { cookies } from 'next/headers';
 import { verifyBearer } from './bearer';
 import { getAuthCore } from './context';
 import { AuthError, PermissionDenied, toErrorResponse } from './errors';
+import { describeError } from '@/db/errors';
 import { log } from './events';
 import type { AccessTokenClaims } from './tokens/types';
 import { verifySessionToken } from './tokens/verify';
@@ -62,7 +63,7 @@ export function withAuth<Context = unknown>(
       return toErrorResponse(error, {
         logUnexpected: (e) =>
           log({ logLevel: 'error' }, 'error', 'unexpected error', {
-            error: (e as Error)?.stack ?? String(e),
+            error: describeError(e, { stack: true }),
           }),
       });
     }

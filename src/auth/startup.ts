@@ -1,4 +1,5 @@
 import { getAuthConfig } from './config';
+import { describeError } from '@/db/errors';
 import { log } from './events';
 
 const DEMO_USER = { username: 'demo', password: 'demo-password-123', email: 'demo@example.com' };
@@ -35,6 +36,6 @@ export async function startAuthKit(): Promise<void> {
       `\n[auth] Created the demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}".\n`,
     );
   } catch (error) {
-    console.error(`\n[auth] could not create the demo user: ${(error as Error).message}\n`);
+    console.error(`\n[auth] could not create the demo user: ${describeError(error)}\n`);
   }
 }

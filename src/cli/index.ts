@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { closeDatabase, getDatabase } from '@/db';
 import { listUsers } from '@/db/queries/users';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
+import { describeError } from '@/db/errors';
 import {
   createUser,
   deactivateUser,
@@ -194,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     await command.run(parsed as Parameters<Command['run']>[0]);
     return 0;
   } catch (error) {
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${describeError(error)}`);
     return 1;
   } finally {
     await closeDatabase().catch(() => {});

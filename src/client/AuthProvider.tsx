@@ -125,8 +125,14 @@ export function AuthProvider({
   const signInWithCognito = useCallback(
     async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
       if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
-      const manager = await getUserManager(idp, callbackPath);
-      await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+      try {
+        const manager = await getUserManager(idp, callbackPath);
+        await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+      } catch (error) {
+        // The client library could not load or the IdP's metadata is unreachable: say so in
+        // `error` (the caller usually fires and forgets this call).
+        dispatch({ type: 'error', error: toErrorInfo(error, 'cognito') });
+      }
     },
     [idp, callbackPath],
   );
@@ -149,11 +155,13 @@ export function AuthProvider({
         returnTo: safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo),
       };
     } catch (error) {
+      // Reported, not signed out: a failed callback (a reload of /callback, a used code) must not
+      // end a session this browser already has in other tabs.
       const info = toErrorInfo(error, 'cognito');
-      signedOut(info);
+      dispatch({ type: 'error', error: info });
       return { ok: false as const, error: info };
     }
-  }, [idp, callbackPath, accept, signedOut]);
+  }, [idp, callbackPath, accept]);
 
   const signOut = useCallback(
     async ({ everywhere = false, idp: endIdpSession = false } = {}) => {

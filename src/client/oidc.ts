@@ -25,6 +25,10 @@ export function getUserManager(idp: ClientIdpSettings, callbackPath: string): Pr
         monitorSession: false,
       }),
   );
+  // A chunk that failed to load is not cached: the next click tries again.
+  manager.catch(() => {
+    manager = null;
+  });
   return manager;
 }
 

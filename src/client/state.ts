@@ -11,8 +11,7 @@ export type AuthState =
 export type AuthAction =
   | { type: 'tokens'; answer: TokenAnswer }
   | { type: 'signed-out'; error?: AuthClientErrorInfo | null }
-  | { type: 'error'; error: AuthClientErrorInfo }
-  | { type: 'clear-error' };
+  | { type: 'error'; error: AuthClientErrorInfo };
 
 /** The state before the first refresh has answered. */
 export const initialAuthState: AuthState = { status: 'loading', user: null, error: null };
@@ -37,7 +36,5 @@ export function authReducer(state: AuthState, action: AuthAction): AuthState {
       return { status: 'unauthenticated', user: null, error: action.error ?? null };
     case 'error':
       return { ...state, error: action.error } as AuthState;
-    case 'clear-error':
-      return { ...state, error: null } as AuthState;
   }
 }

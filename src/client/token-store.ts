@@ -15,11 +15,6 @@ export function getAccessToken(): string | null {
   return accessToken && expiresAt * 1000 > Date.now() ? accessToken : null;
 }
 
-/** The access token's `exp`, Unix seconds (0 when signed out). */
-export function getAccessTokenExpiry(): number {
-  return accessToken ? expiresAt : 0;
-}
-
 /** Keeps a sign-in or refresh answer: the access token in memory, the CSRF token in localStorage. */
 export function storeTokens(answer: TokenAnswer): void {
   accessToken = answer.access_token;

@@ -61,6 +61,33 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
   }
 }
 
+/** What the node-postgres and Neon pools offer that the kit uses. */
+interface ServerPool {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  end(): Promise<void>;
+}
+
+/** The handle of a pooled server database: the pool's error listener, named statements, close. */
+function poolHandle<D extends object>(
+  driver: 'pg' | 'neon',
+  pool: ServerPool,
+  db: D,
+  migrate: (db: D) => Promise<void>,
+): DatabaseHandle {
+  pool.on('error', logPoolError);
+  registerPreparedRunner(
+    db,
+    async (name, text, values) => (await pool.query({ name, text, values })).rows as never,
+  );
+  return {
+    db: db as unknown as Database,
+    driver,
+    migrate: () => migrate(db),
+    close: () => pool.end(),
+  };
+}
+
 async function openPg(url: string): Promise<DatabaseHandle> {
   const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
     import('pg'),
@@ -68,18 +95,8 @@ async function openPg(url: string): Promise<DatabaseHandle> {
     import('drizzle-orm/node-postgres/migrator'),
   ]);
   const pool = new pg.Pool({ connectionString: url, ...POOL_OPTIONS });
-  pool.on('error', logPoolError);
   const db = drizzle({ client: pool, schema });
-  registerPreparedRunner(
-    db,
-    async (name, text, values) => (await pool.query({ name, text, values })).rows,
-  );
-  return {
-    db: db as unknown as Database,
-    driver: 'pg',
-    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: () => pool.end(),
-  };
+  return poolHandle('pg', pool, db, (d) => migrate(d, { migrationsFolder: MIGRATIONS_FOLDER }));
 }
 
 async function openNeon(url: string): Promise<DatabaseHandle> {
@@ -93,18 +110,8 @@ async function openNeon(url: string): Promise<DatabaseHandle> {
   if (typeof WebSocket === 'undefined' && !neonConfig.webSocketConstructor)
     neonConfig.webSocketConstructor = ws;
   const pool = new Pool({ connectionString: url, ...POOL_OPTIONS });
-  pool.on('error', logPoolError);
   const db = drizzle({ client: pool, schema });
-  registerPreparedRunner(
-    db,
-    async (name, text, values) => (await pool.query({ name, text, values })).rows,
-  );
-  return {
-    db: db as unknown as Database,
-    driver: 'neon',
-    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: () => pool.end(),
-  };
+  return poolHandle('neon', pool, db, (d) => migrate(d, { migrationsFolder: MIGRATIONS_FOLDER }));
 }
 
 /**
@@ -115,7 +122,12 @@ async function openNeon(url: string): Promise<DatabaseHandle> {
 export async function openDatabase(settings: DatabaseSettings): Promise<DatabaseHandle> {
   if (settings.driver === 'pglite') {
     const handle = await openPglite(settings.dataDir);
-    await handle.migrate();
+    try {
+      await handle.migrate();
+    } catch (error) {
+      await handle.close(); // never leave the directory open and locked after a failed migration
+      throw error;
+    }
     return handle;
   }
   return settings.driver === 'neon' ? openNeon(settings.url) : openPg(settings.url);

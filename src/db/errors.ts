@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -41,4 +43,16 @@ export function isUniqueViolation(error: unknown): boolean {
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * The text to log for an error, never the values a query was bound to: Drizzle's
+ * DrizzleQueryError puts them in its message (`params: …`), and they can be password hashes,
+ * id-token digests or e-mail addresses. Logs the SQL and the driver's own error instead.
+ */
+export function describeError(error: unknown, { stack = false } = {}): string {
+  if (error instanceof DrizzleQueryError)
+    return `query failed: ${error.query}\ncaused by: ${describeError(error.cause, { stack })}`;
+  if (error instanceof Error) return (stack && error.stack) || error.message;
+  return String(error);
 }

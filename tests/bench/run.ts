@@ -22,6 +22,7 @@ const json = { 'content-type': 'application/json' };
 
 async function signIn(kit: KitServer): Promise<string> {
   const response = await fetch(`${kit.url}/auth/sign-in/`, { method: 'POST', headers: json, body: JSON.stringify(USER) });
+  if (!response.ok) throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
 }
 

@@ -224,6 +224,11 @@ export function expectCookiesCleared(response: Response): void {
   }
 }
 
+/** The attributes CONTRACT.md section 3 fixes for every auth cookie. */
+export function attributesOf({ httpOnly, sameSite, path, secure }: ParsedCookie) {
+  return { httpOnly, sameSite, path, secure };
+}
+
 /** One structured auth event line of the server log (the event as `onEvent` receives it). */
 export interface LoggedEvent {
   level: string;

@@ -21,8 +21,19 @@ function Dashboard() {
   if (status !== 'authenticated') return <p role="status">Loading…</p>;
 
   async function callApi() {
-    const response = await authFetch('/api/me');
-    setApiAnswer(`${response.status} ${JSON.stringify(await response.json(), null, 2)}`);
+    try {
+      const response = await authFetch('/api/me');
+      const text = await response.text();
+      let shown = text;
+      try {
+        shown = JSON.stringify(JSON.parse(text), null, 2);
+      } catch {
+        /* not JSON (a proxy's error page): show it as it came */
+      }
+      setApiAnswer(`${response.status} ${shown}`);
+    } catch (error) {
+      setApiAnswer(`The API could not be reached: ${(error as Error).message}`);
+    }
   }
 
   return (

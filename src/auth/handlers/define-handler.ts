@@ -10,6 +10,7 @@ import {
   MethodNotAllowed,
   toErrorResponse,
 } from '../errors';
+import { describeError } from '@/db/errors';
 import { log } from '../events';
 import { readJsonBody } from './body';
 
@@ -89,7 +90,7 @@ export function defineHandler<Schema extends z.ZodType | undefined>(
       if (!(error instanceof AuthError) && classifyError(error)) {
         log(config ?? { logLevel: 'warn' }, 'warn', 'service unavailable', {
           path: new URL(request.url).pathname,
-          error: (error as Error)?.message,
+          error: describeError(error),
         });
       }
       return toErrorResponse(error, {
@@ -97,7 +98,7 @@ export function defineHandler<Schema extends z.ZodType | undefined>(
         logUnexpected: (e) =>
           log(config ?? { logLevel: 'error' }, 'error', 'unexpected error', {
             path: new URL(request.url).pathname,
-            error: (e as Error)?.stack ?? String(e),
+            error: describeError(e, { stack: true }),
           }),
       });
     }

@@ -1,5 +1,7 @@
 import { getAuthCore } from '../context';
+import { describeError } from '@/db/errors';
 import { MethodNotAllowed, toErrorResponse } from '../errors';
+import { log } from '../events';
 
 /**
  * GET /.well-known/jwks.json — the public keys that verify access tokens, serialised once at
@@ -17,6 +19,12 @@ export async function jwksHandler(request: Request): Promise<Response> {
       },
     });
   } catch (error) {
-    return toErrorResponse(error);
+    return toErrorResponse(error, {
+      logUnexpected: (e) =>
+        log({ logLevel: 'error' }, 'error', 'unexpected error', {
+          path: new URL(request.url).pathname,
+          error: describeError(e, { stack: true }),
+        }),
+    });
   }
 }

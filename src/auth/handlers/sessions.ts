@@ -1,9 +1,8 @@
 import { verifyBearer } from '../bearer';
-import { clearAuthCookies } from '../cookies/auth-cookies';
+import { clearAuthCookies, readAuthCookies } from '../cookies/auth-cookies';
 import { logoffAll } from '../services/logoff';
 import { listSessions, revokeOwnSession } from '../services/sessions';
 import { verifySessionToken } from '../tokens/verify';
-import { parseCookie } from 'cookie';
 import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
@@ -14,8 +13,8 @@ export const sessionsHandler = defineHandler({
   method: 'GET',
   async handle({ request, ctx }) {
     const claims = await verifyBearer(ctx, request.headers);
-    const cookies = parseCookie(request.headers.get('cookie') ?? '');
-    const current = await verifySessionToken(ctx.keyring, cookies[ctx.config.sessionCookieName]);
+    const { sessionToken } = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
+    const current = await verifySessionToken(ctx.keyring, sessionToken ?? undefined);
     const sessions = await listSessions(ctx, claims.user_id, current?.sid ?? null);
     return respond({
       sessions: sessions.map((s) => ({

@@ -1,8 +1,6 @@
 import type { IdpSettings } from '../config/types';
 import { createIdpVerifier, type IdpVerifier } from './verify';
 
-export { verifyIdpTokens, type IdpIdentity, type IdpVerifier } from './verify';
-
 const cache = globalThis as unknown as {
   __authKitIdp?: { idp: IdpSettings; verifier: IdpVerifier | null };
 };

@@ -10,10 +10,9 @@ import type { ClientInfo } from './sign-in';
  */
 export async function logoff(
   ctx: AuthContext,
-  refreshToken: string | null,
+  refreshToken: string,
   client: ClientInfo,
 ): Promise<void> {
-  if (!refreshToken) return;
   // An expired but genuine token still names its session: revoke it all the same.
   const verified = await verifyRefreshToken(
     ctx.keyring,

@@ -21,7 +21,7 @@ function refused(detail = 'Token is invalid or expired.'): TokenNotValid {
  */
 export async function refreshTokens(
   ctx: AuthContext,
-  refreshToken: string | null,
+  refreshToken: string,
   client: ClientInfo,
   now = new Date(),
 ): Promise<IssuedTokens> {
@@ -38,7 +38,6 @@ export async function refreshTokens(
       reason === 'reused' ? 'Token has been reused; the session is revoked.' : undefined,
     );
   };
-  if (!refreshToken) throw await fail('missing');
   const verified = await verifyRefreshToken(keyring, config, refreshToken);
   // An expired token is refused without revoking anything: expiry is not reuse.
   if (!verified.ok) throw await fail(verified.reason);

@@ -3,14 +3,9 @@ import { findUserByUsername, updateUser } from '@/db/queries/users';
 import { startSession } from '@/db/queries/tokens';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
-import { AuthenticationFailed } from '../errors';
+import { AuthenticationFailed, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
-import {
-  hashPassword,
-  isUsablePassword,
-  verifyAgainstDummyHash,
-  verifyPassword,
-} from '../passwords';
+import { hashPassword, verifyPassword } from '../passwords';
 import { newJti } from '../tokens/sign';
 import { checkSignInThrottle, clearSignInFailures } from '../throttle/sign-in';
 import { issueTokens, type IssuedTokens } from './issue';
@@ -59,18 +54,6 @@ export async function openSession(
   return issued;
 }
 
-async function checkCredentials(
-  user: User | null,
-  password: string,
-): Promise<{ valid: boolean; needsRehash: boolean }> {
-  if (!user || !isUsablePassword(user.password)) {
-    // Verify against a dummy hash so an unknown user costs the same time as a wrong password.
-    await verifyAgainstDummyHash(password);
-    return { valid: false, needsRehash: false };
-  }
-  return verifyPassword(password, user.password);
-}
-
 /**
  * Signs a user in with username and password (the seed's /auth/sign-in/).
  * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
@@ -90,6 +73,7 @@ export async function signIn(
       now,
     });
   } catch (error) {
+    if (!(error instanceof Throttled)) throw error; // a database failure is no throttling event
     await emitAuthEvent(config, {
       type: 'sign_in.throttled',
       userId: null,
@@ -100,7 +84,8 @@ export async function signIn(
     throw error;
   }
   const user = await findUserByUsername(db, input.username);
-  const { valid, needsRehash } = await checkCredentials(user, input.password);
+  // A missing user or an unusable hash costs the same dummy verification as a real one.
+  const { valid, needsRehash } = await verifyPassword(input.password, user?.password);
   if (!user || !valid || !user.isActive) {
     const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
     await emitAuthEvent(config, {

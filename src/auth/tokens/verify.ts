@@ -1,4 +1,5 @@
 import {
+  decodeJwt,
   decodeProtectedHeader,
   errors,
   jwtVerify,
@@ -84,13 +85,9 @@ export function verifyRefreshToken(
 /** Reads the `token_type` a token claims without trusting it (to route /auth/verify). */
 export function peekTokenType(token: string): 'access' | 'refresh' | null {
   try {
-    decodeProtectedHeader(token);
-    const payload = JSON.parse(
-      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    ) as { token_type?: unknown };
-    return payload.token_type === 'access' || payload.token_type === 'refresh'
-      ? payload.token_type
-      : null;
+    decodeProtectedHeader(token); // a token whose header is not a JWS header is no token
+    const type = decodeJwt(token).token_type;
+    return type === 'access' || type === 'refresh' ? type : null;
   } catch {
     return null;
   }

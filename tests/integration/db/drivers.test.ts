@@ -5,7 +5,7 @@ import { blacklistedTokens, outstandingTokens, sessions, users } from '@/db/sche
 import { findUserById, findUserByUsername, importUsers, insertUser } from '@/db/queries/users';
 import { revokeUserSessions } from '@/db/queries/sessions';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
-import { isUniqueViolation } from '@/db/errors';
+import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
 import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
@@ -61,6 +61,20 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     await insertUser(t.db, { username: 'dup' });
     const error = await insertUser(t.db, { username: 'dup' }).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  test('a failed query is described for the log without its bound values (a password hash here)', async (t) => {
+    await insertUser(t.db, { username: 'described' });
+    const secretHash = 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LXNhbHQ$secret-hash-value';
+    const error = await insertUser(t.db, { username: 'described', password: secretHash }).catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+    // The ORM's own message carries the values; the log text must not.
+    expect(String((error as Error).message)).toContain('secret-hash-value');
+    for (const text of [describeError(error), describeError(error, { stack: true })]) {
+      expect(text).not.toContain('secret-hash-value');
+      expect(text).toMatch(/insert into "users"/);
+      expect(text).toMatch(/duplicate key/);
+    }
   });
 
   test('imported users keep their ids and the id sequence moves past them', async (t) => {

@@ -6,6 +6,7 @@ import { CookieSigner } from '@/auth/cookies/signing';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
+  attributesOf,
   cloneClient,
   cookiesByName,
   CSRF_COOKIE,
@@ -77,6 +78,12 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     return new CookieSigner(server.env.AUTH_SECRET!, 'extra').sign(name, value);
   }
 
+  /** Control for a forgery: the local signer reproduces the cookie the server set, byte for byte. */
+  function expectSignerMatchesServer(server: KitServer, client: HttpClient): void {
+    const issued = decodeURIComponent(client.jar.get(REFRESH_COOKIE)!.value);
+    expect(signCookie(server, REFRESH_COOKIE, refreshJwt(client))).toBe(issued);
+  }
+
   describe('a valid refresh', () => {
     it('answers 200 with the CSRF token in the body, with the sign-in body shape and no-store', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
@@ -135,16 +142,10 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       const response = await refresh(client, body.CSRF_token);
       const cookies = cookiesByName(response);
       const exp = decodeJwt(jwtOfSignedCookie(cookies[REFRESH_COOKIE]!.value!)).exp!;
-      const attrs = (name: string) => {
-        const c = cookies[name]!;
-        return {
-          httpOnly: c.httpOnly,
-          sameSite: c.sameSite,
-          path: c.path,
-          secure: c.secure,
-          expires: c.expires!.getTime() / 1000,
-        };
-      };
+      const attrs = (name: string) => ({
+        ...attributesOf(cookies[name]!),
+        expires: cookies[name]!.expires!.getTime() / 1000,
+      });
       expect(attrs(REFRESH_COOKIE)).toEqual({
         httpOnly: true,
         sameSite: 'strict',
@@ -218,6 +219,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
         unknown
       >;
       const altered = `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: (claims.exp as number) + 86_400 })).toString('base64url')}.${signature}`;
+      expectSignerMatchesServer(kit, client);
       client.jar.get(REFRESH_COOKIE)!.value = signCookie(kit, REFRESH_COOKIE, altered);
       const response = await refresh(client, body.CSRF_token);
       expectCookiesCleared(response);
@@ -243,6 +245,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'access-in-cookie', PASSWORD);
+      expectSignerMatchesServer(kit, client);
       client.jar.get(REFRESH_COOKIE)!.value = signCookie(kit, REFRESH_COOKIE, body.access_token);
       const response = await refresh(client, body.CSRF_token);
       expectCookiesCleared(response);

@@ -3,9 +3,10 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { deactivateUser } from '@/auth/services/users';
-import { HttpClient, setCookies, type ParsedCookie } from '../../support/http-client';
+import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
+  attributesOf,
   cookiesByName,
   CSRF_COOKIE,
   expectError,
@@ -55,14 +56,6 @@ async function ms<T>(run: () => Promise<T>): Promise<number> {
   await run();
   return performance.now() - start;
 }
-
-/** The attributes the contract fixes for every auth cookie (section 3). */
-const attributesOf = ({ httpOnly, sameSite, path, secure }: ParsedCookie) => ({
-  httpOnly,
-  sameSite,
-  path,
-  secure,
-});
 
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

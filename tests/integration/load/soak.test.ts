@@ -25,7 +25,11 @@ class VirtualUser {
   private access = '';
   private signedIn = false;
 
-  constructor(private kit: KitServer, readonly username: string, private tally: Tally) {
+  constructor(
+    private kit: KitServer,
+    readonly username: string,
+    private tally: Tally,
+  ) {
     this.client = new HttpClient(kit.url);
   }
 
@@ -45,7 +49,12 @@ class VirtualUser {
   }
 
   async signIn(): Promise<boolean> {
-    const response = await this.call(() => this.client.post('/auth/sign-in/', { username: this.username, password: `${this.username}-password` }));
+    const response = await this.call(() =>
+      this.client.post('/auth/sign-in/', {
+        username: this.username,
+        password: `${this.username}-password`,
+      }),
+    );
     if (response?.status !== 200) return false;
     const body = (await response.json()) as { CSRF_token: string; access_token: string };
     this.csrf = body.CSRF_token;
@@ -61,17 +70,28 @@ class VirtualUser {
       if (!(await this.signIn())) await new Promise((r) => setTimeout(r, 200));
       return;
     }
-    const refreshed = await this.call(() => this.client.post('/auth/refresh/', undefined, { 'X-CSRF-Token': this.csrf }));
-    if (refreshed?.status === 200) this.access = ((await refreshed.json()) as { access_token: string }).access_token;
+    const refreshed = await this.call(() =>
+      this.client.post('/auth/refresh/', undefined, { 'X-CSRF-Token': this.csrf }),
+    );
+    if (refreshed?.status === 200)
+      this.access = ((await refreshed.json()) as { access_token: string }).access_token;
     else if (refreshed?.status === 401) {
-      this.tally.lostSessions.push(`${this.username}: refresh answered 401 (${JSON.stringify(await refreshed.json())})`);
+      this.tally.lostSessions.push(
+        `${this.username}: refresh answered 401 (${JSON.stringify(await refreshed.json())})`,
+      );
       await this.signIn();
       return;
     } else if (refreshed) await refreshed.body?.cancel();
-    const api = await this.call(() => this.client.request('GET', '/api/me', { headers: { Authorization: `Bearer ${this.access}` } }));
+    const api = await this.call(() =>
+      this.client.request('GET', '/api/me', {
+        headers: { Authorization: `Bearer ${this.access}` },
+      }),
+    );
     await api?.body?.cancel();
     if (iteration % 25 === 24) {
-      const loggedOff = await this.call(() => this.client.post('/auth/logoff/', undefined, { 'X-CSRF-Token': this.csrf }));
+      const loggedOff = await this.call(() =>
+        this.client.post('/auth/logoff/', undefined, { 'X-CSRF-Token': this.csrf }),
+      );
       if (loggedOff?.status === 200) this.signedIn = false;
       await this.signIn();
     }
@@ -80,69 +100,89 @@ class VirtualUser {
 
 async function drive(users: VirtualUser[], seconds: number): Promise<void> {
   const until = Date.now() + seconds * 1000;
-  await Promise.all(users.map(async (user) => {
-    for (let i = 0; Date.now() < until; i++) await user.step(i);
-  }));
+  await Promise.all(
+    users.map(async (user) => {
+      for (let i = 0; Date.now() < until; i++) await user.step(i);
+    }),
+  );
 }
 
-describe('soak: mixed traffic with the database cut and the server restarted', { timeout: (STEADY_SECONDS + 120) * 1000 }, () => {
-  let proxy: TcpProxy;
-  let kit: KitServer | null;
-  const tally: Tally = { statuses: new Map(), lostSessions: [], networkErrors: 0 };
-  let users: VirtualUser[] = [];
+describe(
+  'soak: mixed traffic with the database cut and the server restarted',
+  { timeout: (STEADY_SECONDS + 120) * 1000 },
+  () => {
+    let proxy: TcpProxy;
+    let kit: KitServer | null;
+    const tally: Tally = { statuses: new Map(), lostSessions: [], networkErrors: 0 };
+    let users: VirtualUser[] = [];
 
-  beforeAll(async () => {
-    proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: 5432 });
-    const seeds = Array.from({ length: USERS }, (_, i) => ({ username: `soak${i}`, password: `soak${i}-password` }));
-    kit = await startKit('pg', { users: seeds, env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' }, routeDatabaseUrl: (url) => proxy.url(url) });
-    if (!kit) return;
-    users = seeds.map((s) => new VirtualUser(kit!, s.username, tally));
-    for (const user of users) expect(await user.signIn()).toBe(true);
-  });
-  afterAll(async () => {
-    await kit?.stop();
-    await proxy?.close();
-  });
+    beforeAll(async () => {
+      proxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: 5432 });
+      const seeds = Array.from({ length: USERS }, (_, i) => ({
+        username: `soak${i}`,
+        password: `soak${i}-password`,
+      }));
+      kit = await startKit('pg', {
+        users: seeds,
+        env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' },
+        routeDatabaseUrl: (url) => proxy.url(url),
+      });
+      if (!kit) return;
+      users = seeds.map((s) => new VirtualUser(kit!, s.username, tally));
+      for (const user of users) expect(await user.signIn()).toBe(true);
+    });
+    afterAll(async () => {
+      await kit?.stop();
+      await proxy?.close();
+    });
 
-  it('steady load: only 2xx, no lost session', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
-    await drive(users, STEADY_SECONDS);
-    const statuses = Object.fromEntries(tally.statuses);
-    expect(tally.lostSessions).toEqual([]);
-    expect(Object.keys(statuses).filter((s) => Number(s) >= 300)).toEqual([]);
-    expect((statuses[200] ?? 0)).toBeGreaterThan(USERS * 10);
-  });
+    it('steady load: only 2xx, no lost session', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      await drive(users, STEADY_SECONDS);
+      const statuses = Object.fromEntries(tally.statuses);
+      expect(tally.lostSessions).toEqual([]);
+      expect(Object.keys(statuses).filter((s) => Number(s) >= 300)).toEqual([]);
+      expect(statuses[200] ?? 0).toBeGreaterThan(USERS * 10);
+    });
 
-  it('the database cut off mid-load: 503 while down, full recovery after, no session half-rotated', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
-    tally.statuses.clear();
-    const load = drive(users, 9);
-    await new Promise((r) => setTimeout(r, 2000));
-    proxy.cut();
-    await new Promise((r) => setTimeout(r, 3000));
-    proxy.restore();
-    await load;
-    const during = Object.fromEntries(tally.statuses);
-    expect(during[503] ?? 0).toBeGreaterThan(0);
-    expect(Object.keys(during).filter((s) => Number(s) >= 500 && s !== '503')).toEqual([]);
-    // After recovery every session still refreshes: nothing was left half-rotated.
-    tally.statuses.clear();
-    await drive(users, 3);
-    expect(tally.lostSessions).toEqual([]);
-    expect(Object.keys(Object.fromEntries(tally.statuses)).filter((s) => Number(s) >= 300)).toEqual([]);
-  });
+    it('the database cut off mid-load: 503 while down, full recovery after, no session half-rotated', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      tally.statuses.clear();
+      const load = drive(users, 9);
+      await new Promise((r) => setTimeout(r, 2000));
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 3000));
+      proxy.restore();
+      await load;
+      const during = Object.fromEntries(tally.statuses);
+      expect(during[503] ?? 0).toBeGreaterThan(0);
+      expect(Object.keys(during).filter((s) => Number(s) >= 500 && s !== '503')).toEqual([]);
+      // After recovery every session still refreshes: nothing was left half-rotated.
+      tally.statuses.clear();
+      tally.networkErrors = 0;
+      await drive(users, 3);
+      expect(tally.lostSessions).toEqual([]);
+      expect(
+        Object.keys(Object.fromEntries(tally.statuses)).filter((s) => Number(s) >= 300),
+      ).toEqual([]);
+      expect(tally.networkErrors).toBe(0);
+      expect(tally.statuses.get(200) ?? 0).toBeGreaterThan(USERS);
+    });
 
-  it('a server restart mid-load: sessions survive', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
-    tally.statuses.clear();
-    const load = drive(users, 8);
-    await new Promise((r) => setTimeout(r, 2000));
-    await kit.restart();
-    await load;
-    tally.statuses.clear();
-    await drive(users, 3);
-    expect(tally.lostSessions).toEqual([]);
-    expect(Object.keys(Object.fromEntries(tally.statuses)).filter((s) => Number(s) >= 300)).toEqual([]);
-    expect(tally.statuses.get(200) ?? 0).toBeGreaterThan(USERS);
-  });
-});
+    it('a server restart mid-load: sessions survive', async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      tally.statuses.clear();
+      const load = drive(users, 8);
+      await new Promise((r) => setTimeout(r, 2000));
+      await kit.restart();
+      await load;
+      tally.statuses.clear();
+      await drive(users, 3);
+      expect(tally.lostSessions).toEqual([]);
+      expect(
+        Object.keys(Object.fromEntries(tally.statuses)).filter((s) => Number(s) >= 300),
+      ).toEqual([]);
+      expect(tally.statuses.get(200) ?? 0).toBeGreaterThan(USERS);
+    });
+  },
+);

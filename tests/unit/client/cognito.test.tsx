@@ -3,7 +3,7 @@ import { act } from '@testing-library/react';
 import { beforeEach, describe, expect, test, vi, type Mock } from 'vitest';
 import type { ClientIdpSettings } from '@/client';
 import { makeJwt } from './fake-server';
-import { CSRF_KEY, renderAuth, installFakeBackend } from './harness';
+import { CSRF_KEY, renderAuth, renderSignedIn, installFakeBackend } from './harness';
 
 const oidc = vi.hoisted(() => ({
   moduleLoads: 0,
@@ -163,6 +163,42 @@ describe('Cognito sign-in', () => {
       [{ state: { returnTo: '/' } }],
     ]);
     expect(server().fetch).not.toHaveBeenCalled();
+  });
+
+  test('a failed callback reports the error and keeps the session this browser already had', async () => {
+    const signedIn = await renderSignedIn({ idp });
+    const csrf = localStorage.getItem(CSRF_KEY);
+    oidc.signinCallback.mockRejectedValue(new Error('No matching state found in storage'));
+
+    let result: Awaited<ReturnType<typeof signedIn.auth.completeCognitoSignIn>> | undefined;
+    await act(async () => {
+      result = await signedIn.auth.completeCognitoSignIn();
+    });
+
+    expect(result).toMatchObject({ ok: false, error: { source: 'cognito' } });
+    expect(signedIn.auth.status).toBe('authenticated');
+    expect(signedIn.auth.error).toMatchObject({ source: 'cognito', code: 'client_error' });
+    expect(localStorage.getItem(CSRF_KEY)).toBe(csrf);
+  });
+
+  test('signInWithCognito reports a redirect that cannot start in error instead of rejecting', async () => {
+    const view = renderAuth({ idp });
+    oidc.signinRedirect.mockRejectedValueOnce(new Error('metadata unreachable'));
+
+    await act(async () => {
+      await view.auth.signInWithCognito({ returnTo: '/x' });
+    });
+
+    expect(view.auth.error).toMatchObject({
+      source: 'cognito',
+      code: 'client_error',
+      detail: 'metadata unreachable',
+    });
+    // The next attempt goes through.
+    await act(async () => {
+      await view.auth.signInWithCognito({ returnTo: '/x' });
+    });
+    expect(oidc.signinRedirect).toHaveBeenCalledTimes(2);
   });
 
   test('signInWithCognito without IdP settings rejects with a clear error', async () => {

@@ -65,8 +65,10 @@ export function renderAuth(props: Omit<ComponentProps<typeof AuthProvider>, 'chi
 }
 
 /** Renders the provider and signs ALICE in through the fake backend; fails unless it worked. */
-export async function renderSignedIn() {
-  const view = renderAuth();
+export async function renderSignedIn(
+  props: Omit<ComponentProps<typeof AuthProvider>, 'children'> = {},
+) {
+  const view = renderAuth(props);
   await act(async () => {
     await view.auth.signIn(ALICE.username, ALICE.password);
   });
