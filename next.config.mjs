@@ -6,9 +6,9 @@ const nextConfig = {
   // The seed's URLs end with a slash (/auth/sign-in/): serve them directly instead of answering
   // a 308, so a POST with a body reaches the handler either way.
   skipTrailingSlashRedirect: true,
-  // `npm run typecheck` checks the whole project (tests included) once in CI; the build need not
-  // check it again.
-  typescript: { ignoreBuildErrors: true },
+  // Next 16 blocks dev-server assets requested from another origin than localhost: without this,
+  // http://127.0.0.1:3000 in `npm run dev` never hydrates and the sign-in buttons stay disabled.
+  allowedDevOrigins: ['127.0.0.1', 'localhost'],
   // Native and WebAssembly packages are loaded from node_modules at run time, not bundled.
   serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'pg', '@neondatabase/serverless', 'ws'],
   async headers() {

@@ -8,7 +8,16 @@ import nextEnv from '@next/env';
 nextEnv.loadEnvConfig(process.cwd(), true);
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 
-const appPort = process.env.PORT ?? '3000';
+/** The port given as `npm run dev -- -p 3001` (or --port), which next dev would take anyway. */
+function portFromArgs(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '-p' || args[i] === '--port') return args[i + 1];
+    if (args[i].startsWith('--port=')) return args[i].slice('--port='.length);
+  }
+  return undefined;
+}
+
+const appPort = portFromArgs(process.argv.slice(2)) ?? process.env.PORT ?? '3000';
 const env = { ...process.env };
 const children = [];
 
@@ -57,7 +66,7 @@ if (!idpConfigured) {
 
 run(
   'next dev',
-  ['node_modules/next/dist/bin/next', 'dev', '-p', appPort, ...process.argv.slice(2)],
+  ['node_modules/next/dist/bin/next', 'dev', ...process.argv.slice(2), '-p', appPort],
   env,
 );
 for (const signal of ['SIGINT', 'SIGTERM'])

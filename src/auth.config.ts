@@ -3,6 +3,7 @@ import { defineAuthConfig } from '@/auth/config/define';
 /**
  * The template's auth settings (CONTRACT.md section 5). Secrets, the database and the IdP come
  * from the environment (env.example); everything a template user customises in code lives here.
+ * The server reads this file once at start: restart `npm run dev` after editing it.
  */
 export default defineAuthConfig({
   // The seed's USER_SERIALIZER_CLASS: the `user` member of sign-in and refresh answers.

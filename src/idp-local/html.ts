@@ -73,10 +73,19 @@ ${fields}
   );
 }
 
-/** Renders an error page that explains the problem without redirecting anywhere. */
-export function renderErrorPage(title: string, message: string): string {
+/**
+ * Renders an error page that explains the problem without redirecting anywhere; `hint` says how
+ * to fix it and `back` links to where the user came from.
+ */
+export function renderErrorPage(
+  title: string,
+  message: string,
+  { hint, back }: { hint?: string; back?: string } = {},
+): string {
+  const hintHtml = hint ? `\n<p>${escapeHtml(hint)}</p>` : '';
+  const backHtml = back ? `\n<p><a href="${escapeHtml(back)}">Back to the app</a></p>` : '';
   return renderPage(
     title,
-    `<h1>${escapeHtml(title)}</h1>\n<p class="error" role="alert">${escapeHtml(message)}</p>`,
+    `<h1>${escapeHtml(title)}</h1>\n<p class="error" role="alert">${escapeHtml(message)}</p>${hintHtml}${backHtml}`,
   );
 }

@@ -65,3 +65,29 @@ describeInBrowser('Cognito journey through the local IdP in Chromium', () => {
     });
   });
 });
+
+describeInBrowser('Cognito with an unreachable identity provider', () => {
+  // Nothing listens on port 9 (discard) here: the discovery fetch fails at once.
+  const deadIdp = 'http://127.0.0.1:9';
+  const e2e = useAppAndBrowser({
+    env: {
+      COGNITO_USER_POOL_ID: 'us-east-1_Unreachable',
+      COGNITO_CLIENT_ID: 'unreachable-client',
+      COGNITO_REGION: 'us-east-1',
+      COGNITO_AUTHORITY: deadIdp,
+      COGNITO_DOMAIN: deadIdp,
+      AUTH_IDP_JWKS_URL: `${deadIdp}/.well-known/jwks.json`,
+    },
+  });
+
+  it('"Continue with Cognito" shows why it cannot start instead of doing nothing', async () => {
+    await journey(e2e, '3-cognito-unreachable', async (page) => {
+      await page.goto(`${e2e.app.url}/login`);
+      await page.getByRole('button', { name: 'Continue with Cognito' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await alert.textContent()).toMatch(/Could not reach the identity provider/);
+      expect(new URL(page.url()).pathname).toBe('/login');
+    });
+  });
+});

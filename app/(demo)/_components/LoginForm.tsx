@@ -17,7 +17,7 @@ const noSubscription = () => () => {};
 
 /** The demo's sign-in form: username and password, or Cognito's hosted UI. */
 export function LoginForm() {
-  const { signIn, signInWithCognito, cognitoEnabled } = useAuth();
+  const { signIn, signInWithCognito, cognitoEnabled, error: authError } = useAuth();
   const router = useRouter();
   const next = safeRelativePath(useSearchParams().get('next'), '/dashboard');
   const [error, setError] = useState<string | null>(null);
@@ -28,6 +28,14 @@ export function LoginForm() {
     () => true,
     () => false,
   );
+
+  // "Continue with Cognito" reports a redirect that cannot start (an unreachable IdP) through
+  // the hook's error, not a return value: show it, or the button seems to do nothing.
+  const cognitoError =
+    authError?.source === 'cognito'
+      ? `Could not reach the identity provider (${authError.detail}). Check COGNITO_AUTHORITY, or try again.`
+      : null;
+  const shown = error ?? cognitoError;
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -49,7 +57,7 @@ export function LoginForm() {
         method="post"
         onSubmit={onSubmit}
         className="stack"
-        aria-describedby={error ? 'login-error' : undefined}
+        aria-describedby={shown ? 'login-error' : undefined}
       >
         <label htmlFor="username">Username</label>
         <input id="username" name="username" autoComplete="username" required />
@@ -61,9 +69,9 @@ export function LoginForm() {
           autoComplete="current-password"
           required
         />
-        {error && (
+        {shown && (
           <p id="login-error" role="alert" className="error">
-            {error}
+            {shown}
           </p>
         )}
         <button type="submit" disabled={busy || !ready}>

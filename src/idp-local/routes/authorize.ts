@@ -21,7 +21,8 @@ const OAUTH_FIELDS = [
 type AuthorizeRequest = Record<(typeof OAUTH_FIELDS)[number], string>;
 
 type Checked =
-  { ok: true; request: AuthorizeRequest } | { ok: false; status: number; message: string };
+  | { ok: true; request: AuthorizeRequest }
+  | { ok: false; status: number; message: string; hint?: string; back?: string };
 
 /** Validates OAuth parameters; client and redirect problems are never answered with a redirect. */
 function check(ctx: IdpContext, params: URLSearchParams): Checked {
@@ -29,10 +30,17 @@ function check(ctx: IdpContext, params: URLSearchParams): Checked {
     OAUTH_FIELDS.map((name) => [name, params.get(name) ?? '']),
   ) as AuthorizeRequest;
   request.scope ||= 'openid';
-  const fail = (message: string, status = 400): Checked => ({ ok: false, status, message });
+  const fail = (message: string, status = 400) => ({ ok: false as const, status, message });
   if (request.client_id !== ctx.clientId) return fail('Unknown or missing client_id.');
   if (!ctx.redirectUris.has(request.redirect_uri)) {
-    return fail('The redirect_uri is not registered for this client (redirect_mismatch).');
+    return {
+      ...fail(
+        `The redirect_uri ${JSON.stringify(request.redirect_uri)} is not registered for this client (redirect_mismatch). Registered: ${[...ctx.redirectUris].join(', ')}.`,
+      ),
+      // The usual cause: the app runs on another port than the stand-in was told about.
+      hint: "Start the app with PORT=<port> npm run dev (or npm run dev -- -p <port>), or list the app's callback URL in LOCAL_IDP_REDIRECT_URIS when you run npm run idp yourself.",
+      back: originOf(request.redirect_uri),
+    };
   }
   if (request.response_type !== 'code') return fail('Only response_type=code is supported.');
   if (!S256_CHALLENGE.test(request.code_challenge)) {
@@ -40,6 +48,16 @@ function check(ctx: IdpContext, params: URLSearchParams): Checked {
   }
   if (request.code_challenge_method !== 'S256') return fail('code_challenge_method must be S256.');
   return { ok: true, request };
+}
+
+/** The origin of a URL the client sent, as a way back; undefined when it is no http(s) URL. */
+function originOf(url: string): string | undefined {
+  try {
+    const { protocol, origin } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:' ? `${origin}/` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function digest(value: string): Buffer {
@@ -82,7 +100,11 @@ export function handleAuthorizeGet(
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
   const checked = check(ctx, query);
   if (!checked.ok) {
-    sendHtml(res, checked.status, renderErrorPage('Invalid sign-in request', checked.message));
+    sendHtml(
+      res,
+      checked.status,
+      renderErrorPage('Invalid sign-in request', checked.message, checked),
+    );
     return;
   }
   // There is no browser session here, so silent renewal must fail fast instead of hanging an iframe.
@@ -102,7 +124,11 @@ export async function handleAuthorizePost(
   const form = await readForm(req);
   const checked = check(ctx, form);
   if (!checked.ok) {
-    sendHtml(res, checked.status, renderErrorPage('Invalid sign-in request', checked.message));
+    sendHtml(
+      res,
+      checked.status,
+      renderErrorPage('Invalid sign-in request', checked.message, checked),
+    );
     return;
   }
   const { request } = checked;

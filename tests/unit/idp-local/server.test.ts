@@ -105,6 +105,26 @@ describe('authorize form', () => {
     expect(post.headers.get('location')).toBeNull();
   });
 
+  it('says which setting fixes a redirect_uri on another port, with a link back to the app', async () => {
+    const otherPort = 'http://localhost:3001/callback';
+    const response = await fetch(authorizeUrl({ redirect_uri: otherPort }), { redirect: 'manual' });
+    expect(response.status).toBe(400);
+    const body = parseHtml(await response.text());
+    expect(body.textContent).toContain(`"${otherPort}"`);
+    expect(body.textContent).toContain(CALLBACK); // the registered ones are listed
+    expect(body.textContent).toMatch(/PORT=<port> npm run dev/);
+    expect(body.textContent).toMatch(/LOCAL_IDP_REDIRECT_URIS/);
+    expect(getByRole(body, 'link', { name: 'Back to the app' }).getAttribute('href')).toBe(
+      'http://localhost:3001/',
+    );
+  });
+
+  it('offers no link back for a redirect_uri that is not an http(s) URL', async () => {
+    const response = await fetch(authorizeUrl({ redirect_uri: 'javascript:alert(1)' }));
+    expect(response.status).toBe(400);
+    expect(await response.text()).not.toContain('Back to the app');
+  });
+
   it.each([
     ['an unknown client_id', { client_id: 'someone-else' }],
     ['a missing code_challenge', { code_challenge: '' }],
