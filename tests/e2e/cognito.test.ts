@@ -84,7 +84,7 @@ describeInBrowser('Cognito with an unreachable identity provider', () => {
     await journey(e2e, '3-cognito-unreachable', async (page) => {
       await page.goto(`${e2e.app.url}/login`);
       await page.getByRole('button', { name: 'Continue with Cognito' }).click();
-      const alert = page.getByRole('alert');
+      const alert = page.locator('#login-error');
       await alert.waitFor({ state: 'visible', timeout: 15_000 });
       expect(await alert.textContent()).toMatch(/Could not reach the identity provider/);
       expect(new URL(page.url()).pathname).toBe('/login');
