@@ -33,25 +33,39 @@ function run(label, args, childEnv) {
   });
 }
 
+const idpPort = env.LOCAL_IDP_PORT ?? '4000';
+
+/** True when the app is pointed at the stand-in itself (its printed environment copied to .env.local). */
+function pointsAtStandIn(authority) {
+  try {
+    const url = new URL(authority);
+    return ['localhost', '127.0.0.1'].includes(url.hostname) && url.port === idpPort;
+  } catch {
+    return false;
+  }
+}
+
 // A generic OIDC provider (AUTH_IDP_*) counts as configured too: the stand-in would override it.
 const idpConfigured =
-  env.COGNITO_USER_POOL_ID ||
-  env.COGNITO_CLIENT_ID ||
-  env.AUTH_IDP_PROVIDER === 'oidc' ||
-  env.AUTH_IDP_CLIENT_ID;
+  (env.COGNITO_USER_POOL_ID ||
+    env.COGNITO_CLIENT_ID ||
+    env.AUTH_IDP_PROVIDER === 'oidc' ||
+    env.AUTH_IDP_CLIENT_ID) &&
+  !pointsAtStandIn(env.COGNITO_AUTHORITY);
 if (!idpConfigured) {
-  const idpPort = env.LOCAL_IDP_PORT ?? '4000';
   const idpUrl = `http://localhost:${idpPort}`;
-  Object.assign(env, {
+  // Values already set (the stand-in's own printed block) are kept; the rest point at it.
+  const defaults = {
     COGNITO_REGION: 'us-east-1',
     COGNITO_USER_POOL_ID: 'us-east-1_LocalDemo',
     COGNITO_CLIENT_ID: 'local-demo-client',
     COGNITO_AUTHORITY: idpUrl,
     COGNITO_DOMAIN: idpUrl,
     AUTH_IDP_JWKS_URL: `${idpUrl}/.well-known/jwks.json`,
-  });
+  };
+  for (const [name, value] of Object.entries(defaults)) env[name] ||= value;
   console.log(
-    `[dev] No Cognito user pool configured: starting the local stand-in IdP on ${idpUrl}`,
+    `[dev] No Cognito user pool configured (or it is the stand-in): starting the local stand-in IdP on ${idpUrl}`,
   );
   run('local IdP', ['node_modules/tsx/dist/cli.mjs', 'src/idp-local/main.ts'], {
     ...env,

@@ -49,7 +49,7 @@ async function main(): Promise<void> {
 Issuer: ${idp.issuer}
 Signing key: ${keyFile}
 
-Environment for the app:
+Environment for the app (npm run dev sets it itself; copy it only for an app started otherwise):
 COGNITO_AUTHORITY=${idp.url}
 AUTH_IDP_JWKS_URL=${idp.jwksUrl}
 COGNITO_REGION=${idp.region}
