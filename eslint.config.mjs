@@ -5,7 +5,7 @@ import nextTs from 'eslint-config-next/typescript';
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', '.next-*/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'tests/artifacts/**', 'bench/results/**']),
+  globalIgnores(['.next/**', '.next-*/**', '.bench-app/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'tests/artifacts/**', 'bench/results/**']),
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],

@@ -1,11 +1,13 @@
 /** Profiles the server under refresh load: `tsx tests/bench/profile-refresh.ts` writes a .cpuprofile under /tmp/kit-prof. */
 import { startKit } from '../support/kit-servers';
+import { prepareBenchApp } from './app';
 import { runLoad } from './load';
 import { refreshRequests, signInSessions } from './sessions';
 
 const USER = { username: 'bench', password: 'bench-password-1' };
+const appDir = prepareBenchApp();
 const kit = await startKit((process.env.PROFILE_BACKEND as 'pg' | 'pglite') ?? 'pg', {
-  env: { BENCH_ROUTES: '1', AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' },
+  appDir, env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' },
   users: [USER],
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir=/tmp/kit-prof'],
 });

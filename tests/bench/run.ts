@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
-import buildOnce from '../support/next-build';
 import { HTTP_BACKENDS, startKit, type HttpBackend, type KitServer } from '../support/kit-servers';
+import { BENCH_APP_DIR as appDir, prepareBenchApp } from './app';
 import { runLoad, type ScenarioResult } from './load';
 import { runMicroBenchmarks } from './micro';
 import { refreshRequests, signInSessions } from './sessions';
@@ -72,7 +72,7 @@ function printTable(title: string, rows: ScenarioResult[]): void {
 }
 
 async function growth(): Promise<Record<string, unknown> | null> {
-  const kit = await startKit('pg', { env: { BENCH_ROUTES: '1', AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' }, users: [USER, { username: 'filler', password: 'filler-password-1' }] });
+  const kit = await startKit('pg', { appDir, env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' }, users: [USER, { username: 'filler', password: 'filler-password-1' }] });
   if (!kit?.database) return null;
   const db = kit.database.db;
   try {
@@ -103,12 +103,12 @@ async function growth(): Promise<Record<string, unknown> | null> {
 }
 
 async function main() {
-  buildOnce();
+  prepareBenchApp();
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
   console.log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GiB, Node ${machine.node}; ${DURATION} s per scenario`);
   const report: Record<string, unknown> = { date: new Date().toISOString(), machine, durationSeconds: DURATION, backends: {} };
   for (const backend of BACKENDS) {
-    const kit = await startKit(backend, { env: { BENCH_ROUTES: '1', AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' }, users: [USER] });
+    const kit = await startKit(backend, { appDir, env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' }, users: [USER] });
     if (!kit) {
       console.log(`\n${backend}: skipped (PostgreSQL unreachable)`);
       continue;

@@ -48,6 +48,7 @@ export async function startKit(
     prepare,
     routeDatabaseUrl = (url) => url,
     nodeArgs = [],
+    appDir,
   }: {
     env?: Record<string, string>;
     users?: SeedUser[];
@@ -55,6 +56,8 @@ export async function startKit(
     prepare?: (db: Database) => Promise<void>;
     routeDatabaseUrl?: (url: string) => string;
     nodeArgs?: string[];
+    /** Where the app and its build are (default: the repository). */
+    appDir?: string;
   } = {},
 ): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
@@ -76,7 +79,7 @@ export async function startKit(
     await prepare?.(handle.db);
     await handle.close();
   }
-  let server = await startNextServer(fullEnv, { dataDir, nodeArgs });
+  let server = await startNextServer(fullEnv, { dataDir, nodeArgs, appDir });
   const kit: KitServer = {
     backend,
     database,
@@ -93,7 +96,7 @@ export async function startKit(
     output: () => server.output(),
     async restart() {
       await server.stop();
-      server = await startNextServer(fullEnv, { dataDir, port: server.port });
+      server = await startNextServer(fullEnv, { dataDir, port: server.port, appDir });
     },
     async stop() {
       await server.stop();

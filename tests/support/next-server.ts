@@ -38,7 +38,14 @@ export async function startNextServer(
     port: fixedPort,
     dataDir: givenDataDir,
     nodeArgs = [],
-  }: { port?: number; dataDir?: string; nodeArgs?: string[] } = {},
+    appDir = process.cwd(),
+  }: {
+    port?: number;
+    dataDir?: string;
+    nodeArgs?: string[];
+    /** Where the app and its build are (the benchmark's copy lives in .bench-app/). */
+    appDir?: string;
+  } = {},
 ): Promise<NextServer> {
   const port = fixedPort ?? (await freePort());
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'kit-data-'));
@@ -47,7 +54,7 @@ export async function startNextServer(
     process.execPath,
     [
       ...nodeArgs,
-      'node_modules/next/dist/bin/next',
+      join(process.cwd(), 'node_modules/next/dist/bin/next'),
       'start',
       '-p',
       String(port),
@@ -55,7 +62,7 @@ export async function startNextServer(
       '127.0.0.1',
     ],
     {
-      cwd: process.cwd(),
+      cwd: appDir,
       env: {
         ...process.env,
         NODE_ENV: 'production',

@@ -1,3 +1,0 @@
-import { guardedRoute } from '@/bench/routes';
-
-export const GET = guardedRoute;

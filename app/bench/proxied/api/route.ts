@@ -1,3 +1,0 @@
-import { proxiedRoute } from '@/bench/routes';
-
-export const GET = proxiedRoute;

@@ -1,3 +1,0 @@
-import { helloRoute } from '@/bench/routes';
-
-export const GET = helloRoute;
