@@ -12,4 +12,23 @@ export default defineConfig([
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // src/dev holds development servers (the stand-in IdP): npm run dev and the tests start
+    // them; the app, the kit and the CLI never import them, so a production build cannot either.
+    files: ['app/**', 'src/**', 'proxy.ts', 'instrumentation.ts'],
+    ignores: ['src/dev/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@/dev', '@/dev/*', '**/src/dev/*', '../dev/*', '../../dev/*', '../../../dev/*'],
+              message: 'src/dev holds development servers; the app and the kit never import them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ]);

@@ -1,5 +1,5 @@
 // `npm run dev`: the Next.js dev server on the embedded database, with nothing to configure.
-// When no Cognito user pool (or generic OIDC provider) is configured, it also starts the local stand-in IdP (src/idp-local)
+// When no Cognito user pool (or generic OIDC provider) is configured, it also starts the local stand-in IdP (src/dev/idp-local)
 // and points the app at it, so the whole Cognito PKCE journey works offline. Production never
 // runs this script: `next start` has no way to start the stand-in.
 import { spawn } from 'node:child_process';
@@ -67,7 +67,7 @@ if (!idpConfigured) {
   console.log(
     `[dev] No Cognito user pool configured (or it is the stand-in): starting the local stand-in IdP on ${idpUrl}`,
   );
-  run('local IdP', ['node_modules/tsx/dist/cli.mjs', 'src/idp-local/main.ts'], {
+  run('local IdP', ['node_modules/tsx/dist/cli.mjs', 'src/dev/idp-local/main.ts'], {
     ...env,
     LOCAL_IDP_PORT: idpPort,
     LOCAL_IDP_REDIRECT_URIS:

@@ -1,5 +1,5 @@
-import { cognitoIssuer } from '@/idp-local/config';
-import { generateSigningKey, publicJwks, type PublicJwks } from '@/idp-local/keys';
+import { cognitoIssuer } from '@/dev/idp-local/config';
+import { generateSigningKey, publicJwks, type PublicJwks } from '@/dev/idp-local/keys';
 import {
   applyOverrides,
   buildAccessTokenClaims,
@@ -9,8 +9,8 @@ import {
   signCognitoJwt,
   type Claims,
   type TokenUser,
-} from '@/idp-local/tokens';
-import { DEMO_USER, stableSub } from '@/idp-local/users';
+} from '@/dev/idp-local/tokens';
+import { DEMO_USER, stableSub } from '@/dev/idp-local/users';
 
 /** Pool settings the minted tokens claim to come from. */
 export interface CognitoTokenMinterOptions {

@@ -3,12 +3,12 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identities, users } from '@/db/schema';
 import { queryRows } from '@/db/execute';
-import { startLocalIdp, type LocalIdp } from '@/idp-local/server';
+import { startLocalIdp, type LocalIdp } from '@/dev/idp-local/server';
 import { createCognitoTokenMinter, type MintOptions } from '../../support/cognito-tokens';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { serveJson } from '../../support/json-server';
 import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
-import { pkcePair } from '../../unit/idp-local/flow';
+import { pkcePair } from '../../unit/dev/idp-local/flow';
 
 const POOL = 'us-east-1_KitTests';
 const CLIENT = 'kit-test-client';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { LocalIdp } from '@/idp-local/server';
+import type { LocalIdp } from '@/dev/idp-local/server';
 
 /** Default demo credentials and callback used by the flow helpers. */
 export const DEMO = { username: 'demo', password: 'demo-password-123' } as const;

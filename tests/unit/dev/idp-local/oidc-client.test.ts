@@ -1,6 +1,6 @@
 import { InMemoryWebStorage, OidcClient, WebStorageStateStore } from 'oidc-client-ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIdp, type LocalIdp } from '@/idp-local/server';
+import { startLocalIdp, type LocalIdp } from '@/dev/idp-local/server';
 import { CALLBACK, DEMO, postSignIn } from './flow';
 
 let idp: LocalIdp;

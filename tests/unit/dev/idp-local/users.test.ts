@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_USER, parseLocalIdpUsers, stableSub } from '@/idp-local/users';
+import { DEMO_USER, parseLocalIdpUsers, stableSub } from '@/dev/idp-local/users';
 
 describe('parseLocalIdpUsers', () => {
   it('falls back to the demo user when unset or blank', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExpiringStore, pkceMatches } from '@/idp-local/codes';
+import { ExpiringStore, pkceMatches } from '@/dev/idp-local/codes';
 import { pkcePair } from './flow';
 
 describe('ExpiringStore', () => {

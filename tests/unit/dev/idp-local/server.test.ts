@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { getByLabelText, getByRole } from '@testing-library/dom';
 import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIdp, type LocalIdp } from '@/idp-local/server';
+import { startLocalIdp, type LocalIdp } from '@/dev/idp-local/server';
 import { CALLBACK, DEMO, authorizeParams, postSignIn, postToken } from './flow';
 
 let idp: LocalIdp;

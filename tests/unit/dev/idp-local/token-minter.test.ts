@@ -1,7 +1,7 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createCognitoTokenMinter } from '../../support/cognito-tokens';
+import { createCognitoTokenMinter } from '../../../support/cognito-tokens';
 
 const pool = { userPoolId: 'eu-west-1_Minted123', clientId: 'minted-client' };
 const minter = createCognitoTokenMinter(pool);

@@ -1,7 +1,7 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalIdp, type LocalIdp } from '@/idp-local/server';
+import { startLocalIdp, type LocalIdp } from '@/dev/idp-local/server';
 import { obtainCode, postToken, redeem } from './flow';
 
 let idp: LocalIdp;
