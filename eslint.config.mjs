@@ -2,6 +2,35 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import nextVitals from 'eslint-config-next/core-web-vitals';
 import nextTs from 'eslint-config-next/typescript';
 
+const DEV = {
+  group: ['@/dev', '@/dev/*', '**/src/dev/*', '../dev/*', '../../dev/*', '../../../dev/*'],
+  message: 'src/dev holds development servers; the app and the kit never import them.',
+};
+const DB = {
+  group: ['@/db', '@/db/*'],
+  message: 'The app reaches the database through src/auth (app → auth → db).',
+};
+const CLIENT = {
+  group: ['@/client', '@/client/*'],
+  // The wire types the client declares may describe what the server sends.
+  allowTypeImports: true,
+  message: 'Server code never imports the browser client, only its wire types (import type).',
+};
+const SERVER_CODE = {
+  group: ['@/auth', '@/auth/*', '@/db', '@/db/*'],
+  allowTypeImports: true,
+  message: 'The client imports no server code, only its types (import type).',
+};
+
+/** One layer's forbidden imports, as an ESLint config for `files`. */
+function layer(files, patterns) {
+  return {
+    files,
+    ignores: ['src/dev/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
@@ -12,23 +41,11 @@ export default defineConfig([
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    // src/dev holds development servers (the stand-in IdP): npm run dev and the tests start
-    // them; the app, the kit and the CLI never import them, so a production build cannot either.
-    files: ['app/**', 'src/**', 'proxy.ts', 'instrumentation.ts'],
-    ignores: ['src/dev/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@/dev', '@/dev/*', '**/src/dev/*', '../dev/*', '../../dev/*', '../../../dev/*'],
-              message: 'src/dev holds development servers; the app and the kit never import them.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Dependencies point one way: app → auth → db; the client imports no server code (types only);
+  // src/dev holds development servers (the stand-in IdP) that only npm run dev and the tests
+  // start, so nothing the app builds can import them.
+  layer(['app/**', 'proxy.ts', 'instrumentation.ts'], [DEV, DB]),
+  layer(['src/client/**'], [DEV, SERVER_CODE]),
+  layer(['src/auth/**'], [DEV, CLIENT]),
+  layer(['src/cli/**'], [DEV, CLIENT]),
 ]);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
-import { safeRelativePath } from '@/auth/redirects';
+import { safeRelativePath } from './redirects';
 import { AuthClientError, authApi } from './api';
 import { openTabChannel, type TabMessage } from './broadcast';
 import { AuthContext, type AuthContextValue, type SignInResult } from './context';

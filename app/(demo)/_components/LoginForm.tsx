@@ -2,7 +2,7 @@
 
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, useSyncExternalStore, type FormEvent } from 'react';
-import { safeRelativePath } from '@/auth/redirects';
+import { safeRelativePath } from '@/client/redirects';
 import { useAuth, type AuthClientErrorInfo } from '@/client';
 
 function describe(error: AuthClientErrorInfo): string {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { safeRelativePath } from '@/auth/redirects';
+import { safeRelativePath } from '@/client/redirects';
 
 describe('safeRelativePath', () => {
   test.each([
