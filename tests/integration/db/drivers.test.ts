@@ -8,11 +8,17 @@ import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
+import { emailColumns, usernameColumns } from '@/auth/identity';
 import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
 
 const HOUR = 3_600_000;
+
+/** A user row with the derived columns the services fill (src/auth/identity). */
+function newUser<T extends { username: string }>(values: T) {
+  return { ...usernameColumns(values.username), ...emailColumns('', false), ...values };
+}
 
 async function addSession(t: TestDatabase, userId: number, tokens: { expiresAt: Date }[]) {
   const sid = randomUUID();
@@ -50,7 +56,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   });
 
   test('a user is stored with Django defaults and found by exact username', async (t) => {
-    const created = await insertUser(t.db, { username: 'Alice', password: 'argon2$x' });
+    const created = await insertUser(t.db, newUser({ username: 'Alice', password: 'argon2$x' }));
     expect(created).toMatchObject({ username: 'Alice', email: '', isActive: true, isStaff: false, isSuperuser: false, lastLogin: null });
     expect(created.dateJoined).toBeInstanceOf(Date);
     expect((await findUserByUsername(t.db, 'Alice'))?.id).toBe(created.id);
@@ -58,15 +64,15 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   });
 
   test('a duplicate username is a unique violation', async (t) => {
-    await insertUser(t.db, { username: 'dup' });
-    const error = await insertUser(t.db, { username: 'dup' }).catch((e: unknown) => e);
+    await insertUser(t.db, newUser({ username: 'dup' }));
+    const error = await insertUser(t.db, newUser({ username: 'dup' })).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
   });
 
   test('a failed query is described for the log without its bound values (a password hash here)', async (t) => {
-    await insertUser(t.db, { username: 'described' });
+    await insertUser(t.db, newUser({ username: 'described' }));
     const secretHash = 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LXNhbHQ$secret-hash-value';
-    const error = await insertUser(t.db, { username: 'described', password: secretHash }).catch((e: unknown) => e);
+    const error = await insertUser(t.db, newUser({ username: 'described', password: secretHash })).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
     // The ORM's own message carries the values; the log text must not.
     expect(String((error as Error).message)).toContain('secret-hash-value');
@@ -79,27 +85,27 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
 
   test('imported users keep their ids and the id sequence moves past them', async (t) => {
     const inserted = await importUsers(t.db, [
-      { id: 500, username: 'imported-1', password: 'pbkdf2_sha256$1$a$b' },
-      { id: 501, username: 'imported-2' },
-      { id: 502, username: 'dup' },
+      newUser({ id: 500, username: 'imported-1', password: 'pbkdf2_sha256$1$a$b' }),
+      newUser({ id: 501, username: 'imported-2' }),
+      newUser({ id: 502, username: 'dup' }),
     ]);
     expect(inserted).toBe(2);
     expect((await findUserById(t.db, 500))?.username).toBe('imported-1');
-    const next = await insertUser(t.db, { username: 'after-import' });
+    const next = await insertUser(t.db, newUser({ username: 'after-import' }));
     expect(next.id).toBeGreaterThan(501);
   });
 
   test('a failed transaction leaves nothing half-written', async (t) => {
     const attempt = t.db.transaction(async (tx) => {
-      await tx.insert(users).values({ username: 'half-written' });
-      await tx.insert(users).values({ username: 'half-written' });
+      await tx.insert(users).values(newUser({ username: 'half-written' }));
+      await tx.insert(users).values(newUser({ username: 'half-written' }));
     });
     await expect(attempt).rejects.toThrow();
     expect(await findUserByUsername(t.db, 'half-written')).toBeNull();
   });
 
   test('revoking a user\'s sessions blacklists every outstanding token in them, except the kept one', async (t) => {
-    const user = await insertUser(t.db, { username: 'revoke-me' });
+    const user = await insertUser(t.db, newUser({ username: 'revoke-me' }));
     const future = new Date(Date.now() + HOUR);
     const kept = await addSession(t, user.id, [{ expiresAt: future }]);
     const gone = await addSession(t, user.id, [{ expiresAt: future }, { expiresAt: future }]);
@@ -111,7 +117,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   });
 
   test('refresh tokens rotate through the named prepared statements, each exactly once, on every connection', async (t) => {
-    const user = await insertUser(t.db, { username: 'rotate-me' });
+    const user = await insertUser(t.db, newUser({ username: 'rotate-me' }));
     const now = new Date();
     const sid = randomUUID();
     let jti: string = randomUUID();
@@ -149,7 +155,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   });
 
   test('flushing removes expired tokens with their blacklist rows and keeps live ones', async (t) => {
-    const user = await insertUser(t.db, { username: 'flush-me' });
+    const user = await insertUser(t.db, newUser({ username: 'flush-me' }));
     const past = new Date(Date.now() - HOUR);
     const { tokens } = await addSession(t, user.id, [{ expiresAt: past }, { expiresAt: new Date(Date.now() + HOUR) }]);
     await t.db.insert(blacklistedTokens).values({ tokenId: tokens[0]!.id });
