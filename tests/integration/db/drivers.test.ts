@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blacklistedTokens, outstandingTokens, sessions, users } from '@/db/schema';
@@ -9,7 +13,7 @@ import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
 import { emailColumns, usernameColumns } from '@/auth/identity';
-import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
+import { createScratchDatabase, DRIVERS, openTestDatabase, postgresReachable, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
 
@@ -67,6 +71,14 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     await insertUser(t.db, newUser({ username: 'dup' }));
     const error = await insertUser(t.db, newUser({ username: 'dup' })).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  test('usernames are unique case-insensitively and after NFKC, through the canonical column', async (t) => {
+    await insertUser(t.db, newUser({ username: 'CaseFold' }));
+    for (const username of ['casefold', 'CASEFOLD', 'ＣａｓｅＦｏｌｄ']) {
+      const error = await insertUser(t.db, newUser({ username })).catch((e: unknown) => e);
+      expect(isUniqueViolation(error), username).toBe(true);
+    }
   });
 
   test('a failed query is described for the log without its bound values (a password hash here)', async (t) => {
@@ -164,5 +176,60 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id))).toEqual([]);
     expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id))).toHaveLength(1);
     expect(await t.db.select().from(blacklistedTokens).where(eq(blacklistedTokens.tokenId, tokens[0]!.id))).toEqual([]);
+  });
+});
+
+/** The statements of one committed migration, as drizzle's migrator splits them. */
+function migrationStatements(tag: string): string[] {
+  return readFileSync(join(process.cwd(), 'drizzle', `${tag}.sql`), 'utf8').split('--> statement-breakpoint');
+}
+
+/** Opens a bare connection (no migrator) to a fresh PGlite or scratch PostgreSQL database. */
+async function bareDatabase(engine: 'pglite' | 'pg') {
+  if (engine === 'pglite') {
+    const client = new PGlite();
+    return { query: async (text: string) => (await client.query<Record<string, unknown>>(text)).rows, close: () => client.close() };
+  }
+  if (!(await postgresReachable())) return null;
+  const scratch = await createScratchDatabase();
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  return {
+    query: async (text: string) => (await client.query<Record<string, unknown>>(text)).rows,
+    close: async () => {
+      await client.end();
+      await scratch.drop();
+    },
+  };
+}
+
+describe.each(['pglite', 'pg'] as const)('the identity migration (0001) on existing rows, on %s', (engine) => {
+  it('backfills canonical usernames (case collisions kept apart), leaves addresses unlinkable and unverified', async (context) => {
+    const db = await bareDatabase(engine);
+    if (!db) return context.skip('PostgreSQL unreachable');
+    try {
+      for (const statement of migrationStatements('0000_init')) await db.query(statement);
+      // As a Django import left them: usernames differing only in case, non-ASCII names, addresses.
+      await db.query(`insert into users (id, username, email) values
+        (1, 'Bob', 'bob@example.com'), (2, 'bob', 'BOB@example.com'), (3, 'BOB', ''),
+        (4, 'Admin1', 'admin@gmaİl.com'), (5, 'Ädmin', ''), (6, 'ﬁx', '')`);
+      await db.query(`insert into identities (provider, subject, user_id, email) values ('https://idp', 's1', 1, 'bob@example.com')`);
+      for (const statement of migrationStatements('0001_hardening_identity')) await db.query(statement);
+      const rows = await db.query('select id, username_canonical, username_skeleton, email_canonical, email_verified from users order by id');
+      expect(rows).toEqual([
+        { id: 1, username_canonical: 'bob', username_skeleton: 'bob', email_canonical: null, email_verified: false },
+        { id: 2, username_canonical: 'bob#2', username_skeleton: 'bob', email_canonical: null, email_verified: false },
+        { id: 3, username_canonical: 'bob#3', username_skeleton: 'bob', email_canonical: null, email_verified: false },
+        { id: 4, username_canonical: 'admin1', username_skeleton: usernameColumns('Admin1').usernameSkeleton, email_canonical: null, email_verified: false },
+        { id: 5, username_canonical: 'ädmin', username_skeleton: null, email_canonical: null, email_verified: false },
+        { id: 6, username_canonical: 'fix', username_skeleton: null, email_canonical: null, email_verified: false },
+      ]);
+      // The ASCII rows agree exactly with the code; the unique index now refuses another case.
+      expect(rows[0]!.username_canonical).toBe(usernameColumns('Bob').usernameCanonical);
+      await expect(db.query(`insert into users (username, username_canonical) values ('bOb', 'bob')`)).rejects.toThrow(/duplicate key/);
+      expect(await db.query('select email_verified from identities')).toEqual([{ email_verified: false }]);
+    } finally {
+      await db.close();
+    }
   });
 });
