@@ -161,11 +161,11 @@ describe.each(HTTP_BACKENDS)('social exchange on %s', (backend) => {
       const address = `owner-${counter}-${backend}@example.com`;
       const attacker = await exchange(await mint({ idClaims: { email: address, email_verified: claim } }));
       expect(attacker.response.status).toBe(200);
-      expect(attacker.body.user).toMatchObject({ email: '' });
       const attackerSub = `0000${counter}-sub-${backend}`;
       const owner = await exchange(await mint({ idClaims: { email: address, email_verified: true } }));
       expect(owner.response.status).toBe(200);
       expect((owner.body.user as { id: number }).id).not.toBe((attacker.body.user as { id: number }).id);
+      expect(attacker.body.user).toMatchObject({ email: '' });
       expect(owner.body.user).toMatchObject({ email: address });
       if (kit!.database) {
         const [identity] = await kit!.database.db.select().from(identities).where(eq(identities.subject, attackerSub));
