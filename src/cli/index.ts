@@ -27,10 +27,13 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   'create-user': {
     usage:
-      'create-user <username> [--email E] [--staff] [--superuser] [--password-stdin | --no-password]',
-    help: 'Creates a user. The password is asked for on the terminal, or read from the first line of stdin.',
+      'create-user <username> [--email E [--email-verified]] [--staff] [--superuser] [--password-stdin | --no-password]',
+    help:
+      'Creates a user. The password is asked for on the terminal, or read from the first line of stdin. ' +
+      'The address counts as verified for e-mail linking (an IdP sign-in with the same verified address joins this user) only with --email-verified.',
     options: {
       email: { type: 'string' },
+      'email-verified': { type: 'boolean' },
       staff: { type: 'boolean' },
       superuser: { type: 'boolean' },
       'password-stdin': { type: 'boolean' },
@@ -38,6 +41,8 @@ const COMMANDS: Record<string, Command> = {
     },
     positionals: 1,
     async run({ positionals: [username], values }) {
+      if (values['email-verified'] && !values.email)
+        throw new Error('--email-verified needs --email');
       const password = values['no-password']
         ? null
         : await readNewPassword(Boolean(values['password-stdin']));
@@ -46,6 +51,7 @@ const COMMANDS: Record<string, Command> = {
         username: username!,
         password,
         email: values.email as string | undefined,
+        emailVerified: Boolean(values['email-verified']),
         isStaff: Boolean(values.staff),
         isSuperuser: Boolean(values.superuser),
       });
@@ -115,10 +121,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'import-django-users': {
-    usage: 'import-django-users <file>',
-    help: 'Imports `manage.py dumpdata auth.user` JSON, keeping ids and password hashes.',
+    usage: 'import-django-users <file> [--emails-verified]',
+    help:
+      'Imports `manage.py dumpdata auth.user` JSON, keeping ids and password hashes. A username that differs from another only in case is skipped. ' +
+      'Addresses count as verified for e-mail linking only with --emails-verified (say it only when the Django side verified them).',
+    options: { 'emails-verified': { type: 'boolean' } },
     positionals: 1,
-    async run({ positionals: [file] }) {
+    async run({ positionals: [file], values }) {
       let dump: unknown;
       try {
         dump = JSON.parse(readFileSync(file!, 'utf8'));
@@ -126,9 +135,11 @@ const COMMANDS: Record<string, Command> = {
         throw new Error(`cannot read ${file}: ${(error as Error).message}`);
       }
       const { db } = await getDatabase();
-      const { inserted, skipped, ignored } = await importDjangoUsers(db, dump);
+      const { inserted, skipped, ignored } = await importDjangoUsers(db, dump, {
+        emailsVerified: Boolean(values['emails-verified']),
+      });
       console.log(
-        `imported ${inserted} user(s); skipped ${skipped} already present; ignored ${ignored} other entr(ies)`,
+        `imported ${inserted} user(s); skipped ${skipped} already present (or differing only in case); ignored ${ignored} other entr(ies)`,
       );
     },
   },

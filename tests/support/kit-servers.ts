@@ -17,6 +17,7 @@ export interface SeedUser {
   username: string;
   password: string | null;
   email?: string;
+  emailVerified?: boolean;
   isStaff?: boolean;
   isSuperuser?: boolean;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import { FetchError, JwtBaseError } from 'aws-jwt-verify/error';
-import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { IdpSettings } from '../config/types';
 import { AuthenticationFailed, EmailNotVerified, ServiceUnavailable } from '../errors';
 import { createJwksCache, IdpUnavailable } from './jwks-source';
@@ -15,7 +15,7 @@ export interface IdpIdentity {
   preferredUsername: string;
   givenName: string;
   familyName: string;
-  /** SHA-256 of the id token (signature canonicalised), remembered until `idTokenExpiresAt` so it is accepted once. */
+  /** The id token's replay key ({@link replayKey}), remembered until `idTokenExpiresAt` so it is accepted once. */
   idTokenHash: string;
   idTokenExpiresAt: Date;
 }
@@ -48,16 +48,55 @@ export function createIdpVerifier(idp: IdpSettings): IdpVerifier | null {
     return { verifyId: (t) => id.verify(t), verifyAccess: (t) => access.verify(t) };
   }
   const jwksUri = idp.jwksUrl ?? undefined;
+  const clientId = idp.clientId;
   const id = JwtVerifier.create(
-    { issuer: idp.issuer, audience: idp.clientId, jwksUri },
+    {
+      issuer: idp.issuer,
+      audience: clientId,
+      jwksUri,
+      customJwtCheck: ({ header, payload }) => checkOidcIdToken(header, payload, clientId),
+    },
     { jwksCache },
   );
-  const access = JwtVerifier.create({ issuer: idp.issuer, audience: null, jwksUri }, { jwksCache });
+  const access = JwtVerifier.create(
+    {
+      issuer: idp.issuer,
+      audience: null,
+      jwksUri,
+      customJwtCheck: ({ payload }) => checkOidcAccessToken(payload, clientId),
+    },
+    { jwksCache },
+  );
   return {
     verifyId: (t) => id.verify(t),
     // Many generic IdPs issue opaque access tokens: only a JWT can be checked.
     verifyAccess: (t) => (t.split('.').length === 3 ? access.verify(t) : Promise.resolve(null)),
   };
+}
+
+/** The `typ` headers of access tokens (RFC 9068), compared case-insensitively as media types are. */
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+
+/**
+ * A generic OIDC id token must be one (CONTRACT.md section 2): an access token of the same
+ * issuer whose `aud` happens to be the client id would otherwise pass as an id token. The
+ * verifier has already checked that `aud` contains the client id.
+ */
+function checkOidcIdToken(header: JwtHeader, payload: JwtPayload, clientId: string): void {
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : '';
+  if (
+    ACCESS_TOKEN_TYPES.has(typ) ||
+    (payload.azp !== undefined && payload.azp !== clientId) ||
+    (payload.token_use !== undefined && payload.token_use !== 'id')
+  )
+    throw new AuthenticationFailed('The identity provider token is not an id token for this app.');
+}
+
+/** A generic OIDC access token that is a JWT must be issued to this client (`aud`, `client_id` or `azp`). */
+function checkOidcAccessToken(payload: JwtPayload, clientId: string): void {
+  const audience = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!audience.includes(clientId) && payload.client_id !== clientId && payload.azp !== clientId)
+    throw new AuthenticationFailed('The identity provider access token is not for this app.');
 }
 
 /** A claim as text the database can store: well-formed, without control characters (NUL!), bounded. */
@@ -71,16 +110,23 @@ function asText(value: unknown, max = 254): string {
 }
 
 /**
- * A JWT's identity for replay detection: its signature re-encoded canonically, so a respelled
- * token (padding or unused bits added to the signature, which verifiers forgive) is the same token.
+ * What makes two id tokens the same token, for replay detection (CONTRACT.md section 2): the
+ * issuer and `jti` when the token has one, else the signed header and payload as sent. Never the
+ * signature, which is not unique: ECDSA accepts (r, n-s) as well as (r, s), and base64url allows
+ * respellings of the same bytes. Hashed, with the kind as prefix so the two never collide.
  */
-function canonicalTokenHash(token: string): string {
-  const [header = '', payload = '', signature = ''] = token.split('.');
-  const canonical = Buffer.from(signature, 'base64url').toString('base64url');
-  return createHash('sha256').update(`${header}.${payload}.${canonical}`).digest('hex');
+function replayKey(token: string, issuer: string, jti: unknown): string {
+  const [header = '', payload = ''] = token.split('.');
+  const identity =
+    typeof jti === 'string' && jti !== '' ? `jti\n${issuer}\n${jti}` : `jws\n${header}.${payload}`;
+  return createHash('sha256').update(identity).digest('hex');
 }
 
-/** Cognito sends `email_verified` as a boolean in tokens, as a string in userInfo. */
+/**
+ * Cognito sends `email_verified` as a boolean in tokens, as a string in userInfo. Only exactly
+ * `true` / `"true"` is verified and only `false` / `"false"` refused; anything else (`"FALSE"`,
+ * `0`, a missing claim) is null: not verified, so never linked and never a user's verified address.
+ */
 function asVerified(value: unknown): boolean | null {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
@@ -138,8 +184,9 @@ export async function verifyIdpTokens(
   }
   const emailVerified = asVerified(id.email_verified);
   if (emailVerified === false) throw new EmailNotVerified();
+  const issuer = asText(id.iss, 1024);
   return {
-    issuer: asText(id.iss, 1024),
+    issuer,
     subject,
     email: asText(id.email),
     emailVerified: emailVerified === true,
@@ -150,7 +197,7 @@ export async function verifyIdpTokens(
       '',
     givenName: asText(id.given_name, 150),
     familyName: asText(id.family_name, 150),
-    idTokenHash: canonicalTokenHash(tokens.idToken),
+    idTokenHash: replayKey(tokens.idToken, issuer, id.jti),
     // Remembered until it expires, or until it is too old to be accepted anyway.
     idTokenExpiresAt: new Date(
       Math.min(typeof id.exp === 'number' ? id.exp : Infinity, authTime + idTokenMaxAgeSeconds) *

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Database } from '@/db/client';
 import { isUniqueViolation } from '@/db/errors';
 import {
-  findUserByEmail,
   findUserByIdentity,
-  isUsernameTaken,
+  findVerifiedUserByEmail,
+  isUsernameConfusable,
   linkIdentity,
   rememberIdToken,
   touchIdentity,
@@ -14,6 +14,7 @@ import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { AuthError, AuthenticationFailed } from '../errors';
 import { emitAuthEvent } from '../events';
+import { emailColumns, isMixedScript, normalizeUsername, usernameColumns } from '../identity';
 import type { IdpIdentity, IdpVerifier } from '../idp/verify';
 import { verifyIdpTokens } from '../idp/verify';
 import type { IssuedTokens } from './issue';
@@ -21,44 +22,65 @@ import { openSession, type ClientInfo } from './sign-in';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
-/** A username for a new user: the IdP's, cleaned to Django's alphabet, made unique if taken. */
+/**
+ * A username for a new user: the IdP's, NFKC-normalised (Django's normalize_username) and cleaned
+ * to Django's alphabet. A name that another user's has in another case or looks like (the same
+ * confusable skeleton: `Admin`, Cyrillic `аdmin` next to `admin`), or that mixes scripts as a
+ * lookalike does, gets a random suffix until it is distinct.
+ */
 async function uniqueUsername(tx: Transaction, wanted: string): Promise<string> {
-  const base = wanted.replace(/[^\p{L}\p{N}_.@+-]/gu, '').slice(0, 140) || 'user';
-  if (!(await isUsernameTaken(tx, base))) return base;
+  const cleaned = normalizeUsername(wanted).replace(/[^\p{L}\p{N}_.@+-]/gu, '');
+  // Counted in code points, so a suffix still fits the 150 characters and no surrogate is split.
+  const base = Array.from(cleaned).slice(0, 140).join('') || 'user';
+  if (!isMixedScript(base) && !(await isUsernameConfusable(tx, usernameColumns(base)))) return base;
   for (;;) {
     const candidate = `${base}-${randomBytes(3).toString('hex')}`;
-    if (!(await isUsernameTaken(tx, candidate))) return candidate;
+    if (!(await isUsernameConfusable(tx, usernameColumns(candidate)))) return candidate;
   }
 }
 
 /**
+ * The existing user an identity seen for the first time may join by address, or null (CONTRACT.md
+ * section 2): the IdP verified the address, it has a canonical form (a non-ASCII local part never
+ * links), and a user's own verified address has the same canonical form.
+ */
+async function linkableUser(tx: Transaction, identity: IdpIdentity): Promise<User | null> {
+  if (!identity.emailVerified) return null;
+  const { emailCanonical } = emailColumns(identity.email, true);
+  return emailCanonical ? findVerifiedUserByEmail(tx, emailCanonical) : null;
+}
+
+/**
  * In one transaction: accept the id token once, then find the user linked to (issuer, sub), or
- * link the user with the same verified email, or create one (no usable password). Names follow
- * the IdP on every exchange.
+ * link the user with the same verified address, or create one (no usable password). An address the
+ * IdP did not verify stays on the identity and never becomes the user's. Names follow the IdP on
+ * every exchange.
  */
 async function findOrCreateUser(tx: Transaction, identity: IdpIdentity, now: Date): Promise<User> {
   if (!(await rememberIdToken(tx, identity.idTokenHash, identity.idTokenExpiresAt)))
     throw new AuthenticationFailed('This identity provider token was already used.');
+  const idpEmail = { email: identity.email, emailVerified: identity.emailVerified, now };
   let user = await findUserByIdentity(tx, identity.issuer, identity.subject);
   if (user) {
-    await touchIdentity(tx, identity.issuer, identity.subject, now);
+    await touchIdentity(tx, identity.issuer, identity.subject, idpEmail);
   } else {
-    // Link by email only when the IdP vouches for it: an unverified address could be anyone's.
-    user =
-      identity.emailVerified && identity.email ? await findUserByEmail(tx, identity.email) : null;
-    user ??= await insertUser(tx, {
-      username: await uniqueUsername(tx, identity.preferredUsername),
-      email: identity.email,
-      password: null,
-      firstName: identity.givenName,
-      lastName: identity.familyName,
-    });
+    user = await linkableUser(tx, identity);
+    if (!user) {
+      const username = await uniqueUsername(tx, identity.preferredUsername);
+      user = await insertUser(tx, {
+        username,
+        ...usernameColumns(username),
+        ...emailColumns(identity.emailVerified ? identity.email : '', identity.emailVerified),
+        password: null,
+        firstName: identity.givenName,
+        lastName: identity.familyName,
+      });
+    }
     await linkIdentity(tx, {
       provider: identity.issuer,
       subject: identity.subject,
       userId: user.id,
-      email: identity.email,
-      now,
+      ...idpEmail,
     });
   }
   const namesChanged =

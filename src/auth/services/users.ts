@@ -4,6 +4,7 @@ import type { User } from '@/db/schema';
 import { findUserByUsername, importUsers, insertUser, updateUser } from '@/db/queries/users';
 import { revokeUserSessions } from '@/db/queries/sessions';
 import { isUniqueViolation } from '@/db/errors';
+import { emailColumns, normalizeUsername, usernameColumns } from '../identity';
 import { hashPassword } from '../passwords';
 import { UserCommandError } from '../errors';
 
@@ -34,7 +35,9 @@ async function requireUser(db: Database, username: string): Promise<User> {
 }
 
 /**
- * Creates a user with an Argon2id password hash.
+ * Creates a user with an Argon2id password hash. The username is NFKC-normalised (Django's
+ * normalize_username) and must be unique case-insensitively; the address counts as verified for
+ * e-mail linking only when the caller says so (`emailVerified`, the CLI's `--email-verified`).
  * @throws UserCommandError when the username is invalid or taken, or the password too short.
  */
 export async function createUser(
@@ -43,11 +46,12 @@ export async function createUser(
     username: string;
     password: string | null;
     email?: string;
+    emailVerified?: boolean;
     isStaff?: boolean;
     isSuperuser?: boolean;
   },
 ): Promise<User> {
-  const username = parse(usernameSchema, input.username);
+  const username = parse(usernameSchema, normalizeUsername(input.username));
   const email = parse(
     z.union([z.literal(''), z.email('email is not a valid address')]),
     input.email ?? '',
@@ -57,14 +61,17 @@ export async function createUser(
   try {
     return await insertUser(db, {
       username,
-      email,
+      ...usernameColumns(username),
+      ...emailColumns(email, Boolean(input.emailVerified)),
       password,
       isStaff: Boolean(input.isStaff || input.isSuperuser),
       isSuperuser: Boolean(input.isSuperuser),
     });
   } catch (error) {
     if (isUniqueViolation(error))
-      throw new UserCommandError(`a user named "${username}" already exists`);
+      throw new UserCommandError(
+        `a user named "${username}" already exists (usernames are unique regardless of case)`,
+      );
     throw error;
   }
 }
@@ -111,14 +118,18 @@ const djangoUser = z.object({
 });
 
 /**
- * Imports the output of Django's `manage.py dumpdata auth.user`, keeping ids and password hashes
- * so imported users sign in with their old passwords (upgraded to Argon2id on first sign-in).
- * Entries of other models are skipped; users whose id or username exists already are skipped.
+ * Imports the output of Django's `manage.py dumpdata auth.user`, keeping ids, usernames and
+ * password hashes so imported users sign in with their old passwords (upgraded to Argon2id on
+ * first sign-in). Entries of other models are skipped; users whose id or username exists already
+ * are skipped, and so is a username that differs from an existing or earlier one only in case
+ * (Django allows `Bob` next to `bob`; the kit does not). Addresses count as unverified for e-mail
+ * linking unless `emailsVerified` (the CLI's `--emails-verified`) says the Django side verified them.
  * @throws UserCommandError naming the first bad entry.
  */
 export async function importDjangoUsers(
   db: Database,
   dump: unknown,
+  { emailsVerified = false }: { emailsVerified?: boolean } = {},
 ): Promise<{ inserted: number; skipped: number; ignored: number }> {
   if (!Array.isArray(dump))
     throw new UserCommandError(
@@ -137,8 +148,9 @@ export async function importDjangoUsers(
     return {
       id: pk,
       username: fields.username,
+      ...usernameColumns(fields.username),
+      ...emailColumns(fields.email, emailsVerified),
       password: fields.password || null,
-      email: fields.email,
       firstName: fields.first_name,
       lastName: fields.last_name,
       isActive: fields.is_active,

@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, or } from 'drizzle-orm';
 import type { Database } from '../client';
 import { identities, usedIdTokens, users, type User } from '../schema';
 
@@ -34,23 +34,40 @@ export async function findUserByIdentity(
   return row?.user ?? null;
 }
 
-/** The oldest user with this email address, compared case-insensitively, or null. */
-export async function findUserByEmail(db: Executor, email: string): Promise<User | null> {
+/**
+ * The oldest user whose own verified address has this canonical form, or null. Only the kit's
+ * code computes `email_canonical` (never SQL `lower()`, whose Unicode folding maps `İ` to `i`).
+ */
+export async function findVerifiedUserByEmail(
+  db: Executor,
+  emailCanonical: string,
+): Promise<User | null> {
   const [user] = await db
     .select()
     .from(users)
-    .where(sql`lower(${users.email}) = lower(${email})`)
+    .where(and(eq(users.emailCanonical, emailCanonical), eq(users.emailVerified, true)))
     .orderBy(asc(users.id))
     .limit(1);
   return user ?? null;
 }
 
-/** Tells whether a username is taken. */
-export async function isUsernameTaken(db: Executor, username: string): Promise<boolean> {
+/**
+ * Tells whether a username would duplicate an existing one (the same canonical form) or look
+ * like one (the same confusable skeleton).
+ */
+export async function isUsernameConfusable(
+  db: Executor,
+  { usernameCanonical, usernameSkeleton }: { usernameCanonical: string; usernameSkeleton: string },
+): Promise<boolean> {
   const rows = await db
     .select({ id: users.id })
     .from(users)
-    .where(eq(users.username, username))
+    .where(
+      or(
+        eq(users.usernameCanonical, usernameCanonical),
+        eq(users.usernameSkeleton, usernameSkeleton),
+      ),
+    )
     .limit(1);
   return rows.length > 0;
 }
@@ -58,27 +75,35 @@ export async function isUsernameTaken(db: Executor, username: string): Promise<b
 /** Links a user to an IdP identity. */
 export async function linkIdentity(
   db: Executor,
-  values: { provider: string; subject: string; userId: number; email: string; now: Date },
+  values: {
+    provider: string;
+    subject: string;
+    userId: number;
+    email: string;
+    emailVerified: boolean;
+    now: Date;
+  },
 ): Promise<void> {
   await db.insert(identities).values({
     provider: values.provider,
     subject: values.subject,
     userId: values.userId,
     email: values.email,
+    emailVerified: values.emailVerified,
     createdAt: values.now,
     lastLoginAt: values.now,
   });
 }
 
-/** Records a sign-in through an identity. */
+/** Records a sign-in through an identity, with the address the IdP gives now. */
 export async function touchIdentity(
   db: Executor,
   provider: string,
   subject: string,
-  now: Date,
+  { email, emailVerified, now }: { email: string; emailVerified: boolean; now: Date },
 ): Promise<void> {
   await db
     .update(identities)
-    .set({ lastLoginAt: now })
+    .set({ lastLoginAt: now, email, emailVerified })
     .where(and(eq(identities.provider, provider), eq(identities.subject, subject)));
 }

@@ -3,7 +3,9 @@ import type { User } from '../schema';
 
 /** The users columns, qualified by alias `u`, for raw statements that return a user with other data. */
 export const USER_COLUMNS = sql.raw(
-  'u.id as u_id, u.username as u_username, u.email as u_email, u.password as u_password, u.first_name as u_first_name, ' +
+  'u.id as u_id, u.username as u_username, u.username_canonical as u_username_canonical, ' +
+    'u.username_skeleton as u_username_skeleton, u.email as u_email, u.email_canonical as u_email_canonical, ' +
+    'u.email_verified as u_email_verified, u.password as u_password, u.first_name as u_first_name, ' +
     'u.last_name as u_last_name, u.is_active as u_is_active, u.is_staff as u_is_staff, u.is_superuser as u_is_superuser, ' +
     'u.date_joined as u_date_joined, u.last_login as u_last_login',
 );
@@ -16,7 +18,11 @@ export function mapUserRow(row: Record<string, unknown>): User {
   return {
     id: Number(row.u_id),
     username: String(row.u_username),
+    usernameCanonical: String(row.u_username_canonical),
+    usernameSkeleton: (row.u_username_skeleton as string | null) ?? null,
     email: String(row.u_email),
+    emailCanonical: (row.u_email_canonical as string | null) ?? null,
+    emailVerified: Boolean(row.u_email_verified),
     password: (row.u_password as string | null) ?? null,
     firstName: String(row.u_first_name),
     lastName: String(row.u_last_name),

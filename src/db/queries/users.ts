@@ -14,8 +14,17 @@ export async function findUserById(db: Database, id: number): Promise<User | nul
   return user ?? null;
 }
 
+/**
+ * A new user row with its derived columns spelled out, so no insert can leave them to chance: the
+ * services fill them with `usernameColumns()` / `emailColumns()` (src/auth/identity).
+ */
+export type NewUserRow = NewUser &
+  Required<
+    Pick<NewUser, 'usernameCanonical' | 'usernameSkeleton' | 'emailCanonical' | 'emailVerified'>
+  >;
+
 /** Inserts a user and returns the stored row. */
-export async function insertUser(db: Database, values: NewUser): Promise<User> {
+export async function insertUser(db: Database, values: NewUserRow): Promise<User> {
   const [user] = await db.insert(users).values(values).returning();
   if (!user) throw new Error('insert returned no row');
   return user;
@@ -37,13 +46,14 @@ export function listUsers(db: Database, { limit = 1000, offset = 0 } = {}): Prom
 }
 
 /**
- * Inserts users keeping their ids and password hashes (an import from Django); rows whose id or
- * username is taken are skipped. Moves the id sequence past the highest id.
+ * Inserts users keeping their ids and password hashes (an import from Django); rows whose id,
+ * username or canonical username (the same name in another case) is taken are skipped, the first
+ * of the file winning. Moves the id sequence past the highest id.
  * @returns how many rows were inserted.
  */
 export async function importUsers(
   db: Database,
-  rows: (NewUser & { id: number })[],
+  rows: (NewUserRow & { id: number })[],
 ): Promise<number> {
   return db.transaction(async (tx) => {
     let inserted = 0;

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import {
   boolean,
   index,
@@ -17,7 +16,18 @@ export const users = pgTable(
   {
     id: serial('id').primaryKey(),
     username: varchar('username', { length: 150 }).notNull(),
+    /** NFKC and case-folded (src/auth/identity): unique, so `Admin` cannot join `admin`. */
+    usernameCanonical: text('username_canonical').notNull(),
+    /** The confusable skeleton (UTS 39); null for users that existed before it was introduced. */
+    usernameSkeleton: text('username_skeleton'),
     email: varchar('email', { length: 254 }).notNull().default(''),
+    /**
+     * The address in the form linking compares (src/auth/identity/email.ts), always computed in
+     * code; null when the address may never link automatically, or was stored before this column.
+     */
+    emailCanonical: text('email_canonical'),
+    /** Whether the user proved they own `email`: only then may an IdP identity link by address. */
+    emailVerified: boolean('email_verified').notNull().default(false),
     /** Django's encoded hash (`argon2$...`, `pbkdf2_sha256$...`); null or `!...`: no usable password. */
     password: text('password'),
     firstName: varchar('first_name', { length: 150 }).notNull().default(''),
@@ -30,8 +40,10 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_username_key').on(t.username),
-    // Linking an IdP identity by verified email looks users up case-insensitively.
-    index('users_email_lower_idx').on(sql`lower(${t.email})`),
+    uniqueIndex('users_username_canonical_key').on(t.usernameCanonical),
+    index('users_username_skeleton_idx').on(t.usernameSkeleton),
+    // Linking an IdP identity by verified address looks users up by the canonical address.
+    index('users_email_canonical_idx').on(t.emailCanonical),
   ],
 );
 
@@ -45,7 +57,9 @@ export const identities = pgTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The address the IdP gave; an unverified one stays here and never becomes the user's. */
     email: varchar('email', { length: 254 }).notNull().default(''),
+    emailVerified: boolean('email_verified').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
   },

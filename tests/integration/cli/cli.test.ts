@@ -71,11 +71,44 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
     ]));
     const result = await auth(['import-django-users', file]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('imported 1 user(s); skipped 1 already present; ignored 1');
+    expect(result.stdout).toContain('imported 1 user(s); skipped 1 already present (or differing only in case); ignored 1');
     const bad = join(dataDir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ model: 'auth.user', pk: 'x', fields: {} }]));
     expect((await auth(['import-django-users', bad])).code).toBe(1);
     expect((await auth(['import-django-users', join(dataDir, 'missing.json')])).code).toBe(1);
+  });
+
+  it('marks an address verified for e-mail linking only with --email-verified / --emails-verified', async () => {
+    const listed = async () => new Map((await auth(['list-users', '--json'])).stdout.trim().split('\n').map((line) => {
+      const user = JSON.parse(line) as { username: string };
+      return [user.username, user] as const;
+    }));
+    expect((await auth(['create-user', 'frank', '--email', 'Frank@Example.COM', '--email-verified', '--no-password'])).code).toBe(0);
+    expect((await auth(['create-user', 'grace', '--email', 'grace@example.com', '--no-password'])).code).toBe(0);
+    const missingEmail = await auth(['create-user', 'heidi', '--email-verified', '--no-password']);
+    expect(missingEmail.code).toBe(1);
+    expect(missingEmail.stderr).toContain('--email-verified needs --email');
+    const file = join(dataDir, 'verified-dump.json');
+    writeFileSync(file, JSON.stringify([
+      { model: 'auth.user', pk: 70, fields: { password: '!x', username: 'Ivan', email: 'ivan@example.com' } },
+      // Django allows both; the kit keeps usernames unique regardless of case and skips the second.
+      { model: 'auth.user', pk: 71, fields: { password: '!x', username: 'IVAN', email: 'other@example.com' } },
+    ]));
+    const imported = await auth(['import-django-users', file, '--emails-verified']);
+    expect(imported.stdout).toContain('imported 1 user(s); skipped 1');
+    const users = await listed();
+    expect(users.get('frank')).toMatchObject({ email: 'Frank@Example.COM', emailCanonical: 'frank@example.com', emailVerified: true });
+    expect(users.get('grace')).toMatchObject({ emailVerified: false });
+    expect(users.get('Ivan')).toMatchObject({ emailVerified: true });
+    expect(users.has('IVAN')).toBe(false);
+    expect(users.get('django-user')).toMatchObject({ emailVerified: false });
+  });
+
+  it('keeps usernames unique regardless of case and normalises them with NFKC', async () => {
+    const duplicate = await auth(['create-user', 'CAROL', '--no-password']);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('unique regardless of case');
+    expect((await auth(['create-user', 'ｊｕｄｙ', '--no-password'])).stdout).toContain('created user judy');
   });
 
   it('sets a password and deactivates a user', async () => {

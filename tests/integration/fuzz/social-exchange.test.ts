@@ -240,11 +240,13 @@ describe('social exchange with an IdP configured (pglite)', () => {
             if (reply.status === 200) {
               if (pair.idClaims.sub !== pair.accessClaims.sub)
                 violation('tokens with different subs were exchanged', request, reply);
-              if (
-                pair.idClaims.email_verified === false ||
-                pair.idClaims.email_verified === 'false'
-              )
+              const verified = pair.idClaims.email_verified;
+              if (verified === false || verified === 'false')
                 violation('an unverified email was exchanged', request, reply);
+              // Only exactly true / "true" is verified: any other address stays off the user.
+              const user = (JSON.parse(reply.text) as { user?: { email?: unknown } }).user;
+              if (verified !== true && verified !== 'true' && user?.email !== '')
+                violation('an unverified IdP address became the user\'s address', request, reply);
             }
           },
         ),

@@ -5,6 +5,7 @@ import { identities, users } from '@/db/schema';
 import { queryRows } from '@/db/execute';
 import { startLocalIdp, type LocalIdp } from '@/dev/idp-local/server';
 import { createCognitoTokenMinter, type MintOptions } from '../../support/cognito-tokens';
+import { createOidcTokenMinter, malleateEs256, type OidcTokenMinter } from '../../support/oidc-tokens';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { serveJson } from '../../support/json-server';
 import { HTTP_BACKENDS, startKit, type KitServer } from '../../support/kit-servers';
@@ -45,7 +46,14 @@ describe.each(HTTP_BACKENDS)('social exchange on %s', (backend) => {
     jwks = await serveJson(minter.jwks);
     kit = await startKit(backend, {
       env: { COGNITO_USER_POOL_ID: POOL, COGNITO_CLIENT_ID: CLIENT, AUTH_IDP_JWKS_URL: jwks.url },
-      users: [{ username: 'existing', password: 'existing-password-1', email: 'Linked@Example.com' }],
+      users: [
+        { username: 'existing', password: 'existing-password-1', email: 'Linked@Example.com', emailVerified: true },
+        { username: 'victim', password: 'victim-password-1', email: 'victim@gmail.com', emailVerified: true },
+        { username: 'kate', password: 'kate-password-1', email: 'kate@example.com', emailVerified: true },
+        // Created with the CLI without --email-verified: the address is not proven.
+        { username: 'unproven', password: 'unproven-password-1', email: 'unproven@example.com' },
+        { username: 'admin', password: 'admin-password-1' },
+      ],
     });
   });
   afterAll(async () => {
@@ -104,12 +112,79 @@ describe.each(HTTP_BACKENDS)('social exchange on %s', (backend) => {
     if (before !== null) expect(await userCount()).toBe(before);
   });
 
-  test('email_verified false is refused with 403 and nothing created', async () => {
-    const before = await userCount();
-    const { response, body } = await exchange(await mint({ idClaims: { email_verified: false } }));
-    expect(response.status).toBe(403);
-    expect(body.code).toBe('email_not_verified');
-    if (before !== null) expect(await userCount()).toBe(before);
+  for (const value of [false, 'false'])
+    test(`email_verified ${JSON.stringify(value)} is refused with 403 and nothing created`, async () => {
+      const before = await userCount();
+      const { response, body } = await exchange(await mint({ idClaims: { email_verified: value } }));
+      expect(response.status).toBe(403);
+      expect(body.code).toBe('email_not_verified');
+      if (before !== null) expect(await userCount()).toBe(before);
+    });
+
+  const username = (body: Record<string, unknown>) => (body.user as { username: string }).username;
+
+  // Under the C.UTF-8 ctype SQL lower() folds İ to i and the Kelvin sign to k: linking by it gave
+  // these identities the accounts of victim@gmail.com and kate@example.com.
+  for (const [what, address, owner] of [
+    ['an IDN lookalike domain (gmaİl.com)', 'victim@gmaİl.com', 'victim'],
+    ['a local part with the Kelvin sign', '\u212Aate@example.com', 'kate'],
+    ['a local part with a dotted capital I', 'vİctim@gmail.com', 'victim'],
+  ] as const)
+    test(`a verified address with ${what} is not linked to the account it folds to`, async () => {
+      const { response, body } = await exchange(await mint({ idClaims: { email: address, email_verified: true } }));
+      expect(response.status).toBe(200);
+      expect(username(body)).not.toBe(owner);
+      expect(username(body)).toBe(`cog${counter}`);
+    });
+
+  test('the same verified address in another ASCII case is linked to its owner', async () => {
+    const { response, body } = await exchange(await mint({ idClaims: { email: 'VICTIM@Gmail.COM', email_verified: true } }));
+    expect(response.status).toBe(200);
+    expect(username(body)).toBe('victim');
+  });
+
+  test('a user whose own address is not verified is never linked, even to a verified IdP address', async () => {
+    const { response, body } = await exchange(await mint({ idClaims: { email: 'unproven@example.com', email_verified: true } }));
+    expect(response.status).toBe(200);
+    expect(username(body)).not.toBe('unproven');
+  });
+
+  // Pre-account hijacking: an attacker's IdP account claims the victim's address unverified; the
+  // victim's later verified sign-in must not land in the attacker's user.
+  for (const [what, claim] of [
+    ['missing', undefined],
+    ['"FALSE"', 'FALSE'],
+    ['0', 0],
+    ['"yes"', 'yes'],
+  ] as const)
+    test(`an address with email_verified ${what} is kept off the user, and its owner's verified sign-in is not linked to it`, async () => {
+      const address = `owner-${counter}-${backend}@example.com`;
+      const attacker = await exchange(await mint({ idClaims: { email: address, email_verified: claim } }));
+      expect(attacker.response.status).toBe(200);
+      const attackerSub = `0000${counter}-sub-${backend}`;
+      const owner = await exchange(await mint({ idClaims: { email: address, email_verified: true } }));
+      expect(owner.response.status).toBe(200);
+      expect((owner.body.user as { id: number }).id).not.toBe((attacker.body.user as { id: number }).id);
+      expect(attacker.body.user).toMatchObject({ email: '' });
+      expect(owner.body.user).toMatchObject({ email: address });
+      if (kit!.database) {
+        const [identity] = await kit!.database.db.select().from(identities).where(eq(identities.subject, attackerSub));
+        expect(identity).toMatchObject({ email: address, emailVerified: false });
+      }
+    });
+
+  // An IdP-created user may not take a name another user has in another case, or one that looks
+  // the same (Cyrillic а in аdmin); it gets a random suffix instead.
+  for (const wanted of ['Admin', 'ADMIN', 'аdmin', 'ａｄｍｉｎ'])
+    test(`an IdP username ${JSON.stringify(wanted)} is not created next to admin`, async () => {
+      const { response, body } = await exchange(await mint({ idClaims: { 'cognito:username': wanted } }));
+      expect(response.status).toBe(200);
+      expect(username(body)).toMatch(new RegExp(`^${wanted.normalize('NFKC')}-[0-9a-f]{6}$`));
+    });
+
+  test('a distinct IdP username is kept as it is', async () => {
+    const { body } = await exchange(await mint({ idClaims: { 'cognito:username': `admiral-${backend}` } }));
+    expect(username(body)).toBe(`admiral-${backend}`);
   });
 
   const now = () => Math.floor(Date.now() / 1000);
@@ -165,6 +240,87 @@ describe.each(HTTP_BACKENDS)('social exchange on %s', (backend) => {
       expect(await kit!.database.db.select().from(users).where(eq(users.username, 'racer'))).toHaveLength(1);
     }
   });
+});
+
+describe.each(HTTP_BACKENDS)('social exchange with a generic OIDC provider (ES256) on %s', (backend) => {
+  let oidc: OidcTokenMinter;
+  let kit: KitServer | null;
+  let jwks: Awaited<ReturnType<typeof serveJson>>;
+  let counter = 0;
+
+  beforeAll(async () => {
+    oidc = await createOidcTokenMinter({ issuer: 'https://oidc.example.test', clientId: 'kit-oidc-client' });
+    jwks = await serveJson(oidc.jwks);
+    kit = await startKit(backend, {
+      env: { AUTH_IDP_PROVIDER: 'oidc', AUTH_IDP_ISSUER: oidc.issuer, AUTH_IDP_CLIENT_ID: oidc.clientId, AUTH_IDP_JWKS_URL: jwks.url },
+    });
+  });
+  afterAll(async () => {
+    await kit?.stop();
+    await jwks.close();
+  });
+
+  const test = (name: string, fn: () => Promise<void>) =>
+    it(name, async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      await fn();
+    });
+
+  const fresh = () => {
+    counter += 1;
+    return { sub: `oidc-${counter}-${backend}`, preferred_username: `oidc${counter}`, email: `oidc${counter}@example.com` };
+  };
+
+  async function exchange(id_token: string, access_token: string) {
+    const response = await new HttpClient(kit!.url).post('/auth/social-exchange/', { id_token, access_token });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown>, cookies: setCookies(response) };
+  }
+
+  test('control: an id token with an opaque access token, or a JWT access token for this client, is exchanged', async () => {
+    const a = fresh();
+    expect((await exchange(await oidc.idToken(a), 'opaque-access-token')).status).toBe(200);
+    const b = fresh();
+    expect((await exchange(await oidc.idToken(b), await oidc.accessToken({ sub: b.sub, aud: 'https://api.example.test' }))).status).toBe(200);
+  });
+
+  for (const [what, claims] of [
+    ['with a jti (keyed on iss + jti)', {}],
+    ['without a jti (keyed on the signed header and payload)', { jti: undefined }],
+  ] as const)
+    test(`an id token ${what} replayed with its ECDSA signature flipped to (r, n-s) is refused`, async () => {
+      const idToken = await oidc.idToken({ ...fresh(), ...claims });
+      expect((await exchange(idToken, 'opaque')).status).toBe(200);
+      const malleated = malleateEs256(idToken);
+      expect(malleated).not.toBe(idToken);
+      // The flipped signature is valid: the verifier accepts it as the same token.
+      const { importJWK, jwtVerify } = await import('jose');
+      await expect(jwtVerify(malleated, await importJWK(oidc.jwks.keys[0]!, 'ES256'))).resolves.toBeTruthy();
+      const replay = await exchange(malleated, 'opaque');
+      expect(replay.status).toBe(401);
+      expect(replay.body.code).toBe('authentication_failed');
+      expect(replay.cookies).toEqual([]);
+    });
+
+  const refusals: [string, () => Promise<[string, string]>][] = [
+    ['an access token (typ at+jwt, aud = client id) as the id token', async () => {
+      const user = fresh();
+      return [await oidc.accessToken({ ...user, email_verified: true }), 'opaque'];
+    }],
+    ['an id token with typ application/at+jwt', async () => [await oidc.idToken(fresh(), { typ: 'application/at+jwt' }), 'opaque']],
+    ['an id token with token_use access', async () => [await oidc.idToken({ ...fresh(), token_use: 'access' }), 'opaque']],
+    ['an id token whose azp is another client', async () => [await oidc.idToken({ ...fresh(), azp: 'another-client' }), 'opaque']],
+    ['an access token issued to another client', async () => {
+      const user = fresh();
+      return [await oidc.idToken(user), await oidc.accessToken({ sub: user.sub, aud: 'another-client', client_id: 'another-client' })];
+    }],
+  ];
+  for (const [what, tokens] of refusals)
+    test(`${what} is refused with 401`, async () => {
+      const { status, body, cookies } = await exchange(...(await tokens()));
+      expect(status).toBe(401);
+      expect(body.code).toBe('authentication_failed');
+      expect(cookies).toEqual([]);
+    });
 });
 
 describe('the Cognito journey through the local stand-in IdP, over HTTP', () => {

@@ -45,7 +45,11 @@ export function makeUser(overrides: Partial<User> = {}): User {
   return {
     id: 42,
     username: 'admin',
+    usernameCanonical: 'admin',
+    usernameSkeleton: 'adrnin',
     email: 'admin@example.com',
+    emailCanonical: 'admin@example.com',
+    emailVerified: false,
     password: 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     firstName: 'Ada',
     lastName: 'Lovelace',
