@@ -1,8 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenNotValid } from '@/auth/errors';
 import { refreshTokens } from '@/auth/services/refresh';
 import { signIn } from '@/auth/services/sign-in';
+import { sessions } from '@/db/schema';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
 
 const DAY = 86_400;
@@ -26,10 +27,8 @@ describe('refresh lifetimes at a frozen clock', () => {
     await expect(
       refreshTokens(kit.ctx, first.refreshToken, kit.client, later(t0, DAY + 1)),
     ).rejects.toBeInstanceOf(TokenNotValid);
-    const [session] = (
-      await kit.ctx.db.execute(sql`select revoked_at from sessions where sid = ${first.sid}`)
-    ).rows as { revoked_at: unknown }[];
-    expect(session?.revoked_at).toBeNull();
+    const [session] = await kit.ctx.db.select().from(sessions).where(eq(sessions.sid, first.sid));
+    expect(session?.revokedAt).toBeNull();
     expect(kit.events.at(-1)).toMatchObject({
       type: 'refresh.failure',
       sid: first.sid,
