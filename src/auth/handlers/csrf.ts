@@ -46,10 +46,11 @@ export function requireCsrf(
 ): void {
   const submitted = body.CSRF_token ?? request.headers.get('x-csrf-token');
   const sid = sessionOf(cookies.refreshToken);
-  const sessionToken = sid === null ? null : csrfTokenForSession(core, sid);
   // Both comparisons always run: the time taken must not tell which one failed.
   const matchesCookie = csrfTokensMatch(submitted, cookies.csrfToken);
-  const matchesSession = csrfTokensMatch(submitted, sessionToken);
+  // A cookie that names no session is no refresh token: the services refuse it (their
+  // verification requires a `sid`), so nothing can be issued or revoked with it to bind to.
+  const matchesSession = sid === null || csrfTokensMatch(submitted, csrfTokenForSession(core, sid));
   if (matchesCookie && matchesSession) return;
   const reason = !cookies.csrfToken
     ? 'missing_cookie'
