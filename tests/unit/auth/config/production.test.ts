@@ -1,4 +1,3 @@
-import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthEnv } from '@/auth/config/env';
 import { resolveAuthConfig } from '@/auth/config/resolve';
