@@ -85,8 +85,9 @@ export class CsrfFailed extends AuthError {
   }
 }
 
-/** Which part of the cross-site defences refused a request. */
-export type CsrfFailureReason = 'cross_site' | 'missing_cookie' | 'missing_token' | 'mismatch';
+/** Which part of the cross-site defences refused a request (`other_session`: a tossed refresh cookie). */
+export type CsrfFailureReason =
+  'cross_site' | 'missing_cookie' | 'missing_token' | 'mismatch' | 'other_session';
 
 /** 403: the IdP says the email address is not verified. */
 export class EmailNotVerified extends AuthError {

@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { verifyBearer } from './bearer';
 import { getAuthCore } from './context';
+import { authCookieName } from './cookies/names';
 import { AuthError, toErrorResponse } from './errors';
 import { verifySessionToken } from './tokens/verify';
 
@@ -66,7 +67,7 @@ export function authMiddleware({
     }
     const session = await verifySessionToken(
       core.keyring,
-      request.cookies.get(core.config.sessionCookieName)?.value,
+      request.cookies.get(authCookieName(core.config, core.config.sessionCookieName))?.value,
     );
     if (session) return passWith(request, { userId: session.sub, sid: session.sid });
     const target = new URL(signInPath, request.url);

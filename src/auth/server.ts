@@ -2,6 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { verifyBearer } from './bearer';
 import { getAuthCore } from './context';
+import { authCookieName } from './cookies/names';
 import { AuthError, PermissionDenied, toErrorResponse } from './errors';
 import { describeError } from '@/db/errors';
 import { log } from './events';
@@ -83,7 +84,7 @@ export async function getSession(): Promise<{
   const core = await getAuthCore();
   const claims = await verifySessionToken(
     core.keyring,
-    (await cookies()).get(core.config.sessionCookieName)?.value,
+    (await cookies()).get(authCookieName(core.config, core.config.sessionCookieName))?.value,
   );
   return claims
     ? { userId: Number(claims.sub), sid: claims.sid, expiresAt: new Date(claims.exp * 1000) }

@@ -29,7 +29,7 @@ export async function runMicroBenchmarks(iterations = 3000): Promise<MicroResult
   const config = { issuer: null, audience: null, leewaySeconds: 0, accessTokenLifetimeSeconds: 300 };
   for (const algorithm of ['ES256', 'RS256', 'EdDSA', 'HS256'] as Algorithm[]) {
     const signingKeys = algorithm === 'HS256' ? [] : [await generateSigningKey(algorithm)];
-    const keyring = await loadKeyring({ algorithm, secret: generateSecret(), signingKeys });
+    const keyring = await loadKeyring({ algorithm, secret: generateSecret(), hs256Key: generateSecret(), signingKeys });
     const input = { userId: 1, customClaims: { username: 'bench', is_staff: false }, nowSeconds: Math.floor(Date.now() / 1000) };
     const { token } = await signAccessToken(keyring, config, input);
     const signUs = await timePerOp(iterations, () => signAccessToken(keyring, config, input));

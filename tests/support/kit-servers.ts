@@ -28,8 +28,11 @@ export interface KitServer extends NextServer {
   /** The PostgreSQL scratch database (pg backend only: PGlite is held by the server process). */
   database: TestDatabase | null;
   env: Record<string, string>;
-  /** Starts the same server again on the same port and data (a restart). */
-  restart(): Promise<void>;
+  /**
+   * Starts the same server again on the same port and data (a restart); `offline` runs on the
+   * database while the server is down (PGlite is held by the running server).
+   */
+  restart(offline?: (db: Database) => Promise<void>): Promise<void>;
 }
 
 async function seed(db: Database, users: SeedUser[]) {
@@ -95,8 +98,13 @@ export async function startKit(
       return server.pid;
     },
     output: () => server.output(),
-    async restart() {
+    async restart(offline) {
       await server.stop();
+      if (offline && database) await offline(database.db);
+      else if (offline) {
+        const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+        await offline(handle.db).finally(() => handle.close());
+      }
       server = await startNextServer(fullEnv, { dataDir, port: server.port, appDir });
     },
     async stop() {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COOKIE_PREFIXES } from '../cookies/names';
 import { ALGORITHMS, type AuthOptions } from './types';
 import { parseDurationSeconds } from './durations';
 
@@ -71,6 +72,7 @@ export const optionsSchema = z
     sessionCookieName: cookieName.optional(),
     cookieSalt: z.string().optional(),
     cookieSecure: z.union([z.literal('auto'), z.boolean()]).optional(),
+    cookiePrefix: z.enum(COOKIE_PREFIXES).optional(),
     idp: z.record(z.string(), z.unknown()).optional(),
     customTokenUserAttributes: z.array(z.string()).optional(),
     customTokenClaims: z

@@ -7,6 +7,7 @@ export interface AuthEnv {
   databaseUrl?: string;
   databaseDriver?: string;
   secret?: string;
+  hs256Key?: string;
   signingKeys?: string;
   algorithm?: string;
   issuer?: string;
@@ -15,6 +16,7 @@ export interface AuthEnv {
   trustedOrigins?: string;
   clientAddressHeader?: string;
   cookieSecure?: string;
+  cookiePrefix?: string;
   logLevel?: string;
   cognitoRegion?: string;
   cognitoUserPoolId?: string;
@@ -46,6 +48,7 @@ export function readAuthEnv(): AuthEnv {
     databaseUrl: read('DATABASE_URL'),
     databaseDriver: read('DATABASE_DRIVER'),
     secret: read('AUTH_SECRET'),
+    hs256Key: read('AUTH_HS256_KEY'),
     signingKeys: read('AUTH_SIGNING_KEYS'),
     algorithm: read('AUTH_ALGORITHM'),
     issuer: read('AUTH_ISSUER'),
@@ -54,6 +57,7 @@ export function readAuthEnv(): AuthEnv {
     trustedOrigins: read('AUTH_TRUSTED_ORIGINS'),
     clientAddressHeader: read('AUTH_CLIENT_ADDRESS_HEADER'),
     cookieSecure: read('AUTH_COOKIE_SECURE'),
+    cookiePrefix: read('AUTH_COOKIE_PREFIX'),
     logLevel: read('AUTH_LOG_LEVEL'),
     cognitoRegion: read('COGNITO_REGION'),
     cognitoUserPoolId: read('COGNITO_USER_POOL_ID'),

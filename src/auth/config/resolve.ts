@@ -5,6 +5,8 @@ import { ConfigError, defineAuthConfig } from './define';
 import { parseDurationSeconds } from './durations';
 import { DEFAULT_THROTTLE, parseThrottle } from './throttle';
 import { loadDevSecrets } from './secrets';
+import { secretWeakness } from './strength';
+import { COOKIE_PREFIXES, type CookiePrefix } from '../cookies/names';
 import {
   ALGORITHMS,
   type Algorithm,
@@ -140,38 +142,14 @@ export async function resolveAuthConfig(
     );
   }
 
-  let secret = env.secret;
-  let signingKeys = envKeys ?? [];
-  if (production) {
-    if (!secret)
-      fail(
-        'AUTH_SECRET is required in production: set it to 32+ random characters (`npm run auth -- generate-keys` prints one)',
-      );
-    if (secret.length < 32)
-      fail(
-        'AUTH_SECRET is too weak: use at least 32 random characters (`npm run auth -- generate-keys`)',
-      );
-    if (algorithm !== 'HS256' && !envKeys)
-      fail(
-        `AUTH_SIGNING_KEYS is required in production for ${algorithm}: \`npm run auth -- generate-keys\` prints one`,
-      );
-  } else if (!secret || (algorithm !== 'HS256' && !envKeys)) {
-    const dev = await loadDevSecrets(dataDir, algorithm);
-    secret ??= dev.secret;
-    if (!envKeys) signingKeys = dev.signingKeys;
-  }
-  if (algorithm === 'HS256') signingKeys = [];
-
-  const cookieSecure =
-    env.cookieSecure === undefined
-      ? (options.cookieSecure ?? 'auto')
-      : env.cookieSecure === 'auto'
-        ? 'auto'
-        : env.cookieSecure === 'true'
-          ? true
-          : env.cookieSecure === 'false'
-            ? false
-            : fail(`AUTH_COOKIE_SECURE must be auto, true or false (got "${env.cookieSecure}")`);
+  const { secret, hs256Key, signingKeys } = await resolveSecrets(env, {
+    production,
+    algorithm,
+    envKeys,
+    dataDir,
+  });
+  const cookieSecure = resolveCookieSecure(options, env, production);
+  const cookiePrefix = resolveCookiePrefix(options, env, cookieSecure);
   const logLevel = (env.logLevel ?? 'info') as AuthConfig['logLevel'];
   if (!LOG_LEVELS.includes(logLevel))
     fail(`AUTH_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -198,11 +176,12 @@ export async function resolveAuthConfig(
   return Object.freeze({
     production,
     refreshCookieName: options.refreshCookieName ?? 'refresh_cookie',
-    refreshCookiePath: options.refreshCookiePath ?? '/auth',
+    refreshCookiePath: resolveRefreshCookiePath(options, cookiePrefix),
     csrfCookieName: options.csrfCookieName ?? 'CSRF_token',
     sessionCookieName: options.sessionCookieName ?? 'session',
     cookieSalt: options.cookieSalt ?? 'extra',
     cookieSecure,
+    cookiePrefix,
     idp: Object.freeze(resolveIdp(options.idp ?? {}, env)),
     customTokenUserAttributes: [...(options.customTokenUserAttributes ?? [])],
     customTokenClaims: [...(options.customTokenClaims ?? [])],
@@ -228,10 +207,126 @@ export async function resolveAuthConfig(
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     onEvent: options.onEvent ?? null,
     logLevel,
-    secret: secret ?? fail('AUTH_SECRET is not set'),
+    secret,
+    hs256Key,
     signingKeys,
     database: resolveDatabase(env, dataDir),
   });
+}
+
+/** How to make each secret (generate-keys prints AUTH_SECRET; the HS256 key is any strong random text). */
+const HOW_TO_GENERATE = {
+  AUTH_SECRET: 'generate one with: npm run auth -- generate-keys (or: openssl rand -base64 48)',
+  AUTH_HS256_KEY: 'generate one with: openssl rand -base64 48',
+} as const;
+
+/** Refuses a production secret that is short or guessable, naming the variable and the fix. */
+function requireStrongSecret(name: keyof typeof HOW_TO_GENERATE, value: string): void {
+  const weakness = secretWeakness(value);
+  if (weakness) fail(`${name} is too weak (${weakness}); ${HOW_TO_GENERATE[name]}`);
+}
+
+/**
+ * AUTH_SECRET (the root of every cookie key), AUTH_HS256_KEY (HS256 only, never the same text) and
+ * the signing keys. Production takes them from the environment and refuses weak ones; development
+ * generates what is missing once, under `.data/secrets.json`.
+ */
+async function resolveSecrets(
+  env: AuthEnv,
+  {
+    production,
+    algorithm,
+    envKeys,
+    dataDir,
+  }: { production: boolean; algorithm: Algorithm; envKeys: JWK[] | null; dataDir: string },
+): Promise<{ secret: string; hs256Key: string | null; signingKeys: JWK[] }> {
+  const hs256 = algorithm === 'HS256';
+  let secret = env.secret;
+  let hs256Key = hs256 ? (env.hs256Key ?? null) : null;
+  let signingKeys = envKeys ?? [];
+  if (production) {
+    if (!secret)
+      fail(
+        'AUTH_SECRET is required in production: set it to 32+ random characters (`npm run auth -- generate-keys` prints one)',
+      );
+    requireStrongSecret('AUTH_SECRET', secret);
+    if (hs256 && !hs256Key)
+      fail(
+        `AUTH_HS256_KEY is required in production when the algorithm is HS256: the HS256 signing key, separate from AUTH_SECRET; ${HOW_TO_GENERATE.AUTH_HS256_KEY}`,
+      );
+    if (hs256Key) requireStrongSecret('AUTH_HS256_KEY', hs256Key);
+    if (!hs256 && !envKeys)
+      fail(
+        `AUTH_SIGNING_KEYS is required in production for ${algorithm}: \`npm run auth -- generate-keys\` prints one`,
+      );
+  } else if (!secret || (hs256 && !hs256Key) || (!hs256 && !envKeys)) {
+    const dev = await loadDevSecrets(dataDir, algorithm);
+    secret ??= dev.secret;
+    hs256Key ??= dev.hs256Key;
+    if (!envKeys) signingKeys = dev.signingKeys;
+  }
+  // A service given the HS256 key to verify tokens must not be able to mint cookies with it.
+  if (hs256Key !== null && hs256Key === secret)
+    fail(
+      `AUTH_HS256_KEY must differ from AUTH_SECRET (AUTH_SECRET keys the cookies; whoever verifies HS256 tokens holds AUTH_HS256_KEY): ${HOW_TO_GENERATE.AUTH_HS256_KEY}`,
+    );
+  return {
+    secret: secret ?? fail('AUTH_SECRET is not set'),
+    hs256Key,
+    signingKeys: hs256 ? [] : signingKeys,
+  };
+}
+
+/** `cookieSecure` from AUTH_COOKIE_SECURE or the code; production refuses `false`. */
+function resolveCookieSecure(
+  options: Readonly<AuthOptions>,
+  env: AuthEnv,
+  production: boolean,
+): AuthConfig['cookieSecure'] {
+  const fromEnv = env.cookieSecure !== undefined;
+  const value =
+    env.cookieSecure === undefined
+      ? (options.cookieSecure ?? 'auto')
+      : env.cookieSecure === 'auto'
+        ? 'auto'
+        : env.cookieSecure === 'true'
+          ? true
+          : env.cookieSecure === 'false'
+            ? false
+            : fail(`AUTH_COOKIE_SECURE must be auto, true or false (got "${env.cookieSecure}")`);
+  if (production && value === false)
+    fail(
+      `${fromEnv ? 'AUTH_COOKIE_SECURE=false' : 'cookieSecure: false (src/auth.config.ts)'} is refused in production: the session cookies would travel over plain http. Remove it (the default, auto, makes them Secure in production) and serve the app over https`,
+    );
+  return value;
+}
+
+/** `cookiePrefix` from AUTH_COOKIE_PREFIX (`__Host-`, `__Secure-` or `none`) or the code. */
+function resolveCookiePrefix(
+  options: Readonly<AuthOptions>,
+  env: AuthEnv,
+  cookieSecure: AuthConfig['cookieSecure'],
+): CookiePrefix {
+  const raw = env.cookiePrefix === 'none' ? '' : env.cookiePrefix;
+  if (raw !== undefined && !(COOKIE_PREFIXES as readonly string[]).includes(raw))
+    fail(`AUTH_COOKIE_PREFIX must be __Host-, __Secure- or none (got "${env.cookiePrefix}")`);
+  const prefix = (raw as CookiePrefix | undefined) ?? options.cookiePrefix ?? '';
+  // Browsers drop a prefixed cookie that is not Secure: every sign-in would silently fail.
+  if (prefix && cookieSecure === false)
+    fail(
+      `cookiePrefix "${prefix}" (AUTH_COOKIE_PREFIX) needs Secure cookies, but cookieSecure is false (AUTH_COOKIE_SECURE): browsers refuse a ${prefix} cookie without Secure. Remove AUTH_COOKIE_SECURE=false, or leave the prefix unset for plain-http development`,
+    );
+  return prefix;
+}
+
+/** The refresh and CSRF cookies' path: `/auth` by default, `/` under `__Host-` (the prefix demands it). */
+function resolveRefreshCookiePath(options: Readonly<AuthOptions>, prefix: CookiePrefix): string {
+  if (prefix !== '__Host-') return options.refreshCookiePath ?? '/auth';
+  if (options.refreshCookiePath !== undefined && options.refreshCookiePath !== '/')
+    fail(
+      `refreshCookiePath "${options.refreshCookiePath}" cannot be used with cookiePrefix "__Host-": a __Host- cookie must have Path=/. Remove refreshCookiePath (the cookies then use /) or choose the "__Secure-" prefix`,
+    );
+  return '/';
 }
 
 function parseDurationOrThrow(value: unknown): number {

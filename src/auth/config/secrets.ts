@@ -6,6 +6,8 @@ import type { Algorithm } from './types';
 
 interface DevSecrets {
   secret: string;
+  /** The HS256 signing key, kept apart from `secret` (generated only once HS256 is chosen). */
+  hs256Key?: string;
   signingKeys: Partial<Record<Algorithm, JWK[]>>;
 }
 
@@ -25,13 +27,14 @@ export function generateSecret(): string {
 }
 
 /**
- * Development only: the secret and a signing key generated once and kept in `.data/secrets.json`
- * (git-ignored), so restarting `npm run dev` keeps everyone signed in.
+ * Development only: the secret and a signing key (for HS256 a separate HMAC key) generated once
+ * and kept in `.data/secrets.json` (git-ignored), so restarting `npm run dev` keeps everyone
+ * signed in.
  */
 export async function loadDevSecrets(
   dataDir: string,
   algorithm: Algorithm,
-): Promise<{ secret: string; signingKeys: JWK[] }> {
+): Promise<{ secret: string; hs256Key: string | null; signingKeys: JWK[] }> {
   const file = join(dataDir, 'secrets.json');
   let stored: DevSecrets;
   let changed = false;
@@ -57,6 +60,10 @@ export async function loadDevSecrets(
     stored.signingKeys = {};
     changed = true;
   }
+  if (algorithm === 'HS256' && (typeof stored.hs256Key !== 'string' || !stored.hs256Key)) {
+    stored.hs256Key = generateSecret();
+    changed = true;
+  }
   if (algorithm !== 'HS256' && !stored.signingKeys[algorithm]?.length) {
     stored.signingKeys[algorithm] = [await generateSigningKey(algorithm)];
     changed = true;
@@ -69,6 +76,7 @@ export async function loadDevSecrets(
   }
   return {
     secret: stored.secret,
+    hs256Key: algorithm === 'HS256' ? (stored.hs256Key ?? null) : null,
     signingKeys: algorithm === 'HS256' ? [] : (stored.signingKeys[algorithm] ?? []),
   };
 }

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import type { User } from '@/db/schema';
+import type { CookiePrefix } from '../cookies/names';
 import type { AuthEvent } from '../events';
 import type { Duration } from './durations';
 import type { ThrottleSettings } from './throttle';
@@ -59,6 +60,11 @@ export interface AuthOptions {
   cookieSalt?: string;
   /** `'auto'`: Secure except in development on plain http. */
   cookieSecure?: 'auto' | boolean;
+  /**
+   * Prefixes every auth cookie's name. `'__Host-'`: the cookies cannot be set by another host (a
+   * sibling subdomain) and move to `Path=/`; `'__Secure-'`: only over https. Both force `Secure`.
+   */
+  cookiePrefix?: CookiePrefix;
   idp?: Partial<IdpSettings>;
   customTokenUserAttributes?: UserAttribute[];
   customTokenClaims?: CustomTokenClaim[];
@@ -91,6 +97,7 @@ export interface AuthConfig {
   sessionCookieName: string;
   cookieSalt: string;
   cookieSecure: 'auto' | boolean;
+  cookiePrefix: CookiePrefix;
   idp: IdpSettings;
   customTokenUserAttributes: UserAttribute[];
   customTokenClaims: CustomTokenClaim[];
@@ -112,8 +119,10 @@ export interface AuthConfig {
   maxBodyBytes: number;
   onEvent: ((event: AuthEvent) => void | Promise<void>) | null;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** Cookie-signing secret (and the HS256 key). */
+  /** The root of the cookie-signing, CSRF and session-cookie keys (never a JWT key). */
   secret: string;
+  /** The HS256 signing key (AUTH_HS256_KEY), distinct from `secret`; null for other algorithms. */
+  hs256Key: string | null;
   /** Private JWKs; the first signs, all verify and are published. */
   signingKeys: JWK[];
   database: DatabaseSettings;

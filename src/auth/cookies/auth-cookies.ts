@@ -1,5 +1,6 @@
 import { parseCookie, stringifySetCookie, type SerializeOptions } from 'cookie';
 import type { AuthConfig } from '../config/types';
+import { authCookieName } from './names';
 import type { CookieSigner } from './signing';
 
 type CookieConfig = Pick<
@@ -9,6 +10,7 @@ type CookieConfig = Pick<
   | 'csrfCookieName'
   | 'sessionCookieName'
   | 'cookieSecure'
+  | 'cookiePrefix'
   | 'production'
 >;
 
@@ -22,11 +24,27 @@ export interface AuthCookieValues {
 }
 
 const EPOCH = new Date(0);
+/** The most of a Cookie header that is read (Node's header limit is 16 KiB for all headers). */
+const MAX_COOKIE_HEADER = 16_384;
 
-/** Secure unless in development on plain http (CONTRACT.md section 3), or as configured. */
+/**
+ * Secure unless in development on plain http (CONTRACT.md section 3), or as configured. A
+ * prefixed name is always Secure: browsers refuse a `__Host-` or `__Secure-` cookie without it
+ * (and start-up refuses a prefix with cookieSecure false).
+ */
 export function isSecure(config: CookieConfig, requestUrl: string): boolean {
+  if (config.cookiePrefix) return true;
   if (config.cookieSecure !== 'auto') return config.cookieSecure;
   return config.production || new URL(requestUrl).protocol === 'https:';
+}
+
+/** The three cookies' names as set on the wire: the configured prefix, then each base name. */
+function names(config: CookieConfig) {
+  return {
+    refresh: authCookieName(config, config.refreshCookieName),
+    csrf: authCookieName(config, config.csrfCookieName),
+    session: authCookieName(config, config.sessionCookieName),
+  };
 }
 
 function refreshAttributes(config: CookieConfig, secure: boolean, expires: Date): SerializeOptions {
@@ -45,31 +63,29 @@ export function setAuthCookies(
   secure: boolean,
 ): string[] {
   const expires = new Date(values.expiresAt * 1000);
+  const name = names(config);
   return [
     stringifySetCookie(
-      config.refreshCookieName,
-      signer.sign(config.refreshCookieName, values.refreshToken),
+      name.refresh,
+      signer.sign(name.refresh, values.refreshToken),
       refreshAttributes(config, secure, expires),
     ),
     stringifySetCookie(
-      config.csrfCookieName,
-      signer.sign(config.csrfCookieName, values.csrfToken),
+      name.csrf,
+      signer.sign(name.csrf, values.csrfToken),
       refreshAttributes(config, secure, expires),
     ),
-    stringifySetCookie(
-      config.sessionCookieName,
-      values.sessionToken,
-      sessionAttributes(secure, expires),
-    ),
+    stringifySetCookie(name.session, values.sessionToken, sessionAttributes(secure, expires)),
   ];
 }
 
 /** Builds the `Set-Cookie` values that clear all three cookies: same names and paths, expiry in the past. */
 export function clearAuthCookies(config: CookieConfig, secure: boolean): string[] {
+  const name = names(config);
   return [
-    stringifySetCookie(config.refreshCookieName, '', refreshAttributes(config, secure, EPOCH)),
-    stringifySetCookie(config.csrfCookieName, '', refreshAttributes(config, secure, EPOCH)),
-    stringifySetCookie(config.sessionCookieName, '', sessionAttributes(secure, EPOCH)),
+    stringifySetCookie(name.refresh, '', refreshAttributes(config, secure, EPOCH)),
+    stringifySetCookie(name.csrf, '', refreshAttributes(config, secure, EPOCH)),
+    stringifySetCookie(name.session, '', sessionAttributes(secure, EPOCH)),
   ];
 }
 
@@ -78,6 +94,24 @@ export interface RequestAuthCookies {
   refreshToken: string | null;
   csrfToken: string | null;
   sessionToken: string | null;
+  /**
+   * The request carries the refresh or the CSRF cookie twice. A browser sends two only when
+   * another host (a sibling subdomain) planted one for the parent domain or a longer path; which
+   * is the victim's cannot be told, so refresh and log-off refuse the request.
+   */
+  duplicated: boolean;
+}
+
+/** How often each of `names` occurs in a Cookie header (RFC 6265 `name=value` pairs, `; `-separated). */
+function occurrences(header: string, names: string[]): number[] {
+  const counts = names.map(() => 0);
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0) continue; // a nameless cookie: its text is a value, not a name
+    const index = names.indexOf(pair.slice(0, at).trim());
+    if (index >= 0) counts[index]! += 1;
+  }
+  return counts;
 }
 
 /** Reads the auth cookies from a `Cookie` header. */
@@ -86,15 +120,18 @@ export function readAuthCookies(
   signer: CookieSigner,
   cookieHeader: string | null,
 ): RequestAuthCookies {
+  const name = names(config);
+  const header = cookieHeader?.slice(0, MAX_COOKIE_HEADER) ?? '';
   let cookies: Record<string, string | undefined> = {};
   try {
-    cookies = cookieHeader ? parseCookie(cookieHeader.slice(0, 16_384)) : {};
+    cookies = header ? parseCookie(header) : {};
   } catch {
     cookies = {};
   }
   return {
-    refreshToken: signer.unsign(config.refreshCookieName, cookies[config.refreshCookieName]),
-    csrfToken: signer.unsign(config.csrfCookieName, cookies[config.csrfCookieName]),
-    sessionToken: cookies[config.sessionCookieName] || null,
+    refreshToken: signer.unsign(name.refresh, cookies[name.refresh]),
+    csrfToken: signer.unsign(name.csrf, cookies[name.csrf]),
+    sessionToken: cookies[name.session] || null,
+    duplicated: occurrences(header, [name.refresh, name.csrf]).some((count) => count > 1),
   };
 }

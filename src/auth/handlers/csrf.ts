@@ -1,19 +1,63 @@
+import { decodeJwt } from 'jose';
+import type { AuthCore } from '../context';
 import type { RequestAuthCookies } from '../cookies/auth-cookies';
 import { csrfTokensMatch } from '../csrf/tokens';
-import { CsrfFailed } from '../errors';
+import { CsrfFailed, TokenNotValid } from '../errors';
+import { csrfTokenForSession } from '../services/issue';
 
 /**
- * The double-submit check for cookie-bearing requests: the token in the body (`CSRF_token`) or
- * the `X-CSRF-Token` header must equal the one in the signed CSRF cookie.
- * @throws CsrfFailed (403).
+ * The session a refresh cookie belongs to. Its signature is checked by the service; decoding is
+ * enough here because the cookie's MAC already proves this server set the value.
+ */
+function sessionOf(refreshToken: string): string | null {
+  try {
+    const { sid } = decodeJwt(refreshToken);
+    return typeof sid === 'string' ? sid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses a request that carries the refresh or the CSRF cookie twice (CONTRACT.md section 2):
+ * one of them was planted by another host, and which one is the caller's cannot be told.
+ * @throws TokenNotValid (401, cookies cleared).
+ */
+export function refuseDuplicateCookies(cookies: RequestAuthCookies): void {
+  if (cookies.duplicated)
+    throw new TokenNotValid('The request carries two refresh or two CSRF cookies.', {
+      clearCookies: true,
+    });
+}
+
+/**
+ * The CSRF check of refresh and log-off, bound to the session: the token in the body
+ * (`CSRF_token`) or the `X-CSRF-Token` header must equal the one in the signed CSRF cookie *and*
+ * be the CSRF token of the refresh cookie's session. The second half defeats cookie tossing: a
+ * refresh cookie planted by a sibling subdomain (the attacker's own session), sent next to the
+ * victim's CSRF cookie and token, names another session and is refused.
+ * @throws CsrfFailed (403; the cookies stay as they are).
  */
 export function requireCsrf(
-  cookies: RequestAuthCookies,
+  core: AuthCore,
+  cookies: RequestAuthCookies & { refreshToken: string },
   request: Request,
   body: { CSRF_token?: string },
 ): void {
   const submitted = body.CSRF_token ?? request.headers.get('x-csrf-token');
-  if (csrfTokensMatch(submitted, cookies.csrfToken)) return;
-  const reason = !cookies.csrfToken ? 'missing_cookie' : !submitted ? 'missing_token' : 'mismatch';
+  const sid = sessionOf(cookies.refreshToken);
+  // Both comparisons always run: the time taken must not tell which one failed.
+  const matchesCookie = csrfTokensMatch(submitted, cookies.csrfToken);
+  // A cookie that names no session is no refresh token: the services refuse it (their
+  // verification requires a `sid`), so nothing can be issued or revoked with it to bind to.
+  const matchesSession = sid === null || csrfTokensMatch(submitted, csrfTokenForSession(core, sid));
+  if (matchesCookie && matchesSession) return;
+  const reason = !cookies.csrfToken
+    ? 'missing_cookie'
+    : !submitted
+      ? 'missing_token'
+      : matchesCookie
+        ? 'other_session'
+        : 'mismatch';
   throw new CsrfFailed(undefined, reason);
 }

@@ -1,7 +1,7 @@
 import { clearAuthCookies, readAuthCookies } from '../cookies/auth-cookies';
 import { logoff } from '../services/logoff';
 import { clientInfo } from './client';
-import { requireCsrf } from './csrf';
+import { refuseDuplicateCookies, requireCsrf } from './csrf';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
 import { csrfBody } from './schemas';
@@ -13,9 +13,12 @@ export const logoffHandler = defineHandler({
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
     const cookies = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
-    if (cookies.refreshToken) {
-      requireCsrf(cookies, request, body);
-      await logoff(ctx, cookies.refreshToken, clientInfo(ctx.config, request));
+    // Refused like refresh: with two refresh cookies, which session to end cannot be told.
+    refuseDuplicateCookies(cookies);
+    const { refreshToken } = cookies;
+    if (refreshToken) {
+      requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
+      await logoff(ctx, refreshToken, clientInfo(ctx.config, request));
     }
     return respond({ detail: 'Logged off.' }, { cookies: clearAuthCookies(ctx.config, secure) });
   },

@@ -2,7 +2,7 @@ import { readAuthCookies } from '../cookies/auth-cookies';
 import { TokenNotValid } from '../errors';
 import { refreshTokens } from '../services/refresh';
 import { clientInfo } from './client';
-import { requireCsrf } from './csrf';
+import { refuseDuplicateCookies, requireCsrf } from './csrf';
 import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
 import { tokenResponse } from './token-response';
@@ -14,10 +14,12 @@ export const refreshHandler = defineHandler({
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
     const cookies = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
-    if (!cookies.refreshToken)
+    refuseDuplicateCookies(cookies);
+    const { refreshToken } = cookies;
+    if (!refreshToken)
       throw new TokenNotValid('No valid refresh token was provided.', { clearCookies: true });
-    requireCsrf(cookies, request, body);
-    const issued = await refreshTokens(ctx, cookies.refreshToken, clientInfo(ctx.config, request));
+    requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
+    const issued = await refreshTokens(ctx, refreshToken, clientInfo(ctx.config, request));
     return tokenResponse(ctx, issued, secure);
   },
 });

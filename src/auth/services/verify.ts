@@ -1,20 +1,28 @@
-import { isRefreshTokenRevoked } from '@/db/queries/tokens';
+import { readRefreshTokenState } from '@/db/queries/tokens';
 import type { AuthContext } from '../context';
 import { TokenNotValid } from '../errors';
 import { peekTokenType, verifyAccessToken, verifyRefreshToken } from '../tokens/verify';
 
 /**
  * simplejwt's verify view: succeeds for a valid access or refresh token of this server that is
- * not blacklisted.
+ * not blacklisted. A refresh token must also still be on record, with its session and its user:
+ * a token whose row is gone (user deleted, row flushed) proves nothing, so it fails closed.
  * @throws TokenNotValid (401) otherwise.
  */
-export async function verifyToken(ctx: AuthContext, token: string): Promise<void> {
+export async function verifyToken(
+  ctx: AuthContext,
+  token: string,
+  now = new Date(),
+): Promise<void> {
   const type = peekTokenType(token);
   if (type === 'access') {
     if ((await verifyAccessToken(ctx.keyring, ctx.config, token)).ok) return;
   } else if (type === 'refresh') {
     const verified = await verifyRefreshToken(ctx.keyring, ctx.config, token);
-    if (verified.ok && !(await isRefreshTokenRevoked(ctx.db, verified.claims.jti))) return;
+    if (verified.ok) {
+      const state = await readRefreshTokenState(ctx.db, verified.claims.jti, now);
+      if (state && !state.blacklisted && state.sessionLive && state.user.isActive) return;
+    }
   }
   throw new TokenNotValid();
 }

@@ -20,7 +20,7 @@ export interface Keyring {
   algorithms: Algorithm[];
   /** The public JWK set, serialised once (CONTRACT.md: never a private member). */
   jwksJson: string;
-  /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, separate from HS256's). */
+  /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, never from AUTH_HS256_KEY). */
   sessionKey: CryptoKey;
   /** HMAC key that derives a session's CSRF token from its `sid` (derived from AUTH_SECRET). */
   csrfKey: KeyObject;
@@ -57,19 +57,24 @@ function importHmacKey(bytes: Uint8Array): Promise<CryptoKey> {
 
 /**
  * Imports the configured keys once: the first signing key signs; every key verifies, pinned to its
- * own `alg`; all public keys are published (retired keys stay until their tokens expire).
- * @throws Error when a key cannot be imported.
+ * own `alg`; all public keys are published (retired keys stay until their tokens expire). With
+ * HS256 the JWT key is AUTH_HS256_KEY as given (as simplejwt's SIGNING_KEY) and nothing else is
+ * derived from it, while every cookie key comes from AUTH_SECRET: a service handed the HS256 key
+ * to verify tokens cannot sign cookies.
+ * @throws Error when a key cannot be imported, or HS256 has no key.
  */
 export async function loadKeyring(
-  config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'>,
+  config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'> &
+    Partial<Pick<AuthConfig, 'hs256Key'>>,
 ): Promise<Keyring> {
   const sessionKey = await importHmacKey(deriveKey(config.secret, 'session-cookie').export());
   const csrfKey = deriveKey(config.secret, 'csrf');
   if (config.algorithm === 'HS256') {
+    if (!config.hs256Key) throw new Error('no signing key for HS256: set AUTH_HS256_KEY');
     const entry: VerificationKey = {
       kid: null,
       alg: 'HS256',
-      key: await importHmacKey(new TextEncoder().encode(config.secret)),
+      key: await importHmacKey(new TextEncoder().encode(config.hs256Key)),
     };
     return {
       signing: entry,

@@ -8,7 +8,10 @@ import {
   SignJWT,
   type JWK,
 } from 'jose';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
+import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { testSecrets } from '../../support/keys';
@@ -39,12 +42,15 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
   beforeAll(async () => {
     [kit, hs256] = await Promise.all([
       startWarmKit(backend, {
-        users: ['verifier', 'rotated', 'logged-off', 'remote'].map((username) => ({
+        users: ['verifier', 'rotated', 'logged-off', 'remote', 'deleted'].map((username) => ({
           username,
           password: PASSWORD,
         })),
       }),
-      startWarmKit(backend, { env: await testSecrets('HS256') }),
+      startWarmKit(backend, {
+        env: await testSecrets('HS256'),
+        users: [{ username: 'hs-user', password: PASSWORD }],
+      }),
     ]);
     if (kit) {
       client = new HttpClient(kit.url);
@@ -215,6 +221,23 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       },
     );
 
+    it("answers 401 for a refresh token signed with the kit's key whose row was never stored or was flushed", async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const live = decodeJwt(refreshJwt(client));
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { ...live, jti: `flushed-${now}-${Math.random()}`, iat: now, exp: now + 600 };
+      // The same claims under the live token's jti verify: only the missing row is refused.
+      expect(
+        (await verify(await signWithKitKey(kit, { ...claims, jti: live.jti }, { typ: 'JWT' })))
+          .status,
+      ).toBe(200);
+      await expectError(
+        await verify(await signWithKitKey(kit, claims, { typ: 'JWT' })),
+        401,
+        'token_not_valid',
+      );
+    });
+
     it('answers 401 for an expired token signed with the real key', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const now = Math.floor(Date.now() / 1000);
@@ -270,11 +293,51 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
       await expect(jwtVerify(foreign, jwks, { algorithms: ['ES256'] })).rejects.toThrow();
     });
 
+    it('signs HS256 tokens with AUTH_HS256_KEY, and refuses one signed with AUTH_SECRET', async (context) => {
+      if (!hs256) return context.skip('PostgreSQL unreachable');
+      const own = new HttpClient(hs256.url);
+      const { body } = await signIn(own, 'hs-user', PASSWORD);
+      const claims = decodeJwt(body.access_token);
+      const signWith = (key: string) =>
+        new SignJWT({ ...claims, jti: `hs-${Math.random()}` })
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+          .sign(new TextEncoder().encode(key));
+      const verifyHs = (token: string) => new HttpClient(hs256!.url).post(PATHS.verify, { token });
+      expect((await verifyHs(body.access_token)).status).toBe(200);
+      expect((await verifyHs(await signWith(hs256.env.AUTH_HS256_KEY!))).status).toBe(200);
+      // AUTH_SECRET is the root of the cookie keys only: whoever holds it cannot mint tokens, and
+      // a service given AUTH_HS256_KEY to verify tokens holds nothing that signs cookies.
+      await expectError(
+        await verifyHs(await signWith(hs256.env.AUTH_SECRET!)),
+        401,
+        'token_not_valid',
+      );
+    });
+
     it('publishes an empty key set with AUTH_ALGORITHM=HS256', async (context) => {
       if (!hs256) return context.skip('PostgreSQL unreachable');
       const response = await fetch(`${hs256.url}${PATHS.jwks}`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ keys: [] });
+    });
+  });
+
+  describe('POST /auth/verify/ after the rows are gone', () => {
+    it("answers 401 for a refresh token whose user was deleted (and that user's access token stays a valid JWT)", async (context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const own = new HttpClient(kit.url);
+      await signIn(own, 'deleted', PASSWORD);
+      const token = refreshJwt(own);
+      expect((await verify(token)).status).toBe(200);
+      // PGlite is held by the server: delete offline, then start it again on the same data.
+      const deleteUser = (db: Database) =>
+        db
+          .delete(users)
+          .where(eq(users.username, 'deleted'))
+          .then(() => undefined);
+      if (kit.database) await deleteUser(kit.database.db);
+      else await kit.restart(deleteUser);
+      await expectError(await verify(token), 401, 'token_not_valid');
     });
   });
 });

@@ -249,7 +249,7 @@ export const tokenProperties: PropertyGroup = (getKit, backend) => {
   );
 
   fuzz(
-    'logoff: a refresh cookie with a bad MAC is treated as absent (200), a well-signed one needs CSRF (403)',
+    'logoff: a refresh cookie with a bad MAC is treated as absent (200), a well-signed one needs CSRF (403), two are refused (401)',
     30,
     async (kit) => {
       const keeper = new SessionKeeper(kit);
@@ -276,10 +276,10 @@ export const tokenProperties: PropertyGroup = (getKit, backend) => {
           };
           const reply = await sendTo(kit, request);
           checkReply(ENDPOINTS.logoff, request, reply);
-          const expected = verdict.refreshSigned ? 403 : 200;
+          const expected = verdict.duplicated ? 401 : verdict.refreshSigned ? 403 : 200;
           if (reply.status !== expected) {
             violation(
-              `logoff answered ${reply.status}, expected ${expected}: the refresh cookie (read as ${JSON.stringify(verdict.refreshRead)}) ${verdict.refreshSigned ? 'has' : 'does not have'} the canonical MAC`,
+              `logoff answered ${reply.status}, expected ${expected}: the refresh cookie (read as ${JSON.stringify(verdict.refreshRead)}) ${verdict.refreshSigned ? 'has' : 'does not have'} the canonical MAC${verdict.duplicated ? ', and a name occurs twice' : ''}`,
               request,
               reply,
             );

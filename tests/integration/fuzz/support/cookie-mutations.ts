@@ -306,6 +306,8 @@ export interface CookieVerdict {
   refreshExact: boolean;
   /** The CSRF cookie is exactly the genuine CSRF token under a canonical MAC. */
   csrfGenuine: boolean;
+  /** The refresh or the CSRF cookie's name occurs twice: refresh and log-off refuse with 401. */
+  duplicated: boolean;
 }
 
 /** Judges a Cookie header the way the contract describes it (first occurrence of a name wins, as in the `cookie` package). */
@@ -325,5 +327,11 @@ export function judgeCookies(header: string, ctx: CookieContext): CookieVerdict 
     refreshGenuine: refresh !== null && sameTokenBytes(refresh, ctx.genuine.refresh),
     refreshExact: refresh === ctx.genuine.refresh,
     csrfGenuine: csrf === ctx.genuine.csrfToken,
+    duplicated: ['refresh_cookie', 'CSRF_token'].some(
+      (name) =>
+        header
+          .split(';')
+          .filter((pair) => pair.includes('=') && pair.split('=')[0]!.trim() === name).length > 1,
+    ),
   };
 }

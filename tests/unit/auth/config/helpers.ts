@@ -8,6 +8,9 @@ import type { AuthEnv } from '@/auth/config/env';
 /** A 43-character random-looking secret, long enough for production. */
 export const STRONG_SECRET = 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c';
 
+/** Another strong secret, for AUTH_HS256_KEY (which must differ from AUTH_SECRET). */
+export const STRONG_HS256_KEY = 'Zr8vKq2XnT5wLm9YpC4hJd7sFb3GxVa6Ne1Qu0Ro2Ik';
+
 /** A fresh temporary data directory, and a function that removes it. */
 export function makeDataDir(): { dataDir: string; remove: () => void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'auth-config-test-'));

@@ -4,7 +4,13 @@ import type { AuthEnv } from '@/auth/config/env';
 import { resolveAuthConfig } from '@/auth/config/resolve';
 import type { AuthConfig } from '@/auth/config/types';
 import { privateJwk } from '../tokens/fixtures';
-import { STRONG_SECRET, expectConfigError, makeDataDir, productionEnv } from './helpers';
+import {
+  STRONG_HS256_KEY,
+  STRONG_SECRET,
+  expectConfigError,
+  makeDataDir,
+  productionEnv,
+} from './helpers';
 
 let dataDir: string;
 let remove: () => void;
@@ -100,6 +106,8 @@ describe('AUTH_SIGNING_KEYS', () => {
   });
 
   it('drops the signing keys when the algorithm is HS256', async () => {
-    expect((await resolve(set(esKey), { algorithm: 'HS256' })).signingKeys).toEqual([]);
+    expect(
+      (await resolve(set(esKey), { algorithm: 'HS256', hs256Key: STRONG_HS256_KEY })).signingKeys,
+    ).toEqual([]);
   });
 });

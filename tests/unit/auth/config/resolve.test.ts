@@ -7,7 +7,14 @@ import type { AuthEnv } from '@/auth/config/env';
 import { resolveAuthConfig } from '@/auth/config/resolve';
 import type { AuthConfig, AuthOptions } from '@/auth/config/types';
 import { privateJwk } from '../tokens/fixtures';
-import { STRONG_SECRET, devEnv, expectConfigError, makeDataDir, productionEnv } from './helpers';
+import {
+  STRONG_HS256_KEY,
+  STRONG_SECRET,
+  devEnv,
+  expectConfigError,
+  makeDataDir,
+  productionEnv,
+} from './helpers';
 
 let dataDir: string;
 let remove: () => void;
@@ -185,12 +192,13 @@ describe('resolveAuthConfig in production', () => {
     );
   });
 
-  it('accepts an AUTH_SECRET of 32 characters', async () => {
+  it('accepts a random AUTH_SECRET of 32 characters', async () => {
+    const secret = 'Xo3vQ9kLm2PzR7tWc5YbN8dHs1GfJa4E';
     const config = await resolveAuthConfig(
       {},
-      productionEnv(dataDir, { secret: 'k'.repeat(32), signingKeys: keys() }),
+      productionEnv(dataDir, { secret, signingKeys: keys() }),
     );
-    expect(config.secret).toBe('k'.repeat(32));
+    expect(config.secret).toBe(secret);
   });
 
   it('refuses to start on ES256 without AUTH_SIGNING_KEYS, saying how to generate them', async () => {
@@ -211,12 +219,16 @@ describe('resolveAuthConfig in production', () => {
     },
   );
 
-  it('starts on HS256 with AUTH_SECRET alone and no signing keys', async () => {
+  it('starts on HS256 with AUTH_SECRET and AUTH_HS256_KEY and no signing keys', async () => {
     const config = await resolveAuthConfig(
       {},
-      productionEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256' }),
+      productionEnv(dataDir, {
+        secret: STRONG_SECRET,
+        hs256Key: STRONG_HS256_KEY,
+        algorithm: 'HS256',
+      }),
     );
-    expect(config.signingKeys).toEqual([]);
+    expect([config.signingKeys, config.hs256Key]).toEqual([[], STRONG_HS256_KEY]);
   });
 
   it('uses the keys from the environment', async () => {

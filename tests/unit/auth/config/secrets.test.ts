@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveAuthConfig } from '@/auth/config/resolve';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
 import { privateJwk } from '../tokens/fixtures';
-import { STRONG_SECRET, devEnv, makeDataDir } from './helpers';
+import { STRONG_HS256_KEY, STRONG_SECRET, devEnv, makeDataDir } from './helpers';
 
 let dataDir: string;
 let remove: () => void;
@@ -85,14 +85,41 @@ describe('development secrets', () => {
     expect(existsSync(secretsFile())).toBe(false);
   });
 
-  it('writes nothing for HS256 with AUTH_SECRET set', async () => {
-    await resolveAuthConfig({}, devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256' }));
+  it('writes nothing for HS256 with AUTH_SECRET and AUTH_HS256_KEY set', async () => {
+    await resolveAuthConfig(
+      {},
+      devEnv(dataDir, { secret: STRONG_SECRET, hs256Key: STRONG_HS256_KEY, algorithm: 'HS256' }),
+    );
     expect(existsSync(secretsFile())).toBe(false);
   });
 
-  it('generates a secret but no key for HS256', async () => {
+  it('generates a secret and a separate HS256 key, but no signing key, for HS256', async () => {
     const config = await resolveAuthConfig({}, devEnv(dataDir, { algorithm: 'HS256' }));
-    expect([config.secret.length >= 32, config.signingKeys]).toEqual([true, []]);
+    expect(config.secret.length).toBeGreaterThanOrEqual(32);
+    expect(config.hs256Key?.length).toBeGreaterThanOrEqual(32);
+    expect(config.hs256Key).not.toBe(config.secret);
+    expect(config.signingKeys).toEqual([]);
+  });
+
+  it('keeps the generated HS256 key in secrets.json and reuses it on the next resolve', async () => {
+    const first = await resolveAuthConfig({}, devEnv(dataDir, { algorithm: 'HS256' }));
+    const stored = JSON.parse(readFileSync(secretsFile(), 'utf8')) as { hs256Key?: string };
+    expect(stored.hs256Key).toBe(first.hs256Key);
+    const again = await resolveAuthConfig({}, devEnv(dataDir, { algorithm: 'HS256' }));
+    expect(again.hs256Key).toBe(first.hs256Key);
+  });
+
+  it('generates only the HS256 key when AUTH_SECRET is set', async () => {
+    const config = await resolveAuthConfig(
+      {},
+      devEnv(dataDir, { secret: STRONG_SECRET, algorithm: 'HS256' }),
+    );
+    expect(config.secret).toBe(STRONG_SECRET);
+    expect(config.hs256Key).not.toBe(STRONG_SECRET);
+  });
+
+  it('has no HS256 key for the other algorithms', async () => {
+    expect((await resolveAuthConfig({}, devEnv(dataDir))).hs256Key).toBeNull();
   });
 
   it('refuses a damaged secrets file, naming it, instead of silently replacing it', async () => {

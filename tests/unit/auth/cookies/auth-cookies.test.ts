@@ -14,6 +14,7 @@ const CONFIG = {
   csrfCookieName: 'CSRF_token',
   sessionCookieName: 'session',
   cookieSecure: 'auto',
+  cookiePrefix: '',
   production: false,
 } as const;
 
@@ -200,6 +201,7 @@ describe('readAuthCookies', () => {
       refreshToken: VALUES.refreshToken,
       csrfToken: VALUES.csrfToken,
       sessionToken: VALUES.sessionToken,
+      duplicated: false,
     });
   });
 
@@ -238,6 +240,7 @@ describe('readAuthCookies', () => {
       refreshToken: null,
       csrfToken: null,
       sessionToken: null,
+      duplicated: false,
     });
   });
 
@@ -256,5 +259,57 @@ describe('readAuthCookies', () => {
 
   it('treats an empty session cookie as absent', () => {
     expect(readAuthCookies(CONFIG, signer, 'session=').sessionToken).toBeNull();
+  });
+});
+
+describe('readAuthCookies with a cookie sent twice', () => {
+  const header = cookieHeader(setAuthCookies(CONFIG, signer, VALUES, true));
+
+  it.each([
+    ['the refresh cookie', 'refresh_cookie=planted'],
+    ['the CSRF cookie', 'CSRF_token=planted'],
+    ['the refresh cookie, spaced', ' refresh_cookie =planted'],
+  ])('flags %s sent twice', (_, extra) => {
+    expect(readAuthCookies(CONFIG, signer, `${extra}; ${header}`).duplicated).toBe(true);
+  });
+
+  it('does not flag other cookies sent twice, nor a value that spells a name', () => {
+    const others = `theme=a; theme=b; session=x; lang=refresh_cookie; refresh_cookie`;
+    expect(readAuthCookies(CONFIG, signer, `${others}; ${header}`).duplicated).toBe(false);
+  });
+});
+
+describe('cookiePrefix', () => {
+  const host = { ...CONFIG, cookiePrefix: '__Host-', refreshCookiePath: '/' } as const;
+  const secureOnly = { ...CONFIG, cookiePrefix: '__Secure-' } as const;
+
+  it('prefixes every cookie name it sets and clears', () => {
+    for (const cookies of [
+      setAuthCookies(host, signer, VALUES, true),
+      clearAuthCookies(host, true),
+    ]) {
+      expect(cookies.map((c) => c.split('=')[0])).toEqual([
+        '__Host-refresh_cookie',
+        '__Host-CSRF_token',
+        '__Host-session',
+      ]);
+    }
+  });
+
+  it('reads back the prefixed cookies, and ignores unprefixed ones of the same base name', () => {
+    const header = cookieHeader(setAuthCookies(secureOnly, signer, VALUES, true));
+    expect(readAuthCookies(secureOnly, signer, header).refreshToken).toBe(VALUES.refreshToken);
+    const plain = cookieHeader(setAuthCookies(CONFIG, signer, VALUES, true));
+    expect(readAuthCookies(secureOnly, signer, plain).refreshToken).toBeNull();
+  });
+
+  it('signs over the prefixed name: an unprefixed cookie renamed with the prefix is absent', () => {
+    const plain = cookieHeader(setAuthCookies(CONFIG, signer, VALUES, true));
+    const renamed = plain.replace('refresh_cookie=', '__Secure-refresh_cookie=');
+    expect(readAuthCookies(secureOnly, signer, renamed).refreshToken).toBeNull();
+  });
+
+  it('is always Secure with a prefix, even in development over http', () => {
+    expect(isSecure(secureOnly, 'http://localhost:3000/auth/sign-in/')).toBe(true);
   });
 });

@@ -13,8 +13,11 @@ export async function privateJwk(alg: AsymmetricAlgorithm, kid: string): Promise
   return { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
 }
 
-/** A 32-character secret for cookie signing and HS256. */
+/** A 32-character secret for cookie signing (AUTH_SECRET). */
 export const SECRET = 'test-secret-0123456789abcdefghijk';
+
+/** The HS256 signing key (AUTH_HS256_KEY), distinct from SECRET. */
+export const HS256_KEY = 'test-hs256-key-0123456789abcdefgh';
 
 /** Verification settings with nothing optional configured. */
 export const PLAIN = { issuer: null, audience: null, leewaySeconds: 0 } as const;

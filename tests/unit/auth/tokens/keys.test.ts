@@ -9,6 +9,7 @@ import {
   NOW_SECONDS,
   PLAIN,
   PLAIN_SIGNING,
+  HS256_KEY,
   SECRET,
   decodeJwt,
   privateJwk,
@@ -113,12 +114,22 @@ describe('toPublicJwk', () => {
 
 describe('loadKeyring with HS256', () => {
   it('publishes an empty key set', async () => {
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     expect(JSON.parse(keyring.jwksJson)).toEqual({ keys: [] });
   });
 
   it('signs without a kid header', async () => {
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
       userId: 1,
       customClaims: {},
@@ -131,13 +142,19 @@ describe('loadKeyring with HS256', () => {
     const keyring = await loadKeyring({
       algorithm: 'HS256',
       secret: SECRET,
+      hs256Key: HS256_KEY,
       signingKeys: [await privateJwk('ES256', 'ec')],
     });
     expect(keyring.algorithms).toEqual(['HS256']);
   });
 
   it('verifies the tokens it signs', async () => {
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     const { token } = await signNow(keyring);
     expect((await verifyAccessToken(keyring, PLAIN, token)).ok).toBe(true);
   });
@@ -145,15 +162,66 @@ describe('loadKeyring with HS256', () => {
   it('does not verify a token signed with another secret', async () => {
     const other = await loadKeyring({
       algorithm: 'HS256',
-      secret: `${SECRET}-other`,
+      secret: SECRET,
+      hs256Key: `${HS256_KEY}-other`,
       signingKeys: [],
     });
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     const { token } = await signNow(other);
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual({
       ok: false,
       reason: 'invalid',
     });
+  });
+});
+
+describe('loadKeyring with HS256: AUTH_HS256_KEY apart from AUTH_SECRET', () => {
+  const hs = (hs256Key: string, secret = SECRET) =>
+    loadKeyring({ algorithm: 'HS256', secret, hs256Key, signingKeys: [] });
+  const accessClaims = () => ({
+    token_type: 'access',
+    user_id: 1,
+    sub: '1',
+    jti: 'j',
+    sid: 's',
+  });
+  const signRaw = (key: string) =>
+    new SignJWT(accessClaims())
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(key));
+
+  it('verifies a token signed with AUTH_HS256_KEY as given', async () => {
+    expect((await verifyAccessToken(await hs(HS256_KEY), PLAIN, await signRaw(HS256_KEY))).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses a token signed with AUTH_SECRET (the cookie root is no JWT key)', async () => {
+    expect(await verifyAccessToken(await hs(HS256_KEY), PLAIN, await signRaw(SECRET))).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+  });
+
+  it('derives no cookie key from AUTH_HS256_KEY: the session and CSRF keys follow AUTH_SECRET alone', async () => {
+    const [a, b] = await Promise.all([hs(HS256_KEY), hs(`${HS256_KEY}-another`)]);
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const session = await signSessionToken(a, { userId: 1, sid: 's', exp });
+    expect(await verifySessionToken(b, session)).toMatchObject({ sid: 's' });
+    expect(a.csrfKey.export().equals(b.csrfKey.export())).toBe(true);
+  });
+
+  it('throws without AUTH_HS256_KEY, naming it', async () => {
+    await expect(
+      loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] }),
+    ).rejects.toThrow('AUTH_HS256_KEY');
   });
 });
 
@@ -219,7 +287,12 @@ describe('key rotation', () => {
 
 describe('the session cookie key', () => {
   it('is derived from the secret, not the secret itself', async () => {
-    const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const keyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     const withRawSecret = await new SignJWT({ sub: '1', sid: 's' })
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('1h')
@@ -228,9 +301,23 @@ describe('the session cookie key', () => {
   });
 
   it('is the same for the same secret', async () => {
-    const a = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    const b = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    const token = await signSessionToken(a, { userId: 1, sid: 's', exp: Math.floor(Date.now() / 1000) + 60 });
+    const a = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
+    const b = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
+    const token = await signSessionToken(a, {
+      userId: 1,
+      sid: 's',
+      exp: Math.floor(Date.now() / 1000) + 60,
+    });
     expect(await verifySessionToken(b, token)).toMatchObject({ sub: '1', sid: 's' });
   });
 });

@@ -9,7 +9,7 @@ import {
   verifyRefreshToken,
   verifySessionToken,
 } from '@/auth/tokens/verify';
-import { NOW_SECONDS, PLAIN, PLAIN_SIGNING, SECRET, privateJwk } from './fixtures';
+import { HS256_KEY, NOW_SECONDS, PLAIN, PLAIN_SIGNING, SECRET, privateJwk } from './fixtures';
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 const EXPIRED = { ok: false, reason: 'expired' } as const;
@@ -508,6 +508,7 @@ describe('verifySessionToken', () => {
     const other = await loadKeyring({
       algorithm: 'HS256',
       secret: `${SECRET}-other`,
+      hs256Key: HS256_KEY,
       signingKeys: [],
     });
     const token = await signSessionToken(other, {
@@ -531,7 +532,12 @@ describe('verifySessionToken', () => {
   });
 
   it('returns null for an HS256 access token signed with the same secret', async () => {
-    const hsKeyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const hsKeyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     expect(
       await verifySessionToken(hsKeyring, await accessToken(PLAIN_SIGNING, hsKeyring)),
     ).toBeNull();
@@ -554,7 +560,12 @@ describe('verifySessionToken', () => {
   });
 
   it('is not accepted as an access token', async () => {
-    const hsKeyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
+    const hsKeyring = await loadKeyring({
+      algorithm: 'HS256',
+      secret: SECRET,
+      hs256Key: HS256_KEY,
+      signingKeys: [],
+    });
     const token = await signSessionToken(hsKeyring, {
       userId: 42,
       sid: 'session-id',
