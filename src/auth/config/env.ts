@@ -6,6 +6,7 @@ export interface AuthEnv {
   nodeEnv: string;
   databaseUrl?: string;
   databaseDriver?: string;
+  databaseTimeout?: string;
   secret?: string;
   signingKeys?: string;
   algorithm?: string;
@@ -45,6 +46,7 @@ export function readAuthEnv(): AuthEnv {
     nodeEnv: process.env.NODE_ENV ?? 'development',
     databaseUrl: read('DATABASE_URL'),
     databaseDriver: read('DATABASE_DRIVER'),
+    databaseTimeout: read('DATABASE_TIMEOUT'),
     secret: read('AUTH_SECRET'),
     signingKeys: read('AUTH_SIGNING_KEYS'),
     algorithm: read('AUTH_ALGORITHM'),

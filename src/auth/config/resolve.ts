@@ -71,7 +71,17 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   return {
     driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'),
     url,
+    ...(env.databaseTimeout === undefined
+      ? {}
+      : { timeoutSeconds: parseDatabaseTimeout(env.databaseTimeout) }),
   };
+}
+
+function parseDatabaseTimeout(raw: string): number {
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === null || seconds < 0.1 || seconds > 600)
+    fail(`DATABASE_TIMEOUT must be a duration from 0.1s to 10m, such as 5s (got "${raw}")`);
+  return seconds;
 }
 
 /** Resolves the IdP settings from the options and the environment (no secrets needed). */
