@@ -65,11 +65,17 @@ interface FailedQuery extends Error {
  * Tells whether an error is Drizzle's DrizzleQueryError by its shape, not by `instanceof`: inside
  * the Next server the database is opened in the instrumentation bundle while each route bundle
  * holds its own copy of drizzle-orm, so the error's class is not the one this module imports.
+ * The message counts too: PGlite's own errors also carry `query` and `params`.
  */
 function isFailedQuery(error: unknown): error is FailedQuery {
   if (typeof error !== 'object' || error === null) return false;
-  const { query, params } = error as Partial<FailedQuery>;
-  return typeof query === 'string' && Array.isArray(params);
+  const { query, params, message } = error as Partial<FailedQuery>;
+  return (
+    typeof query === 'string' &&
+    Array.isArray(params) &&
+    typeof message === 'string' &&
+    message.startsWith('Failed query: ')
+  );
 }
 
 /**

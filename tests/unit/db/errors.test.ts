@@ -21,8 +21,11 @@ class OtherCopyQueryError extends Error {
 }
 
 describe('describeError', () => {
+  // PGlite's own error carries the query and its values too; only its message is logged.
   const cause = Object.assign(new Error('duplicate key value violates unique constraint'), {
     code: '23505',
+    query: 'insert into "users" ("username", "password") values ($1, $2)',
+    params: ['alice', SECRET],
   });
   const query = 'insert into "users" ("username", "password") values ($1, $2)';
 
