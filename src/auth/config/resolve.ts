@@ -57,6 +57,11 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   const driver = env.databaseDriver;
   if (driver && !['pglite', 'neon', 'pg'].includes(driver))
     fail(`DATABASE_DRIVER must be pglite, neon or pg (got "${driver}")`);
+  // Validated whatever the driver; PGlite runs in the process and has no network to time out.
+  const timeout =
+    env.databaseTimeout === undefined
+      ? {}
+      : { timeoutSeconds: parseDatabaseTimeout(env.databaseTimeout) };
   if (driver === 'pglite' || (!driver && !env.databaseUrl))
     return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
   const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
@@ -71,9 +76,7 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   return {
     driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'),
     url,
-    ...(env.databaseTimeout === undefined
-      ? {}
-      : { timeoutSeconds: parseDatabaseTimeout(env.databaseTimeout) }),
+    ...timeout,
   };
 }
 
