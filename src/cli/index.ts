@@ -7,11 +7,12 @@ import { describeError } from '@/db/errors';
 import {
   createUser,
   deactivateUser,
+  deleteUser,
   importDjangoUsers,
   setUserPassword,
 } from '@/auth/services/users';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
-import { readNewPassword } from './io';
+import { confirmOnTerminal, readNewPassword } from './io';
 
 interface Command {
   usage: string;
@@ -78,6 +79,22 @@ const COMMANDS: Record<string, Command> = {
       const { db } = await getDatabase();
       const { revokedSessions } = await deactivateUser(db, username!);
       console.log(`deactivated ${username}; ${revokedSessions} session(s) revoked`);
+    },
+  },
+  'delete-user': {
+    usage: 'delete-user <username> [--yes]',
+    help: 'Deletes a user for good, with their sessions, tokens and IdP links (asks you to type the username, unless --yes).',
+    options: { yes: { type: 'boolean' } },
+    positionals: 1,
+    async run({ positionals: [username], values }) {
+      if (!values.yes)
+        await confirmOnTerminal(
+          `Delete user "${username}" with all their sessions? Type the username to confirm: `,
+          username!,
+        );
+      const { db } = await getDatabase();
+      const { id, revokedSessions } = await deleteUser(db, username!);
+      console.log(`deleted user ${username} (id ${id}); ${revokedSessions} session(s) revoked`);
     },
   },
   'list-users': {

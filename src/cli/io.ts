@@ -45,3 +45,16 @@ export async function readNewPassword(fromStdin: boolean): Promise<string> {
   if (first !== second) throw new Error('the two passwords differ');
   return first;
 }
+
+/**
+ * Asks the person at the terminal to type `expected` to go ahead with something that cannot be
+ * undone; `--yes` skips the question (scripts), and without a terminal there is no one to ask.
+ * @throws Error when there is no terminal, or the answer is not `expected`.
+ */
+export async function confirmOnTerminal(question: string, expected: string): Promise<void> {
+  if (!process.stdin.isTTY) throw new Error('no terminal to confirm on: pass --yes');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+  rl.close();
+  if (answer.trim() !== expected) throw new Error('not confirmed; nothing was changed');
+}

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseSettings } from '@/auth/config/types';
+import journal from '../../drizzle/meta/_journal.json';
 import * as schema from './schema';
-import { registerPreparedRunner } from './execute';
+import { queryRows, registerPreparedRunner } from './execute';
 import { acquirePgliteLock } from './pglite-lock';
 
 /** The one Drizzle database type the kit's queries are written against, whatever the driver. */
@@ -15,13 +17,44 @@ export interface DatabaseHandle {
   driver: DatabaseSettings['driver'];
   /** Applies the committed migrations in `drizzle/`. */
   migrate(): Promise<void>;
+  /** Closes the pool or the embedded database; later calls wait for the same close. */
   close(): Promise<void>;
+}
+
+/** The database lacks migrations this build has: `npm run db:migrate` has not been run. */
+export class PendingMigrationsError extends Error {
+  override name = 'PendingMigrationsError';
 }
 
 /** Where the generated SQL migrations live (`drizzle/` at the project root). */
 export const MIGRATIONS_FOLDER = join(process.cwd(), 'drizzle');
 
-const POOL_OPTIONS = { max: 10, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 };
+/** How long a statement, a reply or a new connection may take unless DATABASE_TIMEOUT says otherwise. */
+export const DEFAULT_DATABASE_TIMEOUT_SECONDS = 5;
+
+/**
+ * The options both pools share. The client-side deadlines turn a stalled network (no reply, no
+ * error) into an error, and so into a prompt 503, instead of holding the request for as long as
+ * the stall lasts: `connectionTimeoutMillis` bounds opening a connection and waiting for a free
+ * one, `query_timeout` bounds waiting for a reply. The reply deadline is a second longer than the
+ * server's `statement_timeout` (node-postgres), so a merely slow statement is cancelled by the
+ * server, which keeps the connection, rather than abandoned by the client, which drops it.
+ */
+function poolOptions(url: string, timeoutMs: number) {
+  return {
+    connectionString: url,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs + 1_000,
+  };
+}
+
+/** Runs `close` once, however often the returned function is called. */
+function once(close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => (closing ??= close());
+}
 
 function logPoolError(error: Error) {
   // An idle client losing its connection must not crash the server; the next query reports it.
@@ -50,10 +83,13 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
       db: db as unknown as Database,
       driver: 'pglite',
       migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-      close: async () => {
-        await client.close();
-        release();
-      },
+      close: once(async () => {
+        try {
+          await client.close();
+        } finally {
+          release();
+        }
+      }),
     };
   } catch (error) {
     release();
@@ -84,22 +120,38 @@ function poolHandle<D extends object>(
     db: db as unknown as Database,
     driver,
     migrate: () => migrate(db),
-    close: () => pool.end(),
+    close: once(() => pool.end()),
   };
 }
 
-async function openPg(url: string): Promise<DatabaseHandle> {
+async function openPg(
+  url: string,
+  timeoutSeconds = DEFAULT_DATABASE_TIMEOUT_SECONDS,
+): Promise<DatabaseHandle> {
   const [{ default: pg }, { drizzle }, { migrate }] = await Promise.all([
     import('pg'),
     import('drizzle-orm/node-postgres'),
     import('drizzle-orm/node-postgres/migrator'),
   ]);
-  const pool = new pg.Pool({ connectionString: url, ...POOL_OPTIONS });
+  const timeoutMs = Math.round(timeoutSeconds * 1000);
+  const pool = new pg.Pool({
+    ...poolOptions(url, timeoutMs),
+    // Server-side limits as start-up parameters: a statement running past the timeout is
+    // cancelled, a session left idle inside a transaction (its client gone) is ended and its row
+    // locks freed, and TCP keep-alives notice a peer that vanished. Neon's pooler (PgBouncer)
+    // refuses such start-up parameters, so the Neon pool relies on the client-side deadlines.
+    statement_timeout: timeoutMs,
+    idle_in_transaction_session_timeout: timeoutMs,
+    keepAlive: true,
+  });
   const db = drizzle({ client: pool, schema });
   return poolHandle('pg', pool, db, (d) => migrate(d, { migrationsFolder: MIGRATIONS_FOLDER }));
 }
 
-async function openNeon(url: string): Promise<DatabaseHandle> {
+async function openNeon(
+  url: string,
+  timeoutSeconds = DEFAULT_DATABASE_TIMEOUT_SECONDS,
+): Promise<DatabaseHandle> {
   const [{ Pool, neonConfig }, { drizzle }, { migrate }, { default: ws }] = await Promise.all([
     import('@neondatabase/serverless'),
     import('drizzle-orm/neon-serverless'),
@@ -109,7 +161,7 @@ async function openNeon(url: string): Promise<DatabaseHandle> {
   // Node 20 has no global WebSocket; Node 22+, Vercel and edge runtimes do.
   if (typeof WebSocket === 'undefined' && !neonConfig.webSocketConstructor)
     neonConfig.webSocketConstructor = ws;
-  const pool = new Pool({ connectionString: url, ...POOL_OPTIONS });
+  const pool = new Pool(poolOptions(url, Math.round(timeoutSeconds * 1000)));
   const db = drizzle({ client: pool, schema });
   return poolHandle('neon', pool, db, (d) => migrate(d, { migrationsFolder: MIGRATIONS_FOLDER }));
 }
@@ -130,5 +182,43 @@ export async function openDatabase(settings: DatabaseSettings): Promise<Database
     }
     return handle;
   }
-  return settings.driver === 'neon' ? openNeon(settings.url) : openPg(settings.url);
+  return settings.driver === 'neon'
+    ? openNeon(settings.url, settings.timeoutSeconds)
+    : openPg(settings.url, settings.timeoutSeconds);
+}
+
+/**
+ * The committed migrations (`drizzle/meta/_journal.json`, built into the server) that the database
+ * has not applied, by tag: those newer than the newest row of Drizzle's migrations table, which is
+ * the rule Drizzle's migrator applies them by.
+ */
+export async function pendingMigrations(db: Database): Promise<string[]> {
+  const [table] = await queryRows<{ present: boolean }>(
+    db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  let newest = -Infinity;
+  if (table?.present) {
+    const [row] = await queryRows<{ newest: string | number | null }>(
+      db,
+      sql`select max(created_at) as newest from drizzle.__drizzle_migrations`,
+    );
+    if (row?.newest != null) newest = Number(row.newest);
+  }
+  return journal.entries.filter((entry) => entry.when > newest).map((entry) => entry.tag);
+}
+
+/**
+ * Stops with a message naming the fix when the database lacks migrations (a server database:
+ * PGlite is migrated as it is opened). Without it the server would start and answer every
+ * request with `relation "users" does not exist`.
+ * @throws PendingMigrationsError listing the migrations not applied yet.
+ */
+export async function assertMigrated(db: Database): Promise<void> {
+  const pending = await pendingMigrations(db);
+  if (pending.length === 0) return;
+  throw new PendingMigrationsError(
+    `The database has ${pending.length} migration(s) not applied yet (${pending.join(', ')}): ` +
+      'run `npm run db:migrate` with the same DATABASE_URL, then start again.',
+  );
 }

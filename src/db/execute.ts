@@ -8,11 +8,17 @@ type Rows = Record<string, unknown>[];
 export type PreparedRunner = (name: string, text: string, params: unknown[]) => Promise<Rows>;
 
 const dialect = new PgDialect();
-const runners = new WeakMap<object, PreparedRunner>();
+
+/**
+ * Where a database object keeps its runner: on the object itself, under a registered symbol. A
+ * module-level map would not do: inside the Next server the database is opened by the
+ * instrumentation bundle, and each route bundle has its own copy of this module (and its map).
+ */
+const RUNNER = Symbol.for('auth-kit.prepared-runner');
 
 /** Tells queryPrepared() how to reach `db`'s client (client.ts, when a database is opened). */
 export function registerPreparedRunner(db: object, runner: PreparedRunner): void {
-  runners.set(db, runner);
+  Object.defineProperty(db, RUNNER, { value: runner });
 }
 
 /** Runs raw SQL and returns its rows: every driver's result has `rows` (typed per driver). */
@@ -36,7 +42,7 @@ export async function queryPrepared<T extends Record<string, unknown>>(
   name: string,
   query: SQL,
 ): Promise<T[]> {
-  const run = runners.get(db);
+  const run = (db as { [RUNNER]?: PreparedRunner })[RUNNER];
   if (!run) return queryRows<T>(db, query);
   const { sql, params } = dialect.sqlToQuery(query);
   return (await run(name, sql, params)) as T[];

@@ -16,8 +16,19 @@ export interface TcpProxy {
   url(databaseUrl: string): string;
   /** Resets every open connection and refuses new ones until {@link TcpProxy.restore}. */
   cut(): void;
-  /** Accepts and forwards new connections again after {@link TcpProxy.cut}. */
+  /**
+   * Stops forwarding bytes, in both directions, on every connection, open or new (new ones are
+   * accepted): a network that silently drops traffic, with no error and no reset. What is sent
+   * meanwhile is held and delivered by {@link TcpProxy.restore}.
+   */
+  stall(): void;
+  /** Accepts and forwards new connections again after {@link TcpProxy.cut}; ends a stall. */
   restore(): void;
+  /**
+   * The names of the extended-protocol Parse messages clients sent so far (PostgreSQL wire
+   * protocol: `''` for an unnamed statement), in order.
+   */
+  parsedStatements(): string[];
   /** Resets every connection and stops listening. */
   close(): Promise<void>;
   /** How many client connections are currently forwarded. */
@@ -27,6 +38,39 @@ export interface TcpProxy {
 interface Pair {
   client: net.Socket;
   upstream: net.Socket;
+}
+
+/**
+ * Reads the PostgreSQL frontend messages of one connection as they pass, reporting the statement
+ * name of each Parse ('P') message. The first message (start-up, or an SSL/GSS request followed
+ * by the start-up) has no type byte; every later one is type, Int32 length, body.
+ */
+function parseSniffer(onParse: (name: string) => void): (chunk: Buffer) => void {
+  let buffered = Buffer.alloc(0);
+  let startup = true;
+  return (chunk) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    for (;;) {
+      if (startup) {
+        if (buffered.length < 8) return;
+        const length = buffered.readInt32BE(0);
+        if (buffered.length < length) return;
+        const code = buffered.readInt32BE(4);
+        // SSLRequest / GSSENCRequest: the real start-up message follows (pg here sends none).
+        startup = code === 80877103 || code === 80877104;
+        buffered = buffered.subarray(length);
+        continue;
+      }
+      if (buffered.length < 5) return;
+      const length = buffered.readInt32BE(1);
+      if (buffered.length < 1 + length) return;
+      if (buffered[0] === 0x50) {
+        const body = buffered.subarray(5, 1 + length);
+        onParse(body.subarray(0, body.indexOf(0)).toString('utf8'));
+      }
+      buffered = buffered.subarray(1 + length);
+    }
+  };
 }
 
 // A reset (RST) makes the peer fail immediately with ECONNRESET instead of waiting on a half-open socket.
@@ -40,7 +84,22 @@ function reset(socket: net.Socket): void {
 export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const { targetHost, targetPort, listenPort = 0 } = options;
   const pairs = new Set<Pair>();
+  const parsed: string[] = [];
   let isCut = false;
+  let isStalled = false;
+  // What was sent during a stall, in order, for restore() to deliver.
+  let held: { to: net.Socket; chunk: Buffer }[] = [];
+
+  const forward = (from: net.Socket, to: net.Socket, sniff?: (chunk: Buffer) => void): void => {
+    from.on('data', (chunk: Buffer) => {
+      sniff?.(chunk);
+      if (isStalled) held.push({ to, chunk });
+      else if (!to.write(chunk)) {
+        from.pause();
+        to.once('drain', () => from.resume());
+      }
+    });
+  };
 
   const dropAll = (): void => {
     for (const pair of pairs) {
@@ -67,8 +126,12 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     };
     client.on('close', teardown);
     upstream.on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(
+      client,
+      upstream,
+      parseSniffer((name) => parsed.push(name)),
+    );
+    forward(upstream, client);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -94,9 +157,16 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       isCut = true;
       dropAll();
     },
+    stall() {
+      isStalled = true;
+    },
     restore() {
       isCut = false;
+      isStalled = false;
+      for (const { to, chunk } of held) if (!to.destroyed) to.write(chunk);
+      held = [];
     },
+    parsedStatements: () => [...parsed],
     close() {
       isCut = true;
       dropAll();

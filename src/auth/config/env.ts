@@ -6,6 +6,7 @@ export interface AuthEnv {
   nodeEnv: string;
   databaseUrl?: string;
   databaseDriver?: string;
+  databaseTimeout?: string;
   secret?: string;
   hs256Key?: string;
   signingKeys?: string;
@@ -47,6 +48,7 @@ export function readAuthEnv(): AuthEnv {
     nodeEnv: process.env.NODE_ENV ?? 'development',
     databaseUrl: read('DATABASE_URL'),
     databaseDriver: read('DATABASE_DRIVER'),
+    databaseTimeout: read('DATABASE_TIMEOUT'),
     secret: read('AUTH_SECRET'),
     hs256Key: read('AUTH_HS256_KEY'),
     signingKeys: read('AUTH_SIGNING_KEYS'),

@@ -59,6 +59,11 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   const driver = env.databaseDriver;
   if (driver && !['pglite', 'neon', 'pg'].includes(driver))
     fail(`DATABASE_DRIVER must be pglite, neon or pg (got "${driver}")`);
+  // Validated whatever the driver; PGlite runs in the process and has no network to time out.
+  const timeout =
+    env.databaseTimeout === undefined
+      ? {}
+      : { timeoutSeconds: parseDatabaseTimeout(env.databaseTimeout) };
   if (driver === 'pglite' || (!driver && !env.databaseUrl))
     return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
   const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
@@ -73,7 +78,15 @@ function resolveDatabase(env: AuthEnv, dataDir: string): DatabaseSettings {
   return {
     driver: (driver as 'neon' | 'pg' | undefined) ?? (host.endsWith('.neon.tech') ? 'neon' : 'pg'),
     url,
+    ...timeout,
   };
+}
+
+function parseDatabaseTimeout(raw: string): number {
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === null || seconds < 0.1 || seconds > 600)
+    fail(`DATABASE_TIMEOUT must be a duration from 0.1s to 10m, such as 5s (got "${raw}")`);
+  return seconds;
 }
 
 /** Resolves the IdP settings from the options and the environment (no secrets needed). */

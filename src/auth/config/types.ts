@@ -128,6 +128,10 @@ export interface AuthConfig {
   database: DatabaseSettings;
 }
 
-/** Where the data lives (CONTRACT.md section 5, DATABASE_URL / DATABASE_DRIVER). */
+/**
+ * Where the data lives (CONTRACT.md section 5, DATABASE_URL / DATABASE_DRIVER). A server database
+ * may carry `timeoutSeconds` (DATABASE_TIMEOUT): how long a statement or a reply may take.
+ */
 export type DatabaseSettings =
-  { driver: 'pglite'; dataDir: string } | { driver: 'neon' | 'pg'; url: string };
+  | { driver: 'pglite'; dataDir: string }
+  | { driver: 'neon' | 'pg'; url: string; timeoutSeconds?: number };

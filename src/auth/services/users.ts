@@ -1,9 +1,15 @@
 import { z } from 'zod';
 import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
-import { findUserByUsername, importUsers, insertUser, updateUser } from '@/db/queries/users';
+import {
+  deleteUserById,
+  findUserByUsername,
+  importUsers,
+  insertUser,
+  updateUser,
+} from '@/db/queries/users';
 import { revokeUserSessions } from '@/db/queries/sessions';
-import { isUniqueViolation } from '@/db/errors';
+import { isForeignKeyViolation, isUniqueViolation } from '@/db/errors';
 import { emailColumns, normalizeUsername, usernameColumns } from '../identity';
 import { hashPassword } from '../passwords';
 import { UserCommandError } from '../errors';
@@ -98,6 +104,30 @@ export async function deactivateUser(
   const user = await requireUser(db, username);
   await updateUser(db, user.id, { isActive: false });
   return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
+}
+
+/**
+ * Deletes a user for good. Their sessions are revoked first, so that if the delete is refused
+ * (a table of the app refers to the user) they are at least signed out everywhere; the delete
+ * then takes their identities, sessions and tokens with it. Access tokens already issued stay
+ * valid until they expire (the access lifetime, 5 minutes by default), as after a deactivation.
+ * @throws UserCommandError when there is no such user, or other rows still refer to it.
+ */
+export async function deleteUser(
+  db: Database,
+  username: string,
+): Promise<{ id: number; revokedSessions: number }> {
+  const user = await requireUser(db, username);
+  const revoked = await revokeUserSessions(db, user.id);
+  try {
+    await deleteUserById(db, user.id);
+  } catch (error) {
+    if (!isForeignKeyViolation(error)) throw error;
+    throw new UserCommandError(
+      `other rows still refer to "${username}"; their sessions are revoked, but the user stays: deactivate it instead (npm run auth -- deactivate ${username})`,
+    );
+  }
+  return { id: user.id, revokedSessions: revoked.length };
 }
 
 const djangoUser = z.object({

@@ -40,6 +40,15 @@ export async function updateUser(
   return user ?? null;
 }
 
+/**
+ * Deletes a user; the foreign keys take their identities, sessions and tokens with them.
+ * @returns whether there was such a user.
+ */
+export async function deleteUserById(db: Database, id: number): Promise<boolean> {
+  const deleted = await db.delete(users).where(eq(users.id, id)).returning({ id: users.id });
+  return deleted.length > 0;
+}
+
 /** Lists users by id, a page at a time. */
 export function listUsers(db: Database, { limit = 1000, offset = 0 } = {}): Promise<User[]> {
   return db.select().from(users).orderBy(asc(users.id)).limit(limit).offset(offset);

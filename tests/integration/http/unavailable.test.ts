@@ -16,6 +16,12 @@ import {
 } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
+/** DATABASE_TIMEOUT of the server behind the proxy: short, so a stall test takes seconds. */
+const DATABASE_TIMEOUT_SECONDS = 2;
+/** How long a stall lasts: far longer than the timeout, so waiting it out cannot pass the test. */
+const STALL_MS = 15_000;
+/** The most a request may be held by a stall: the reply deadline (timeout + 1 s), plus slack. */
+const STALL_ANSWER_BOUND_MS = (DATABASE_TIMEOUT_SECONDS + 1) * 1000 + 2_500;
 
 /**
  * The database cut off mid-run (CONTRACT.md section 2, `service_unavailable`): a TCP proxy sits
@@ -40,7 +46,11 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
       targetHost: target.hostname,
       targetPort: Number(target.port || 5432),
     });
-    behindProxy = await startNextServer({ ...kit.env, DATABASE_URL: proxy.url(databaseUrl) });
+    behindProxy = await startNextServer({
+      ...kit.env,
+      DATABASE_URL: proxy.url(databaseUrl),
+      DATABASE_TIMEOUT: String(DATABASE_TIMEOUT_SECONDS),
+    });
     await warmUp(behindProxy);
     client = new HttpClient(behindProxy.url);
     session = (await signIn(client, 'cut-user', PASSWORD)).body;
@@ -95,17 +105,17 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     );
   });
 
-  describe('once the database is back', () => {
-    /** Retries for a few seconds: the pool may need one round to replace its dropped connections. */
-    async function eventually(send: () => Promise<Response>): Promise<Response> {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const response = await send();
-        if (response.status !== 503 || Date.now() > deadline) return response;
-        await sleep(250);
-      }
+  /** Retries for a few seconds: the pool may need one round to replace its dropped connections. */
+  async function eventually(send: () => Promise<Response>): Promise<Response> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const response = await send();
+      if (response.status !== 503 || Date.now() > deadline) return response;
+      await sleep(250);
     }
+  }
 
+  describe('once the database is back', () => {
     it.skipIf(backend !== 'pg')('signs in again', async (context) => {
       if (!behindProxy) return context.skip('PostgreSQL unreachable');
       const response = await eventually(() =>
@@ -125,5 +135,79 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
         expect(response.status).toBe(200);
       },
     );
+  });
+
+  /**
+   * A stall: the network drops the traffic without an error or a reset (the proxy holds every
+   * byte, both ways, on open and new connections), for far longer than the database timeout.
+   * Without a deadline the request is held as long as the stall lasts.
+   */
+  describe('while the database stalls', () => {
+    let lift: NodeJS.Timeout | undefined;
+    beforeAll(() => {
+      proxy?.stall();
+      lift = setTimeout(() => proxy?.restore(), STALL_MS);
+    });
+    afterAll(() => {
+      clearTimeout(lift);
+      proxy?.restore();
+    });
+
+    /** Sends one request and measures how long its answer took. */
+    async function timed(send: () => Promise<Response>) {
+      const started = Date.now();
+      const response = await send();
+      const text = await response.text();
+      return { response, text, elapsedMs: Date.now() - started };
+    }
+
+    it.skipIf(backend !== 'pg')(
+      'answers sign-in with a prompt 503 and Retry-After, and sets no cookie',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const { response, text, elapsedMs } = await timed(() =>
+          new HttpClient(behindProxy!.url).post(PATHS.signIn, {
+            username: 'cut-user',
+            password: PASSWORD,
+          }),
+        );
+        console.log(`[stall] sign-in answered ${response.status} after ${elapsedMs} ms`);
+        expect({ status: response.status, elapsedMs }).toEqual({
+          status: 503,
+          elapsedMs: expect.any(Number),
+        });
+        expect(elapsedMs).toBeLessThan(STALL_ANSWER_BOUND_MS);
+        expect(JSON.parse(text)).toMatchObject({ code: 'service_unavailable' });
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(response.headers.getSetCookie()).toEqual([]);
+      },
+      STALL_MS + 10_000,
+    );
+
+    it.skipIf(backend !== 'pg')(
+      'answers refresh with a prompt 503 and leaves the cookies untouched',
+      async (context) => {
+        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        const { response, elapsedMs } = await timed(() =>
+          refresh(cloneClient(client), session.CSRF_token),
+        );
+        console.log(`[stall] refresh answered ${response.status} after ${elapsedMs} ms`);
+        expect(response.status).toBe(503);
+        expect(elapsedMs).toBeLessThan(STALL_ANSWER_BOUND_MS);
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(response.headers.getSetCookie()).toEqual([]);
+      },
+      STALL_MS + 10_000,
+    );
+  });
+
+  describe('once the stall is over', () => {
+    beforeAll(() => proxy?.restore());
+
+    it.skipIf(backend !== 'pg')('refreshes the session again', async (context) => {
+      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      const response = await eventually(() => refresh(client, session.CSRF_token));
+      expect(response.status).toBe(200);
+    });
   });
 });

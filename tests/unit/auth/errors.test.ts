@@ -160,12 +160,17 @@ describe('toErrorResponse', () => {
       expect(toErrorResponse(wrappedConnectionError()).headers.has('retry-after')).toBe(true);
     });
 
-    it.each(['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '08006', '53300'])(
+    it.each(['ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '08006', '53300', '57014'])(
       'answers 503 for the code %s',
       (code) => {
         expect(toErrorResponse(wrappedConnectionError(code)).status).toBe(503);
       },
     );
+
+    it('answers 503 when the reply did not come within the deadline (a stall: "Query read timeout")', () => {
+      const error = new Error('Failed query', { cause: new Error('Query read timeout') });
+      expect(toErrorResponse(error).status).toBe(503);
+    });
 
     it("answers 503 for PGlite's DatabaseLockedError", () => {
       const error = Object.assign(new Error('locked'), { name: 'DatabaseLockedError' });

@@ -88,3 +88,32 @@ describe('the database driver', () => {
     },
   );
 });
+
+describe('the database timeout (DATABASE_TIMEOUT)', () => {
+  it('is left to the driver default (5 s) when unset', async () => {
+    expect(await database({ databaseUrl: LOCAL_URL })).not.toHaveProperty('timeoutSeconds');
+  });
+
+  it.each([
+    ['2', 2],
+    ['1.5s', 1.5],
+    ['1m', 60],
+  ])('reads %j as %d seconds', async (raw, seconds) => {
+    expect(await database({ databaseUrl: LOCAL_URL, databaseTimeout: raw })).toEqual({
+      driver: 'pg',
+      url: LOCAL_URL,
+      timeoutSeconds: seconds,
+    });
+  });
+
+  it.each(['0', 'soon', '-1', '11m'])('refuses %j, naming DATABASE_TIMEOUT', async (raw) => {
+    await expectConfigError(
+      () => database({ databaseUrl: LOCAL_URL, databaseTimeout: raw }),
+      'DATABASE_TIMEOUT',
+    );
+  });
+});
+
+it('refuses a bad DATABASE_TIMEOUT on the embedded database too', async () => {
+  await expectConfigError(() => database({ databaseTimeout: 'soon' }), 'DATABASE_TIMEOUT');
+});
