@@ -22,11 +22,27 @@ export interface TcpProxy {
   close(): Promise<void>;
   /** How many client connections are currently forwarded. */
   connections(): number;
+  /**
+   * Stalls the client-to-server direction of every connection, open or new (the statements the
+   * kit sends are held; answers already on their way still arrive), until `release()`.
+   */
+  stallRequests(): StalledRequests;
+}
+
+/** The held traffic of {@link TcpProxy.stallRequests}. */
+export interface StalledRequests {
+  /**
+   * Forwards what was held, one connection at a time in the order their first held bytes came
+   * in, `gapMs` apart (so the database sees the stalled statements in that order), then resumes.
+   */
+  release(gapMs?: number): Promise<void>;
 }
 
 interface Pair {
   client: net.Socket;
   upstream: net.Socket;
+  /** Client bytes held while requests are stalled. */
+  held: Buffer[];
 }
 
 // A reset (RST) makes the peer fail immediately with ECONNRESET instead of waiting on a half-open socket.
@@ -41,6 +57,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const { targetHost, targetPort, listenPort = 0 } = options;
   const pairs = new Set<Pair>();
   let isCut = false;
+  // While stalled: the pairs holding client bytes, in the order their first byte was held.
+  let stalled: Pair[] | null = null;
 
   const dropAll = (): void => {
     for (const pair of pairs) {
@@ -58,7 +76,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     }
     const upstream = net.connect({ host: targetHost, port: targetPort });
     upstream.on('error', () => {});
-    const pair: Pair = { client, upstream };
+    const pair: Pair = { client, upstream, held: [] };
     pairs.add(pair);
     const teardown = (): void => {
       pairs.delete(pair);
@@ -67,7 +85,15 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     };
     client.on('close', teardown);
     upstream.on('close', teardown);
-    client.pipe(upstream);
+    client.on('data', (chunk: Buffer) => {
+      if (!stalled) {
+        upstream.write(chunk);
+        return;
+      }
+      if (pair.held.length === 0) stalled.push(pair);
+      pair.held.push(chunk);
+    });
+    client.on('end', () => upstream.end());
     upstream.pipe(client);
   });
 
@@ -105,5 +131,21 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       });
     },
     connections: () => pairs.size,
+    stallRequests() {
+      const order: Pair[] = [];
+      stalled = order;
+      return {
+        async release(gapMs = 0) {
+          for (const [i, pair] of order.entries()) {
+            if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+            for (const chunk of pair.held.splice(0)) pair.upstream.write(chunk);
+          }
+          // Bytes that came in during the gaps, then back to forwarding as they arrive.
+          for (const pair of order)
+            for (const chunk of pair.held.splice(0)) pair.upstream.write(chunk);
+          stalled = null;
+        },
+      };
+    },
   };
 }

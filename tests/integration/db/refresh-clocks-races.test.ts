@@ -157,7 +157,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
   });
 
   describe('a rotation racing a revocation (real connections racing on PostgreSQL)', () => {
-    it.each(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
+    it.for(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
       `${PAIRS} rotations racing %s: no error, and no live token left in any session`,
       async (kind, context) => {
         if (!t) return context.skip('PostgreSQL unreachable');
@@ -202,7 +202,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
     () => {
       // As many statements as the pool has connections: all of them are in flight at once.
       const MET = 5;
-      it.each(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
+      it.for(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
         `${MET} rotations and %s, held at the session rows and released together: no error, no live token`,
         async (kind, context) => {
           if (!t) return context.skip('PostgreSQL unreachable');

@@ -96,7 +96,7 @@ describe.each(HTTP_BACKENDS)('a refresh racing a revocation over next start on %
     await kit?.stop();
   });
 
-  it.each(Object.keys(REVOCATIONS) as Revocation[])(
+  it.for(Object.keys(REVOCATIONS) as Revocation[])(
     `answers ${PAIRS} refresh + %s pairs fired at once without a 500, and leaves no live token in any of the sessions`,
     async (kind, context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
