@@ -47,6 +47,17 @@ export class PayloadTooLarge extends AuthError {
   }
 }
 
+/** 408: the body did not arrive within the reading deadline (a slow or stalled client). */
+export class RequestTimeout extends AuthError {
+  readonly code = 'request_timeout';
+  readonly status = 408;
+  constructor(detail = 'The request body was not received in time.') {
+    super(detail);
+    // The rest of the body may still be on its way: close the connection rather than read it.
+    this.headers.Connection = 'close';
+  }
+}
+
 /** 401: wrong credentials, inactive user, or an IdP token rejected. */
 export class AuthenticationFailed extends AuthError {
   readonly code = 'authentication_failed';

@@ -33,11 +33,27 @@ export interface TcpProxy {
   close(): Promise<void>;
   /** How many client connections are currently forwarded. */
   connections(): number;
+  /**
+   * Stalls the client-to-server direction of every connection, open or new (the statements the
+   * kit sends are held; answers already on their way still arrive), until `release()`.
+   */
+  stallRequests(): StalledRequests;
+}
+
+/** The held traffic of {@link TcpProxy.stallRequests}. */
+export interface StalledRequests {
+  /**
+   * Forwards what was held, one connection at a time in the order their first held bytes came
+   * in, `gapMs` apart (so the database sees the stalled statements in that order), then resumes.
+   */
+  release(gapMs?: number): Promise<void>;
 }
 
 interface Pair {
   client: net.Socket;
   upstream: net.Socket;
+  /** Client bytes held while requests are stalled. */
+  held: Buffer[];
 }
 
 /**
@@ -89,16 +105,15 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   let isStalled = false;
   // What was sent during a stall, in order, for restore() to deliver.
   let held: { to: net.Socket; chunk: Buffer }[] = [];
+  // While requests are stalled: the pairs holding client bytes, in the order their first byte was held.
+  let stalled: Pair[] | null = null;
 
-  const forward = (from: net.Socket, to: net.Socket, sniff?: (chunk: Buffer) => void): void => {
-    from.on('data', (chunk: Buffer) => {
-      sniff?.(chunk);
-      if (isStalled) held.push({ to, chunk });
-      else if (!to.write(chunk)) {
-        from.pause();
-        to.once('drain', () => from.resume());
-      }
-    });
+  const write = (from: net.Socket, to: net.Socket, chunk: Buffer): void => {
+    if (isStalled) held.push({ to, chunk });
+    else if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
   };
 
   const dropAll = (): void => {
@@ -117,7 +132,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     }
     const upstream = net.connect({ host: targetHost, port: targetPort });
     upstream.on('error', () => {});
-    const pair: Pair = { client, upstream };
+    const pair: Pair = { client, upstream, held: [] };
     pairs.add(pair);
     const teardown = (): void => {
       pairs.delete(pair);
@@ -126,12 +141,15 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     };
     client.on('close', teardown);
     upstream.on('close', teardown);
-    forward(
-      client,
-      upstream,
-      parseSniffer((name) => parsed.push(name)),
-    );
-    forward(upstream, client);
+    const sniff = parseSniffer((name) => parsed.push(name));
+    client.on('data', (chunk: Buffer) => {
+      sniff(chunk);
+      if (stalled && !isStalled) {
+        if (pair.held.length === 0) stalled.push(pair);
+        pair.held.push(chunk);
+      } else write(client, upstream, chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => write(upstream, client, chunk));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -175,5 +193,21 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       });
     },
     connections: () => pairs.size,
+    stallRequests() {
+      const order: Pair[] = [];
+      stalled = order;
+      return {
+        async release(gapMs = 0) {
+          for (const [i, pair] of order.entries()) {
+            if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+            for (const chunk of pair.held.splice(0)) pair.upstream.write(chunk);
+          }
+          // Bytes that came in during the gaps, then back to forwarding as they arrive.
+          for (const pair of order)
+            for (const chunk of pair.held.splice(0)) pair.upstream.write(chunk);
+          stalled = null;
+        },
+      };
+    },
   };
 }

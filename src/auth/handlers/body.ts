@@ -1,14 +1,39 @@
-import { InvalidRequest, PayloadTooLarge, UnsupportedMediaType } from '../errors';
+import { InvalidRequest, PayloadTooLarge, RequestTimeout, UnsupportedMediaType } from '../errors';
+
+/**
+ * How long a body may take to arrive, from the handler's first read to its last byte. Node's own
+ * requestTimeout (300 s) lets a client that trickles a byte now and then hold a request, its
+ * buffers and a connection for minutes; thousands of them are a cheap denial of service. Every
+ * body the kit accepts is at most maxBodyBytes (16 KiB by default), which even a poor mobile link
+ * sends well within this.
+ */
+export const BODY_DEADLINE_MS = 5_000;
 
 function isJson(contentType: string | null): boolean {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   return type === 'application/json';
 }
 
+/** Reads the next chunk, or throws RequestTimeout once `deadline` (epoch ms) has passed. */
+async function readBefore(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  deadline: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeout()), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([reader.read(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Reads the body within `maxBytes`, stopping as soon as the limit is passed (a chunked body
- * cannot make us buffer it all). With `refuseContent`, the first non-empty chunk is refused with
- * 415 before anything more is read.
+ * Reads the body within `maxBytes` and {@link BODY_DEADLINE_MS}, stopping as soon as either is
+ * passed (a chunked body cannot make us buffer it all, a trickled one cannot hold us). With
+ * `refuseContent`, the first non-empty chunk is refused with 415 before anything more is read.
  */
 async function readBounded(
   request: Request,
@@ -19,8 +44,17 @@ async function readBounded(
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body.getReader();
+  const deadline = Date.now() + BODY_DEADLINE_MS;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await readBefore(reader, deadline);
+    } catch (error) {
+      // Not awaited: a stalled client must not hold the answer while its stream winds down.
+      void reader.cancel().catch(() => {});
+      throw error;
+    }
+    const { done, value } = chunk;
     if (done) break;
     if (value.byteLength === 0) continue;
     size += value.byteLength;
@@ -40,9 +74,9 @@ async function readBounded(
 
 /**
  * Reads a JSON request body within the size limit: 415 for a non-empty body that is not
- * application/json (before it is read), 413 over the limit, 400 for bytes that are not UTF-8 JSON.
- * An empty body is `{}`.
- * @throws UnsupportedMediaType, PayloadTooLarge or InvalidRequest.
+ * application/json (before it is read), 413 over the limit, 408 when it takes longer than
+ * {@link BODY_DEADLINE_MS} to arrive, 400 for bytes that are not UTF-8 JSON. An empty body is `{}`.
+ * @throws UnsupportedMediaType, PayloadTooLarge, RequestTimeout or InvalidRequest.
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
   const json = isJson(request.headers.get('content-type'));

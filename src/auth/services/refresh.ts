@@ -4,7 +4,7 @@ import type { AuthContext } from '../context';
 import { TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';
 import { newJti } from '../tokens/sign';
-import { verifyRefreshToken } from '../tokens/verify';
+import { expiryJudgedAt, verifyRefreshToken } from '../tokens/verify';
 import type { ClientInfo } from './sign-in';
 import { issueTokens, type IssuedTokens } from './issue';
 
@@ -17,6 +17,11 @@ function refused(detail = 'Token is invalid or expired.'): TokenNotValid {
  * (the seed's /auth/refresh/). Reuse detection (OAuth 2.0 Security BCP, section 4.14.2): a token
  * rotated more than reuseGraceWindow ago, or any older ancestor, revokes its whole family;
  * within the window the immediate predecessor gets the very successor the winner got.
+ *
+ * Clocks: `now` (the app's) signs the tokens and judges expiry, with the leeway, as the JWT check
+ * does; the rotation's stamp and the grace window are the database's clock (see
+ * consumeRefreshToken), so a winner that stalled, or an instance whose clock is off, does not
+ * turn a client's retry into reuse.
  * @throws TokenNotValid (401, cookies cleared) for a missing, bad, expired, blacklisted or reused token.
  */
 export async function refreshTokens(
@@ -38,10 +43,11 @@ export async function refreshTokens(
       reason === 'reused' ? 'Token has been reused; the session is revoked.' : undefined,
     );
   };
-  const verified = await verifyRefreshToken(keyring, config, refreshToken);
+  const verified = await verifyRefreshToken(keyring, config, refreshToken, now);
   // An expired token is refused without revoking anything: expiry is not reuse.
   if (!verified.ok) throw await fail(verified.reason);
   const { jti, sid } = verified.claims;
+  const validAt = expiryJudgedAt(config, now);
 
   if (config.rotateRefreshTokens) {
     const refreshExpiresAt = new Date(now.getTime() + config.refreshTokenLifetimeSeconds * 1000);
@@ -49,6 +55,7 @@ export async function refreshTokens(
       jti,
       newJti: newJti(),
       now,
+      validAt,
       newExpiresAt: refreshExpiresAt,
       blacklist: config.blacklistAfterRotation,
     });
@@ -64,15 +71,18 @@ export async function refreshTokens(
     }
   }
 
-  const state = await readRefreshTokenState(db, jti, now);
+  const state = await readRefreshTokenState(db, {
+    jti,
+    validAt,
+    graceWindowSeconds: config.reuseGraceWindowSeconds,
+  });
   if (!state) throw await fail('unknown_token');
   const userId = state.user.id;
   if (!state.user.isActive) throw await fail('inactive_user', userId, sid);
   if (!state.sessionLive) throw await fail('session_revoked', userId, sid);
   if (state.expired) throw await fail('expired', userId, sid);
-  if (state.rotatedAt) {
-    const sinceRotation = (now.getTime() - state.rotatedAt.getTime()) / 1000;
-    if (state.liveSuccessor && sinceRotation <= config.reuseGraceWindowSeconds) {
+  if (state.rotated) {
+    if (state.liveSuccessor && state.rotatedWithinGrace) {
       // Two tabs (or retries) refreshing at once: answer with the same successor, never a branch.
       const issued = await issueTokens(ctx, state.user, state.liveSuccessor, now);
       await emitAuthEvent(config, {

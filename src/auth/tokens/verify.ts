@@ -18,6 +18,15 @@ export type VerifyResult<T> = { ok: true; claims: T } | { ok: false; reason: Tok
 
 type VerifyConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'leewaySeconds'>;
 
+/**
+ * The instant a token's expiry is judged at: `now` less the leeway (simplejwt's LEEWAY). One rule
+ * for the JWT's `exp` (jose's clockTolerance, below) and for the stored expiries the refresh
+ * queries compare, so a token /auth/verify/ accepts is not expired at /auth/refresh/ either.
+ */
+export function expiryJudgedAt(config: Pick<AuthConfig, 'leewaySeconds'>, now: Date): Date {
+  return new Date(now.getTime() - config.leewaySeconds * 1000);
+}
+
 function pickKey(keyring: Keyring, header: JWTHeaderParameters): VerificationKey {
   // A token may not bring its own key (RFC 8725 section 3.10): no jku, x5u or embedded jwk.
   if ('jku' in header || 'x5u' in header || 'jwk' in header || 'x5c' in header)
@@ -33,6 +42,7 @@ async function verifyJwt<T>(
   config: VerifyConfig,
   token: string,
   tokenType: 'access' | 'refresh',
+  now: Date,
 ): Promise<VerifyResult<T>> {
   if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3)
     return { ok: false, reason: 'malformed' };
@@ -43,6 +53,8 @@ async function verifyJwt<T>(
       issuer: config.issuer ?? undefined,
       audience: config.audience ?? undefined,
       clockTolerance: config.leewaySeconds,
+      // The services' clock (their `now`), so expiry here and in the database follow one clock.
+      currentDate: now,
       requiredClaims: ['exp', 'iat', 'jti', 'sub'],
     });
     if (!isKitClaims(payload, tokenType)) return { ok: false, reason: 'invalid' };
@@ -64,22 +76,24 @@ function isKitClaims(payload: JWTPayload, tokenType: 'access' | 'refresh'): bool
   );
 }
 
-/** Verifies one of the kit's access tokens (signature, `typ: at+jwt`, type, expiry, iss/aud). */
+/** Verifies one of the kit's access tokens (signature, `typ: at+jwt`, type, expiry at `now`, iss/aud). */
 export function verifyAccessToken(
   keyring: Keyring,
   config: VerifyConfig,
   token: string,
+  now = new Date(),
 ): Promise<VerifyResult<AccessTokenClaims>> {
-  return verifyJwt<AccessTokenClaims>(keyring, config, token, 'access');
+  return verifyJwt<AccessTokenClaims>(keyring, config, token, 'access', now);
 }
 
-/** Verifies one of the kit's refresh tokens (signature, type, expiry); the blacklist is the caller's. */
+/** Verifies one of the kit's refresh tokens (signature, type, expiry at `now`); the blacklist is the caller's. */
 export function verifyRefreshToken(
   keyring: Keyring,
   config: VerifyConfig,
   token: string,
+  now = new Date(),
 ): Promise<VerifyResult<RefreshTokenClaims>> {
-  return verifyJwt<RefreshTokenClaims>(keyring, config, token, 'refresh');
+  return verifyJwt<RefreshTokenClaims>(keyring, config, token, 'refresh', now);
 }
 
 /** Reads the `token_type` a token claims without trusting it (to route /auth/verify). */

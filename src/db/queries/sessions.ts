@@ -4,25 +4,35 @@ import { queryRows } from '../execute';
 
 /**
  * Revokes the live sessions (refresh families) that `which` selects and blacklists every
- * outstanding token in them, in one statement.
+ * outstanding token in them, in one transaction of two statements. The first marks the sessions
+ * revoked, taking their rows' locks, which a rotation holds while it runs (consumeRefreshToken):
+ * it waits for a rotation in flight, and any rotation after it sees the session revoked. The
+ * second runs on a fresh snapshot (read committed), so it also sees the successor a rotation
+ * committed while the first waited: no token of a revoked session is left off the blacklist.
+ * `on conflict do nothing`: a token may already be blacklisted (rotated before, or reused).
  * @returns the revoked session ids.
  */
 async function revokeSessionsWhere(db: Database, which: SQL): Promise<string[]> {
-  const rows = await queryRows<{ sid: string }>(
-    db,
-    sql`
-    with revoked as (
-      update sessions set revoked_at = now()
-      where revoked_at is null and ${which}
-      returning sid
-    ), blacklisted as (
-      insert into blacklisted_tokens (token_id)
-      select o.id from outstanding_tokens o join revoked r on o.sid = r.sid
-      on conflict (token_id) do nothing
-    )
-    select sid from revoked`,
-  );
-  return rows.map((row) => row.sid);
+  return db.transaction(async (tx) => {
+    const revoked = await queryRows<{ sid: string }>(
+      tx,
+      sql`update sessions set revoked_at = clock_timestamp() where revoked_at is null and ${which} returning sid`,
+    );
+    const sids = revoked.map((row) => row.sid);
+    if (sids.length === 0) return sids;
+    await queryRows(
+      tx,
+      sql`
+      insert into blacklisted_tokens (token_id, blacklisted_at)
+      select o.id, clock_timestamp() from outstanding_tokens o
+      where o.sid in (${sql.join(
+        sids.map((sid) => sql`${sid}::uuid`),
+        sql`, `,
+      )})
+      on conflict (token_id) do nothing`,
+    );
+    return sids;
+  });
 }
 
 /** Revokes every session of a user, or all but `exceptSid`. @returns the revoked session ids. */

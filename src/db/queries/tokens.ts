@@ -51,24 +51,44 @@ export async function startSession(
 export type Consumed = { successor: StoredRefreshToken; user: User } | null;
 
 /**
- * Rotates a refresh token in ONE atomic statement: marks it rotated (only if it is not rotated,
- * blacklisted, expired, or in a revoked or ended session, and its user is active), inserts the
- * successor (never past the session's absolute end), blacklists the old token and touches the
- * session. Row locks make concurrent callers, on any number of instances, see it rotated once.
+ * Rotates a refresh token in ONE atomic statement: locks its session row (only if the session is
+ * live), marks the token rotated (only if it is not rotated, blacklisted or expired, and its user
+ * is active), inserts the successor (never past the session's absolute end), blacklists the old
+ * token and touches the session.
+ *
+ * The session row is the lock every revocation takes too (revokeSessionsWhere), so a rotation and
+ * a revocation of one session are ordered: a rotation that waited for a revocation re-reads the
+ * row, sees it revoked and rotates nothing (401); a revocation that waited for a rotation sees its
+ * successor and blacklists it. Concurrent rotations, on any number of instances, see the token
+ * rotated once. `rotated_at` is the database's clock_timestamp() at the update, moments before the
+ * commit: the grace window counts from there, on one clock for every instance
+ * (readRefreshTokenState), not from when a stalled caller took its `now`.
+ * `validAt` is the instant expiry is judged at (now minus the leeway: see the tokens' verify.ts).
  */
 export async function consumeRefreshToken(
   db: Database,
-  input: { jti: string; newJti: string; now: Date; newExpiresAt: Date; blacklist: boolean },
+  input: {
+    jti: string;
+    newJti: string;
+    now: Date;
+    validAt: Date;
+    newExpiresAt: Date;
+    blacklist: boolean;
+  },
 ): Promise<Consumed> {
   const [row] = await queryPrepared(
     db,
     'kit_consume_refresh_token',
     sql`
-    with consumed as (
-      update outstanding_tokens o set rotated_at = ${input.now}, replaced_by_jti = ${input.newJti}
-      from sessions s, users u
-      where o.jti = ${input.jti} and o.rotated_at is null and o.expires_at > ${input.now}
-        and s.sid = o.sid and s.revoked_at is null and s.expires_at > ${input.now}
+    with live_session as materialized (
+      select s.sid, s.expires_at from sessions s join outstanding_tokens t on t.sid = s.sid
+      where t.jti = ${input.jti} and s.revoked_at is null and s.expires_at > ${input.validAt}
+      for update of s
+    ), consumed as (
+      update outstanding_tokens o set rotated_at = clock_timestamp(), replaced_by_jti = ${input.newJti}
+      from live_session s, users u
+      where o.jti = ${input.jti} and o.sid = s.sid and o.rotated_at is null
+        and o.expires_at > ${input.validAt}
         and u.id = o.user_id and u.is_active
         and not exists (select 1 from blacklisted_tokens b where b.token_id = o.id)
       returning o.id, o.user_id, o.sid, s.expires_at as session_expires_at
@@ -78,7 +98,8 @@ export async function consumeRefreshToken(
       returning sid, jti, created_at, expires_at
     ), blacklisted as (
       insert into blacklisted_tokens (token_id, blacklisted_at)
-      select id, ${input.now} from consumed where ${input.blacklist}
+      select id, clock_timestamp() from consumed where ${input.blacklist}
+      on conflict (token_id) do nothing
     ), touched as (
       update sessions set last_used_at = ${input.now} where sid in (select sid from consumed)
     )
@@ -101,7 +122,9 @@ export async function consumeRefreshToken(
 export interface RefreshTokenState {
   sid: string;
   expired: boolean;
-  rotatedAt: Date | null;
+  rotated: boolean;
+  /** Rotated no longer ago than the grace window, by the database's clock. */
+  rotatedWithinGrace: boolean;
   blacklisted: boolean;
   sessionLive: boolean;
   user: User;
@@ -109,21 +132,26 @@ export interface RefreshTokenState {
   liveSuccessor: StoredRefreshToken | null;
 }
 
-/** Reads a refresh token's state, its session, its user and its successor, in one query. */
+/**
+ * Reads a refresh token's state, its session, its user and its successor, in one query. Expiry is
+ * judged at `validAt` (the app's clock, as the JWT's); the grace window against the database's
+ * clock_timestamp(), the clock that stamped the rotation.
+ */
 export async function readRefreshTokenState(
   db: Database,
-  jti: string,
-  now: Date,
+  input: { jti: string; validAt: Date; graceWindowSeconds: number },
 ): Promise<RefreshTokenState | null> {
+  const { jti, validAt } = input;
   const [row] = await queryPrepared(
     db,
     'kit_refresh_token_state',
     sql`
-    select o.sid, o.expires_at <= ${now} as expired, o.rotated_at,
+    select o.sid, o.expires_at <= ${validAt} as expired, o.rotated_at is not null as rotated,
+      (o.rotated_at >= clock_timestamp() - make_interval(secs => ${input.graceWindowSeconds}::double precision)) as rotated_within_grace,
       exists (select 1 from blacklisted_tokens b where b.token_id = o.id) as blacklisted,
-      (s.revoked_at is null and s.expires_at > ${now}) as session_live,
+      (s.revoked_at is null and s.expires_at > ${validAt}) as session_live,
       n.jti as next_jti, n.created_at as next_created_at, n.expires_at as next_expires_at,
-      (n.id is not null and n.rotated_at is null and n.expires_at > ${now}
+      (n.id is not null and n.rotated_at is null and n.expires_at > ${validAt}
         and not exists (select 1 from blacklisted_tokens b where b.token_id = n.id)) as next_live,
       ${USER_COLUMNS}
     from outstanding_tokens o
@@ -136,7 +164,8 @@ export async function readRefreshTokenState(
   return {
     sid: String(row.sid),
     expired: Boolean(row.expired),
-    rotatedAt: row.rotated_at ? toDate(row.rotated_at) : null,
+    rotated: Boolean(row.rotated),
+    rotatedWithinGrace: Boolean(row.rotated_within_grace),
     blacklisted: Boolean(row.blacklisted),
     sessionLive: Boolean(row.session_live),
     user: mapUserRow(row),

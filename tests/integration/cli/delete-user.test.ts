@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { emailColumns, usernameColumns } from '@/auth/identity';
 import { openDatabase } from '@/db/client';
-import { findUserByUsername, insertUser } from '@/db/queries/users';
+import { findUserByUsername } from '@/db/queries/users';
 import { startSession } from '@/db/queries/tokens';
 import { identities, outstandingTokens, sessions } from '@/db/schema';
+import { insertTestUser } from '../../support/users';
 
 const HOUR = 3_600_000;
 
@@ -54,12 +54,7 @@ describe('npm run auth -- delete-user, on the embedded database', { timeout: 120
 
   it('deletes a user with their sessions, tokens and IdP links, with --yes', async () => {
     const { id } = await withDatabase(async (db) => {
-      const user = await insertUser(db, {
-        username: 'leaving',
-        ...usernameColumns('leaving'),
-        ...emailColumns('', false),
-        password: null,
-      });
+      const user = await insertTestUser(db, 'leaving', { password: null });
       const now = new Date();
       for (let i = 0; i < 2; i++)
         await startSession(db, {
@@ -73,12 +68,7 @@ describe('npm run auth -- delete-user, on the embedded database', { timeout: 120
           ipAddress: '127.0.0.1',
         });
       await db.insert(identities).values({ provider: 'idp', subject: 'leaving', userId: user.id });
-      await insertUser(db, {
-        username: 'staying',
-        ...usernameColumns('staying'),
-        ...emailColumns('', false),
-        password: null,
-      });
+      await insertTestUser(db, 'staying', { password: null });
       return user;
     });
 

@@ -143,7 +143,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       const racers = await Promise.all(
         Array.from({ length: 12 }, () => {
           const newJti = randomUUID();
-          return consumeRefreshToken(t.db, { jti, newJti, now: new Date(), newExpiresAt: new Date(Date.now() + 3 * HOUR), blacklist: true });
+          return consumeRefreshToken(t.db, { jti, newJti, now: new Date(), validAt: new Date(), newExpiresAt: new Date(Date.now() + 3 * HOUR), blacklist: true });
         }),
       );
       const winners = racers.filter((r) => r !== null);
@@ -153,13 +153,12 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       expect(successor.sid).toBe(sid);
       // Never past the session's absolute end, whatever the refresh lifetime asks for.
       expect(successor.expiresAt.getTime()).toBeLessThanOrEqual(now.getTime() + 2 * HOUR);
-      const old = await readRefreshTokenState(t.db, jti, new Date());
-      expect(old).toMatchObject({ sid, blacklisted: true, sessionLive: true, expired: false });
-      expect(old!.rotatedAt).toBeInstanceOf(Date);
+      const old = await readRefreshTokenState(t.db, { jti, validAt: new Date(), graceWindowSeconds: 10 });
+      expect(old).toMatchObject({ sid, blacklisted: true, sessionLive: true, expired: false, rotated: true, rotatedWithinGrace: true });
       expect(old!.liveSuccessor?.jti).toBe(successor.jti);
       jti = successor.jti;
     }
-    expect(await readRefreshTokenState(t.db, 'no-such-jti', new Date())).toBeNull();
+    expect(await readRefreshTokenState(t.db, { jti: 'no-such-jti', validAt: new Date(), graceWindowSeconds: 10 })).toBeNull();
     // On a server, the connection this lands on has the statement prepared under its name.
     const prepared = await queryRows<{ name: string }>(t.db, sql`select name from pg_prepared_statements`);
     if (driver === 'pglite') expect(prepared).toEqual([]);

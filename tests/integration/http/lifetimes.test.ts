@@ -11,6 +11,7 @@ import {
   PATHS,
   refresh,
   refreshClaims,
+  refreshJwt,
   REFRESH_COOKIE,
   signIn,
   sleep,
@@ -23,6 +24,7 @@ const PASSWORD = 'correct-horse-battery';
 const user = (username: string) => ({ username, password: PASSWORD });
 const SESSION_MAX = 5;
 const REFRESH_LIFETIME = 3;
+const LEEWAY = 5;
 
 /**
  * Signs in and keeps the auth cookies in the jar whatever their expiry (on a busy machine a
@@ -41,9 +43,11 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
   let brief: KitServer | null = null;
   // A refresh lifetime of a day, but sessions end 5 s after sign-in.
   let capped: KitServer | null = null;
+  // Refresh tokens live 2 s, with a leeway of 5 s.
+  let lenient: KitServer | null = null;
 
   beforeAll(async () => {
-    [brief, capped] = await Promise.all([
+    [brief, capped, lenient] = await Promise.all([
       startWarmKit(backend, {
         env: {
           AUTH_ACCESS_TOKEN_LIFETIME: '1',
@@ -55,10 +59,14 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
         env: { AUTH_SESSION_MAX_LIFETIME: String(SESSION_MAX) },
         users: ['capped-first', 'capped-rotation', 'capped-end'].map(user),
       }),
+      startWarmKit(backend, {
+        env: { AUTH_REFRESH_TOKEN_LIFETIME: '2', AUTH_LEEWAY: String(LEEWAY) },
+        users: ['leeway'].map(user),
+      }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([brief?.stop(), capped?.stop()]);
+    await Promise.all([brief?.stop(), capped?.stop(), lenient?.stop()]);
   });
 
   describe.concurrent('lifetimes from the environment', () => {
@@ -122,6 +130,24 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
           { revoked_at: null, blacklisted: 0 },
         ]);
       }
+    });
+  });
+
+  describe('AUTH_LEEWAY', () => {
+    it('applies to refresh as it does to /auth/verify/: a refresh token just past its exp is still accepted by both', async (context) => {
+      if (!lenient) return context.skip('PostgreSQL unreachable');
+      const client = new HttpClient(lenient.url);
+      const body = await signInKeeping(client, 'leeway');
+      const { exp } = refreshClaims(client);
+      // 1 s past expiry, well inside the leeway.
+      await sleep(Math.max(0, exp * 1000 - Date.now()) + 1000);
+      const verified = await new HttpClient(lenient.url).post(PATHS.verify, {
+        token: refreshJwt(client),
+      });
+      expect(verified.status).toBe(200);
+      const refreshed = await refresh(client, body.CSRF_token);
+      expect(refreshed.status).toBe(200);
+      expect(((await refreshed.json()) as TokenBody).access_token).toBeTruthy();
     });
   });
 

@@ -4,6 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { loadKeyring, toPublicJwk, type Keyring } from '@/auth/tokens/keys';
 import { signAccessToken, signRefreshToken, signSessionToken } from '@/auth/tokens/sign';
 import {
+  expiryJudgedAt,
   peekTokenType,
   verifyAccessToken,
   verifyRefreshToken,
@@ -461,6 +462,33 @@ describe('expiry and leeway', () => {
     expect((await verifyAccessToken(keyring, { ...PLAIN, leewaySeconds: 10 }, token)).ok).toBe(
       true,
     );
+  });
+});
+
+describe('the clock expiry is judged by', () => {
+  // The system clock stays frozen at NOW_SECONDS; the services' `now` is what counts.
+  const at = (seconds: number) => new Date(seconds * 1000);
+
+  it('judges an access token at the given `now`, not at the system clock', async () => {
+    const token = await accessToken();
+    expect(await verifyAccessToken(keyring, PLAIN, token, at(NOW_SECONDS + 300))).toEqual(EXPIRED);
+    expect((await verifyAccessToken(keyring, PLAIN, token, at(NOW_SECONDS + 299))).ok).toBe(true);
+  });
+
+  it('judges a refresh token at the given `now`, with the leeway', async () => {
+    const token = await refreshToken();
+    const leeway = { ...PLAIN, leewaySeconds: 5 };
+    expect((await verifyRefreshToken(keyring, leeway, token, at(NOW_SECONDS + 86_403))).ok).toBe(
+      true,
+    );
+    expect(await verifyRefreshToken(keyring, leeway, token, at(NOW_SECONDS + 86_406))).toEqual(
+      EXPIRED,
+    );
+  });
+
+  it('gives the stored expiries the same leeway: expiry is judged at `now` less the leeway', () => {
+    expect(expiryJudgedAt({ leewaySeconds: 5 }, at(NOW_SECONDS))).toEqual(at(NOW_SECONDS - 5));
+    expect(expiryJudgedAt({ leewaySeconds: 0 }, at(NOW_SECONDS))).toEqual(at(NOW_SECONDS));
   });
 });
 

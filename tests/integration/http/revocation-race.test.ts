@@ -1,0 +1,145 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '@/db/execute';
+import { HttpClient } from '../../support/http-client';
+import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import {
+  cloneClient,
+  cookiesByName,
+  jwtOfSignedCookie,
+  PATHS,
+  refresh,
+  refreshClaims,
+  refreshJwt,
+  REFRESH_COOKIE,
+  signIn,
+  startWarmKit,
+  type TokenBody,
+} from '../../support/contract';
+
+const PASSWORD = 'correct-horse-battery';
+/** Refresh + revocation pairs per kind of revocation, all fired at the same moment. */
+const PAIRS = 25;
+
+/** The three ways a client revokes a session over HTTP (CONTRACT.md section 2). */
+const REVOCATIONS = {
+  'log-off': (client: HttpClient, body: TokenBody) =>
+    client.post(PATHS.logoff, { CSRF_token: body.CSRF_token }),
+  'log-off everywhere': (client: HttpClient, body: TokenBody) =>
+    client.post(PATHS.logoffAll, undefined, { Authorization: `Bearer ${body.access_token}` }),
+  'session revoke': (client: HttpClient, body: TokenBody) =>
+    client.post(
+      PATHS.revoke,
+      { sid: refreshClaims(client).sid },
+      { Authorization: `Bearer ${body.access_token}` },
+    ),
+} as const;
+type Revocation = keyof typeof REVOCATIONS;
+
+const username = (kind: Revocation, i: number) => `race-${kind.replaceAll(' ', '-')}-${i}`;
+
+interface PairOutcome {
+  sid: string;
+  refreshStatus: number;
+  revokeStatus: number;
+  /** Every refresh token the session ever held: the signed-in one and the refresh's successor. */
+  refreshJwts: string[];
+  /** Bodies of 5xx answers, for the failure message. */
+  failures: string[];
+}
+
+/** Signs in PAIRS users, then fires each session's refresh and revocation at the same moment. */
+async function racePairs(kit: KitServer, kind: Revocation): Promise<PairOutcome[]> {
+  const sessions = await Promise.all(
+    Array.from({ length: PAIRS }, async (_, i) => {
+      const client = new HttpClient(kit.url);
+      const { body } = await signIn(client, username(kind, i), PASSWORD);
+      return { client, body };
+    }),
+  );
+  return Promise.all(
+    sessions.map(async ({ client, body }) => {
+      const [refreshed, revoked] = await Promise.all([
+        refresh(cloneClient(client), body.CSRF_token),
+        REVOCATIONS[kind](cloneClient(client), body),
+      ]);
+      const failures = await Promise.all(
+        [refreshed, revoked].map(async (r) => (r.status >= 500 ? await r.text() : null)),
+      );
+      const successor = cookiesByName(refreshed)[REFRESH_COOKIE]?.value;
+      return {
+        sid: refreshClaims(client).sid,
+        refreshStatus: refreshed.status,
+        revokeStatus: revoked.status,
+        refreshJwts: [refreshJwt(client), ...(successor ? [jwtOfSignedCookie(successor)] : [])],
+        failures: failures.filter((f) => f !== null),
+      };
+    }),
+  );
+}
+
+describe.each(HTTP_BACKENDS)('a refresh racing a revocation over next start on %s', (backend) => {
+  let kit: KitServer | null = null;
+
+  beforeAll(async () => {
+    kit = await startWarmKit(backend, {
+      env: { AUTH_THROTTLE: 'off' },
+      users: (Object.keys(REVOCATIONS) as Revocation[]).flatMap((kind) =>
+        Array.from({ length: PAIRS }, (_, i) => ({
+          username: username(kind, i),
+          password: PASSWORD,
+        })),
+      ),
+    });
+  });
+  afterAll(async () => {
+    await kit?.stop();
+  });
+
+  it.for(Object.keys(REVOCATIONS) as Revocation[])(
+    `answers ${PAIRS} refresh + %s pairs fired at once without a 500, and leaves no live token in any of the sessions`,
+    async (kind, context) => {
+      if (!kit) return context.skip('PostgreSQL unreachable');
+      const outcomes = await racePairs(kit, kind);
+      expect(outcomes.flatMap((o) => o.failures)).toEqual([]);
+      // The refresh either won before the revocation (200) or lost to it (401); the revocation
+      // always succeeds.
+      for (const o of outcomes) expect([200, 401]).toContain(o.refreshStatus);
+      expect(outcomes.map((o) => o.revokeStatus)).toEqual(Array(PAIRS).fill(200));
+
+      // Whichever won, nothing of the session is usable afterwards: a refresh that won has had
+      // its successor revoked by the revocation.
+      const verifyClient = new HttpClient(kit.url);
+      const verdicts = await Promise.all(
+        outcomes.flatMap((o) =>
+          o.refreshJwts.map(async (token) => {
+            const response = await verifyClient.post(PATHS.verify, { token });
+            await response.arrayBuffer();
+            return response.status;
+          }),
+        ),
+      );
+      expect(verdicts.filter((status) => status !== 401)).toEqual([]);
+
+      if (kit.database) {
+        // On PostgreSQL, the rows themselves: every session revoked, every token blacklisted.
+        const sids = outcomes.map((o) => o.sid);
+        const rows = await queryRows<{ sid: string; revoked: boolean; unlisted: number }>(
+          kit.database.db,
+          sql`
+          select s.sid, s.revoked_at is not null as revoked,
+            count(o.id) filter (where not exists (
+              select 1 from blacklisted_tokens b where b.token_id = o.id))::int as unlisted
+          from sessions s join outstanding_tokens o on o.sid = s.sid
+          where s.sid in (${sql.join(
+            sids.map((sid) => sql`${sid}::uuid`),
+            sql`, `,
+          )})
+          group by s.sid`,
+        );
+        expect(rows).toHaveLength(PAIRS);
+        expect(rows.filter((r) => !r.revoked || r.unlisted > 0)).toEqual([]);
+      }
+    },
+  );
+});
