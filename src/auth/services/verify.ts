@@ -1,7 +1,12 @@
 import { readRefreshTokenState } from '@/db/queries/tokens';
 import type { AuthContext } from '../context';
 import { TokenNotValid } from '../errors';
-import { peekTokenType, verifyAccessToken, verifyRefreshToken } from '../tokens/verify';
+import {
+  expiryJudgedAt,
+  peekTokenType,
+  verifyAccessToken,
+  verifyRefreshToken,
+} from '../tokens/verify';
 
 /**
  * simplejwt's verify view: succeeds for a valid access or refresh token of this server that is
@@ -16,11 +21,16 @@ export async function verifyToken(
 ): Promise<void> {
   const type = peekTokenType(token);
   if (type === 'access') {
-    if ((await verifyAccessToken(ctx.keyring, ctx.config, token)).ok) return;
+    if ((await verifyAccessToken(ctx.keyring, ctx.config, token, now)).ok) return;
   } else if (type === 'refresh') {
-    const verified = await verifyRefreshToken(ctx.keyring, ctx.config, token);
+    const verified = await verifyRefreshToken(ctx.keyring, ctx.config, token, now);
     if (verified.ok) {
-      const state = await readRefreshTokenState(ctx.db, verified.claims.jti, now);
+      const state = await readRefreshTokenState(ctx.db, {
+        jti: verified.claims.jti,
+        // One leeway rule for verify and refresh: the stored expiry is judged as jose judges exp.
+        validAt: expiryJudgedAt(ctx.config, now),
+        graceWindowSeconds: ctx.config.reuseGraceWindowSeconds,
+      });
       if (state && !state.blacklisted && state.sessionLive && state.user.isActive) return;
     }
   }
