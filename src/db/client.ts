@@ -1,10 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseSettings } from '@/auth/config/types';
 import * as schema from './schema';
 import { registerPreparedRunner } from './execute';
-import { acquirePgliteLock } from './pglite-lock';
 
 /** The one Drizzle database type the kit's queries are written against, whatever the driver. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -31,34 +29,23 @@ function logPoolError(error: Error) {
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
-    import('@electric-sql/pglite'),
+  const [{ openPgliteClient }, { drizzle }, { migrate }] = await Promise.all([
+    import('./pglite'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dirname(dataDir), { recursive: true });
-  const release = inMemory ? () => {} : acquirePgliteLock(dataDir);
-  try {
-    const client = await PGlite.create(inMemory ? undefined : dataDir);
-    const db = drizzle({ client, schema });
-    registerPreparedRunner(
-      db,
-      async (_name, text, params) => (await client.query(text, params)).rows as never,
-    );
-    return {
-      db: db as unknown as Database,
-      driver: 'pglite',
-      migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-      close: async () => {
-        await client.close();
-        release();
-      },
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const { client, close } = await openPgliteClient(dataDir);
+  const db = drizzle({ client, schema });
+  registerPreparedRunner(
+    db,
+    async (_name, text, params) => (await client.query(text, params)).rows as never,
+  );
+  return {
+    db: db as unknown as Database,
+    driver: 'pglite',
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close,
+  };
 }
 
 /** What the node-postgres and Neon pools offer that the kit uses. */
