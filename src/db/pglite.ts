@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import type { NodeFS } from '@electric-sql/pglite/nodefs';
 import { acquirePgliteLock } from './pglite-lock';
 
 /** PGlite could not open its data directory; the message says what to do. */
@@ -14,16 +15,70 @@ export interface PgliteClient {
   close(): Promise<void>;
 }
 
+/** The parts of Emscripten's module that make NODEFS streams durable. */
+interface EmscriptenModule {
+  NODEFS?: { stream_ops: { fsync?: (stream: { nfd: number; node: { mode: number } }) => number } };
+  FS: { isDir(mode: number): boolean; ErrnoError: new (errno: number) => Error };
+}
+
+const EIO = 29; // Emscripten's errno numbers are musl's
+
+/**
+ * PGlite's Node file system is Emscripten's NODEFS, whose streams have no fsync: PostgreSQL's
+ * fsync() calls return at once and nothing reaches the disk. This gives them one, so that a
+ * commit PostgreSQL has flushed survives an OS crash or power loss, not only a killed process.
+ * A directory that cannot be synced (Windows) is skipped, as PostgreSQL itself does; a file that
+ * cannot is an I/O error, which PostgreSQL treats as fatal rather than carrying on.
+ */
+async function durableFilesystem(dataDir: string): Promise<NodeFS> {
+  const { NodeFS } = await import('@electric-sql/pglite/nodefs');
+  class DurableNodeFS extends NodeFS {
+    override async init(...args: Parameters<NodeFS['init']>) {
+      const result = await super.init(...args);
+      const preRun = [result.emscriptenOpts.preRun ?? []].flat();
+      result.emscriptenOpts.preRun = [
+        ...preRun,
+        (mod: EmscriptenModule) => {
+          const streams = mod.NODEFS?.stream_ops;
+          if (!streams) throw new Error('PGlite no longer exposes NODEFS: its fsync cannot be set');
+          streams.fsync = (stream) => {
+            try {
+              fs.fsyncSync(stream.nfd);
+            } catch {
+              if (!mod.FS.isDir(stream.node.mode)) throw new mod.FS.ErrnoError(EIO);
+            }
+            return 0;
+          };
+        },
+      ] as typeof result.emscriptenOpts.preRun;
+      return result;
+    }
+  }
+  return new DurableNodeFS(dataDir);
+}
+
 /**
  * Opens PGlite, collecting what PostgreSQL prints while it starts: PGlite itself only says
- * "failed to initialize properly", the reason (e.g. a FATAL line) is in that output.
+ * "failed to initialize properly", the reason (e.g. a FATAL line) is in that output. A data
+ * directory on disk is opened durable: PGlite's start parameters without `-F` (fsync off), the
+ * WAL flushed with fsync() (Emscripten's fdatasync() does nothing), on a NODEFS that syncs.
  */
 async function create(dataDir: string | undefined): Promise<PGlite> {
   const { PGlite } = await import('@electric-sql/pglite');
   const output: string[] = [];
   let opening = true;
+  const durable = dataDir
+    ? {
+        fs: await durableFilesystem(dataDir),
+        startParams: [
+          ...PGlite.defaultStartParams.filter((param) => param !== '-F'),
+          ...['-c', 'wal_sync_method=fsync'],
+        ],
+      }
+    : {};
   try {
-    const client = await PGlite.create(dataDir, {
+    const client = await PGlite.create({
+      ...durable,
       onStderr: (line) => {
         if (opening) output.push(line);
         return false;
@@ -33,7 +88,9 @@ async function create(dataDir: string | undefined): Promise<PGlite> {
     return client;
   } catch (error) {
     opening = false;
-    const reasons = output.filter((line) => /FATAL|PANIC|ERROR|HINT|DETAIL/.test(line));
+    const reasons = output
+      .filter((line) => /FATAL|PANIC|ERROR|HINT|DETAIL/.test(line))
+      .map((line) => line.replace(/^.*?\[\d+\]\s+/, '')); // drop the timestamp and PID prefix
     throw Object.assign(error as Error, { postgresOutput: reasons.slice(-4).join(' ') });
   }
 }

@@ -8,7 +8,12 @@ import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
-import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
+import {
+  DRIVERS,
+  openTestDatabase,
+  stopTestDatabaseServices,
+  type TestDatabase,
+} from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
 
@@ -17,10 +22,20 @@ const HOUR = 3_600_000;
 async function addSession(t: TestDatabase, userId: number, tokens: { expiresAt: Date }[]) {
   const sid = randomUUID();
   const now = new Date();
-  await t.db.insert(sessions).values({ sid, userId, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR) });
+  await t.db
+    .insert(sessions)
+    .values({ sid, userId, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR) });
   const rows = await t.db
     .insert(outstandingTokens)
-    .values(tokens.map(({ expiresAt }) => ({ jti: randomUUID().replaceAll('-', ''), userId, sid, createdAt: now, expiresAt })))
+    .values(
+      tokens.map(({ expiresAt }) => ({
+        jti: randomUUID().replaceAll('-', ''),
+        userId,
+        sid,
+        createdAt: now,
+        expiresAt,
+      })),
+    )
     .returning();
   return { sid, tokens: rows };
 }
@@ -43,15 +58,31 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
 
   test('migrations create every table and can run again', async (t) => {
     await t.migrate();
-    const tables = await queryRows<{ table_name: string }>(t.db, sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
-    expect(tables.map((r) => r.table_name)).toEqual(
-      ['blacklisted_tokens', 'identities', 'outstanding_tokens', 'sessions', 'sign_in_attempts', 'used_id_tokens', 'users'],
+    const tables = await queryRows<{ table_name: string }>(
+      t.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
+    expect(tables.map((r) => r.table_name)).toEqual([
+      'blacklisted_tokens',
+      'identities',
+      'outstanding_tokens',
+      'sessions',
+      'sign_in_attempts',
+      'used_id_tokens',
+      'users',
+    ]);
   });
 
   test('a user is stored with Django defaults and found by exact username', async (t) => {
     const created = await insertUser(t.db, { username: 'Alice', password: 'argon2$x' });
-    expect(created).toMatchObject({ username: 'Alice', email: '', isActive: true, isStaff: false, isSuperuser: false, lastLogin: null });
+    expect(created).toMatchObject({
+      username: 'Alice',
+      email: '',
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      lastLogin: null,
+    });
     expect(created.dateJoined).toBeInstanceOf(Date);
     expect((await findUserByUsername(t.db, 'Alice'))?.id).toBe(created.id);
     expect(await findUserByUsername(t.db, 'alice')).toBeNull();
@@ -66,7 +97,9 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   test('a failed query is described for the log without its bound values (a password hash here)', async (t) => {
     await insertUser(t.db, { username: 'described' });
     const secretHash = 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LXNhbHQ$secret-hash-value';
-    const error = await insertUser(t.db, { username: 'described', password: secretHash }).catch((e: unknown) => e);
+    const error = await insertUser(t.db, { username: 'described', password: secretHash }).catch(
+      (e: unknown) => e,
+    );
     expect(isUniqueViolation(error)).toBe(true);
     // The ORM's own message carries the values; the log text must not.
     expect(String((error as Error).message)).toContain('secret-hash-value');
@@ -98,7 +131,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(await findUserByUsername(t.db, 'half-written')).toBeNull();
   });
 
-  test('revoking a user\'s sessions blacklists every outstanding token in them, except the kept one', async (t) => {
+  test("revoking a user's sessions blacklists every outstanding token in them, except the kept one", async (t) => {
     const user = await insertUser(t.db, { username: 'revoke-me' });
     const future = new Date(Date.now() + HOUR);
     const kept = await addSession(t, user.id, [{ expiresAt: future }]);
@@ -116,8 +149,14 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     const sid = randomUUID();
     let jti: string = randomUUID();
     await startSession(t.db, {
-      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1',
-      tokenExpiresAt: new Date(now.getTime() + HOUR), sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
+      sid,
+      userId: user.id,
+      jti,
+      now,
+      userAgent: 'test',
+      ipAddress: '127.0.0.1',
+      tokenExpiresAt: new Date(now.getTime() + HOUR),
+      sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
     });
     // More rotations than the pool has connections, twelve at a time: every connection prepares
     // the statement once and reuses it; each token is consumed by exactly one of two racers.
@@ -125,7 +164,13 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       const racers = await Promise.all(
         Array.from({ length: 12 }, () => {
           const newJti = randomUUID();
-          return consumeRefreshToken(t.db, { jti, newJti, now: new Date(), newExpiresAt: new Date(Date.now() + 3 * HOUR), blacklist: true });
+          return consumeRefreshToken(t.db, {
+            jti,
+            newJti,
+            now: new Date(),
+            newExpiresAt: new Date(Date.now() + 3 * HOUR),
+            blacklist: true,
+          });
         }),
       );
       const winners = racers.filter((r) => r !== null);
@@ -143,7 +188,10 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     }
     expect(await readRefreshTokenState(t.db, 'no-such-jti', new Date())).toBeNull();
     // On a server, the connection this lands on has the statement prepared under its name.
-    const prepared = await queryRows<{ name: string }>(t.db, sql`select name from pg_prepared_statements`);
+    const prepared = await queryRows<{ name: string }>(
+      t.db,
+      sql`select name from pg_prepared_statements`,
+    );
     if (driver === 'pglite') expect(prepared).toEqual([]);
     else expect(prepared.map((r) => r.name)).toContain('kit_consume_refresh_token');
   });
@@ -151,12 +199,24 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   test('flushing removes expired tokens with their blacklist rows and keeps live ones', async (t) => {
     const user = await insertUser(t.db, { username: 'flush-me' });
     const past = new Date(Date.now() - HOUR);
-    const { tokens } = await addSession(t, user.id, [{ expiresAt: past }, { expiresAt: new Date(Date.now() + HOUR) }]);
+    const { tokens } = await addSession(t, user.id, [
+      { expiresAt: past },
+      { expiresAt: new Date(Date.now() + HOUR) },
+    ]);
     await t.db.insert(blacklistedTokens).values({ tokenId: tokens[0]!.id });
     const result = await flushExpiredTokens(t.db);
     expect(result.outstandingTokens).toBeGreaterThanOrEqual(1);
-    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id))).toEqual([]);
-    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id))).toHaveLength(1);
-    expect(await t.db.select().from(blacklistedTokens).where(eq(blacklistedTokens.tokenId, tokens[0]!.id))).toEqual([]);
+    expect(
+      await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id)),
+    ).toEqual([]);
+    expect(
+      await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id)),
+    ).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(blacklistedTokens)
+        .where(eq(blacklistedTokens.tokenId, tokens[0]!.id)),
+    ).toEqual([]);
   });
 });
