@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { DatabaseSettings } from '@/auth/config/types';
 import journal from '../../drizzle/meta/_journal.json';
 import * as schema from './schema';
 import { queryRows, registerPreparedRunner } from './execute';
-import { acquirePgliteLock } from './pglite-lock';
 
 /** The one Drizzle database type the kit's queries are written against, whatever the driver. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -64,37 +62,23 @@ function logPoolError(error: Error) {
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  const [{ PGlite }, { drizzle }, { migrate }] = await Promise.all([
-    import('@electric-sql/pglite'),
+  const [{ openPgliteClient }, { drizzle }, { migrate }] = await Promise.all([
+    import('./pglite'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dirname(dataDir), { recursive: true });
-  const release = inMemory ? () => {} : acquirePgliteLock(dataDir);
-  try {
-    const client = await PGlite.create(inMemory ? undefined : dataDir);
-    const db = drizzle({ client, schema });
-    registerPreparedRunner(
-      db,
-      async (_name, text, params) => (await client.query(text, params)).rows as never,
-    );
-    return {
-      db: db as unknown as Database,
-      driver: 'pglite',
-      migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-      close: once(async () => {
-        try {
-          await client.close();
-        } finally {
-          release();
-        }
-      }),
-    };
-  } catch (error) {
-    release();
-    throw error;
-  }
+  const { client, close } = await openPgliteClient(dataDir);
+  const db = drizzle({ client, schema });
+  registerPreparedRunner(
+    db,
+    async (_name, text, params) => (await client.query(text, params)).rows as never,
+  );
+  return {
+    db: db as unknown as Database,
+    driver: 'pglite',
+    migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    close: once(close),
+  };
 }
 
 /** What the node-postgres and Neon pools offer that the kit uses. */

@@ -13,7 +13,14 @@ import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
 import { emailColumns, usernameColumns } from '@/auth/identity';
-import { createScratchDatabase, DRIVERS, openTestDatabase, postgresReachable, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
+import {
+  createScratchDatabase,
+  DRIVERS,
+  openTestDatabase,
+  postgresReachable,
+  stopTestDatabaseServices,
+  type TestDatabase,
+} from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
 
@@ -27,10 +34,20 @@ function newUser<T extends { username: string }>(values: T) {
 async function addSession(t: TestDatabase, userId: number, tokens: { expiresAt: Date }[]) {
   const sid = randomUUID();
   const now = new Date();
-  await t.db.insert(sessions).values({ sid, userId, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR) });
+  await t.db
+    .insert(sessions)
+    .values({ sid, userId, expiresAt: new Date(now.getTime() + 30 * 24 * HOUR) });
   const rows = await t.db
     .insert(outstandingTokens)
-    .values(tokens.map(({ expiresAt }) => ({ jti: randomUUID().replaceAll('-', ''), userId, sid, createdAt: now, expiresAt })))
+    .values(
+      tokens.map(({ expiresAt }) => ({
+        jti: randomUUID().replaceAll('-', ''),
+        userId,
+        sid,
+        createdAt: now,
+        expiresAt,
+      })),
+    )
     .returning();
   return { sid, tokens: rows };
 }
@@ -53,15 +70,31 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
 
   test('migrations create every table and can run again', async (t) => {
     await t.migrate();
-    const tables = await queryRows<{ table_name: string }>(t.db, sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
-    expect(tables.map((r) => r.table_name)).toEqual(
-      ['blacklisted_tokens', 'identities', 'outstanding_tokens', 'sessions', 'sign_in_attempts', 'used_id_tokens', 'users'],
+    const tables = await queryRows<{ table_name: string }>(
+      t.db,
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
+    expect(tables.map((r) => r.table_name)).toEqual([
+      'blacklisted_tokens',
+      'identities',
+      'outstanding_tokens',
+      'sessions',
+      'sign_in_attempts',
+      'used_id_tokens',
+      'users',
+    ]);
   });
 
   test('a user is stored with Django defaults and found by exact username', async (t) => {
     const created = await insertUser(t.db, newUser({ username: 'Alice', password: 'argon2$x' }));
-    expect(created).toMatchObject({ username: 'Alice', email: '', isActive: true, isStaff: false, isSuperuser: false, lastLogin: null });
+    expect(created).toMatchObject({
+      username: 'Alice',
+      email: '',
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      lastLogin: null,
+    });
     expect(created.dateJoined).toBeInstanceOf(Date);
     expect((await findUserByUsername(t.db, 'Alice'))?.id).toBe(created.id);
     expect(await findUserByUsername(t.db, 'alice')).toBeNull();
@@ -84,7 +117,10 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   test('a failed query is described for the log without its bound values (a password hash here)', async (t) => {
     await insertUser(t.db, newUser({ username: 'described' }));
     const secretHash = 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2VjcmV0LXNhbHQ$secret-hash-value';
-    const error = await insertUser(t.db, newUser({ username: 'described', password: secretHash })).catch((e: unknown) => e);
+    const error = await insertUser(
+      t.db,
+      newUser({ username: 'described', password: secretHash }),
+    ).catch((e: unknown) => e);
     expect(isUniqueViolation(error)).toBe(true);
     // The ORM's own message carries the values; the log text must not.
     expect(String((error as Error).message)).toContain('secret-hash-value');
@@ -116,7 +152,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(await findUserByUsername(t.db, 'half-written')).toBeNull();
   });
 
-  test('revoking a user\'s sessions blacklists every outstanding token in them, except the kept one', async (t) => {
+  test("revoking a user's sessions blacklists every outstanding token in them, except the kept one", async (t) => {
     const user = await insertUser(t.db, newUser({ username: 'revoke-me' }));
     const future = new Date(Date.now() + HOUR);
     const kept = await addSession(t, user.id, [{ expiresAt: future }]);
@@ -134,8 +170,14 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     const sid = randomUUID();
     let jti: string = randomUUID();
     await startSession(t.db, {
-      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1',
-      tokenExpiresAt: new Date(now.getTime() + HOUR), sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
+      sid,
+      userId: user.id,
+      jti,
+      now,
+      userAgent: 'test',
+      ipAddress: '127.0.0.1',
+      tokenExpiresAt: new Date(now.getTime() + HOUR),
+      sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
     });
     // More rotations than the pool has connections, twelve at a time: every connection prepares
     // the statement once and reuses it; each token is consumed by exactly one of two racers.
@@ -143,7 +185,14 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       const racers = await Promise.all(
         Array.from({ length: 12 }, () => {
           const newJti = randomUUID();
-          return consumeRefreshToken(t.db, { jti, newJti, now: new Date(), validAt: new Date(), newExpiresAt: new Date(Date.now() + 3 * HOUR), blacklist: true });
+          return consumeRefreshToken(t.db, {
+            jti,
+            newJti,
+            now: new Date(),
+            validAt: new Date(),
+            newExpiresAt: new Date(Date.now() + 3 * HOUR),
+            blacklist: true,
+          });
         }),
       );
       const winners = racers.filter((r) => r !== null);
@@ -153,14 +202,34 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       expect(successor.sid).toBe(sid);
       // Never past the session's absolute end, whatever the refresh lifetime asks for.
       expect(successor.expiresAt.getTime()).toBeLessThanOrEqual(now.getTime() + 2 * HOUR);
-      const old = await readRefreshTokenState(t.db, { jti, validAt: new Date(), graceWindowSeconds: 10 });
-      expect(old).toMatchObject({ sid, blacklisted: true, sessionLive: true, expired: false, rotated: true, rotatedWithinGrace: true });
+      const old = await readRefreshTokenState(t.db, {
+        jti,
+        validAt: new Date(),
+        graceWindowSeconds: 10,
+      });
+      expect(old).toMatchObject({
+        sid,
+        blacklisted: true,
+        sessionLive: true,
+        expired: false,
+        rotated: true,
+        rotatedWithinGrace: true,
+      });
       expect(old!.liveSuccessor?.jti).toBe(successor.jti);
       jti = successor.jti;
     }
-    expect(await readRefreshTokenState(t.db, { jti: 'no-such-jti', validAt: new Date(), graceWindowSeconds: 10 })).toBeNull();
+    expect(
+      await readRefreshTokenState(t.db, {
+        jti: 'no-such-jti',
+        validAt: new Date(),
+        graceWindowSeconds: 10,
+      }),
+    ).toBeNull();
     // On a server, the connection this lands on has the statement prepared under its name.
-    const prepared = await queryRows<{ name: string }>(t.db, sql`select name from pg_prepared_statements`);
+    const prepared = await queryRows<{ name: string }>(
+      t.db,
+      sql`select name from pg_prepared_statements`,
+    );
     if (driver === 'pglite') expect(prepared).toEqual([]);
     else expect(prepared.map((r) => r.name)).toContain('kit_consume_refresh_token');
   });
@@ -168,26 +237,43 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
   test('flushing removes expired tokens with their blacklist rows and keeps live ones', async (t) => {
     const user = await insertUser(t.db, newUser({ username: 'flush-me' }));
     const past = new Date(Date.now() - HOUR);
-    const { tokens } = await addSession(t, user.id, [{ expiresAt: past }, { expiresAt: new Date(Date.now() + HOUR) }]);
+    const { tokens } = await addSession(t, user.id, [
+      { expiresAt: past },
+      { expiresAt: new Date(Date.now() + HOUR) },
+    ]);
     await t.db.insert(blacklistedTokens).values({ tokenId: tokens[0]!.id });
     const result = await flushExpiredTokens(t.db);
     expect(result.outstandingTokens).toBeGreaterThanOrEqual(1);
-    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id))).toEqual([]);
-    expect(await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id))).toHaveLength(1);
-    expect(await t.db.select().from(blacklistedTokens).where(eq(blacklistedTokens.tokenId, tokens[0]!.id))).toEqual([]);
+    expect(
+      await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[0]!.id)),
+    ).toEqual([]);
+    expect(
+      await t.db.select().from(outstandingTokens).where(eq(outstandingTokens.id, tokens[1]!.id)),
+    ).toHaveLength(1);
+    expect(
+      await t.db
+        .select()
+        .from(blacklistedTokens)
+        .where(eq(blacklistedTokens.tokenId, tokens[0]!.id)),
+    ).toEqual([]);
   });
 });
 
 /** The statements of one committed migration, as drizzle's migrator splits them. */
 function migrationStatements(tag: string): string[] {
-  return readFileSync(join(process.cwd(), 'drizzle', `${tag}.sql`), 'utf8').split('--> statement-breakpoint');
+  return readFileSync(join(process.cwd(), 'drizzle', `${tag}.sql`), 'utf8').split(
+    '--> statement-breakpoint',
+  );
 }
 
 /** Opens a bare connection (no migrator) to a fresh PGlite or scratch PostgreSQL database. */
 async function bareDatabase(engine: 'pglite' | 'pg') {
   if (engine === 'pglite') {
     const client = new PGlite();
-    return { query: async (text: string) => (await client.query<Record<string, unknown>>(text)).rows, close: () => client.close() };
+    return {
+      query: async (text: string) => (await client.query<Record<string, unknown>>(text)).rows,
+      close: () => client.close(),
+    };
   }
   if (!(await postgresReachable())) return null;
   const scratch = await createScratchDatabase();
@@ -202,33 +288,81 @@ async function bareDatabase(engine: 'pglite' | 'pg') {
   };
 }
 
-describe.each(['pglite', 'pg'] as const)('the identity migration (0001) on existing rows, on %s', (engine) => {
-  it('backfills canonical usernames (case collisions kept apart), leaves addresses unlinkable and unverified', async (context) => {
-    const db = await bareDatabase(engine);
-    if (!db) return context.skip('PostgreSQL unreachable');
-    try {
-      for (const statement of migrationStatements('0000_init')) await db.query(statement);
-      // As a Django import left them: usernames differing only in case, non-ASCII names, addresses.
-      await db.query(`insert into users (id, username, email) values
+describe.each(['pglite', 'pg'] as const)(
+  'the identity migration (0001) on existing rows, on %s',
+  (engine) => {
+    it('backfills canonical usernames (case collisions kept apart), leaves addresses unlinkable and unverified', async (context) => {
+      const db = await bareDatabase(engine);
+      if (!db) return context.skip('PostgreSQL unreachable');
+      try {
+        for (const statement of migrationStatements('0000_init')) await db.query(statement);
+        // As a Django import left them: usernames differing only in case, non-ASCII names, addresses.
+        await db.query(`insert into users (id, username, email) values
         (1, 'Bob', 'bob@example.com'), (2, 'bob', 'BOB@example.com'), (3, 'BOB', ''),
         (4, 'Admin1', 'admin@gmaİl.com'), (5, 'Ädmin', ''), (6, 'ﬁx', '')`);
-      await db.query(`insert into identities (provider, subject, user_id, email) values ('https://idp', 's1', 1, 'bob@example.com')`);
-      for (const statement of migrationStatements('0001_hardening_identity')) await db.query(statement);
-      const rows = await db.query('select id, username_canonical, username_skeleton, email_canonical, email_verified from users order by id');
-      expect(rows).toEqual([
-        { id: 1, username_canonical: 'bob', username_skeleton: 'bob', email_canonical: null, email_verified: false },
-        { id: 2, username_canonical: 'bob#2', username_skeleton: 'bob', email_canonical: null, email_verified: false },
-        { id: 3, username_canonical: 'bob#3', username_skeleton: 'bob', email_canonical: null, email_verified: false },
-        { id: 4, username_canonical: 'admin1', username_skeleton: usernameColumns('Admin1').usernameSkeleton, email_canonical: null, email_verified: false },
-        { id: 5, username_canonical: 'ädmin', username_skeleton: null, email_canonical: null, email_verified: false },
-        { id: 6, username_canonical: 'fix', username_skeleton: null, email_canonical: null, email_verified: false },
-      ]);
-      // The ASCII rows agree exactly with the code; the unique index now refuses another case.
-      expect(rows[0]!.username_canonical).toBe(usernameColumns('Bob').usernameCanonical);
-      await expect(db.query(`insert into users (username, username_canonical) values ('bOb', 'bob')`)).rejects.toThrow(/duplicate key/);
-      expect(await db.query('select email_verified from identities')).toEqual([{ email_verified: false }]);
-    } finally {
-      await db.close();
-    }
-  });
-});
+        await db.query(
+          `insert into identities (provider, subject, user_id, email) values ('https://idp', 's1', 1, 'bob@example.com')`,
+        );
+        for (const statement of migrationStatements('0001_hardening_identity'))
+          await db.query(statement);
+        const rows = await db.query(
+          'select id, username_canonical, username_skeleton, email_canonical, email_verified from users order by id',
+        );
+        expect(rows).toEqual([
+          {
+            id: 1,
+            username_canonical: 'bob',
+            username_skeleton: 'bob',
+            email_canonical: null,
+            email_verified: false,
+          },
+          {
+            id: 2,
+            username_canonical: 'bob#2',
+            username_skeleton: 'bob',
+            email_canonical: null,
+            email_verified: false,
+          },
+          {
+            id: 3,
+            username_canonical: 'bob#3',
+            username_skeleton: 'bob',
+            email_canonical: null,
+            email_verified: false,
+          },
+          {
+            id: 4,
+            username_canonical: 'admin1',
+            username_skeleton: usernameColumns('Admin1').usernameSkeleton,
+            email_canonical: null,
+            email_verified: false,
+          },
+          {
+            id: 5,
+            username_canonical: 'ädmin',
+            username_skeleton: null,
+            email_canonical: null,
+            email_verified: false,
+          },
+          {
+            id: 6,
+            username_canonical: 'fix',
+            username_skeleton: null,
+            email_canonical: null,
+            email_verified: false,
+          },
+        ]);
+        // The ASCII rows agree exactly with the code; the unique index now refuses another case.
+        expect(rows[0]!.username_canonical).toBe(usernameColumns('Bob').usernameCanonical);
+        await expect(
+          db.query(`insert into users (username, username_canonical) values ('bOb', 'bob')`),
+        ).rejects.toThrow(/duplicate key/);
+        expect(await db.query('select email_verified from identities')).toEqual([
+          { email_verified: false },
+        ]);
+      } finally {
+        await db.close();
+      }
+    });
+  },
+);
