@@ -58,7 +58,11 @@ describe('resolveAuthConfig defaults', () => {
     ['trustedOrigins', []],
     [
       'throttle',
-      { username: { limit: 5, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } },
+      {
+        username: { limit: 5, windowSeconds: 900 },
+        address: { limit: 30, windowSeconds: 900 },
+        global: { limit: 100, windowSeconds: 900 },
+      },
     ],
     ['customTokenUserAttributes', []],
     ['customTokenClaims', []],
@@ -312,6 +316,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
     expect(config.throttle).toEqual({
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 10, windowSeconds: 120 },
+      global: { limit: 100, windowSeconds: 900 },
     });
   });
 
@@ -320,6 +325,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
     expect(config.throttle).toEqual({
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 30, windowSeconds: 900 },
+      global: { limit: 100, windowSeconds: 900 },
     });
   });
 
