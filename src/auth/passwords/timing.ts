@@ -44,9 +44,12 @@ function quantile(samples: readonly number[]): number {
 /**
  * How long a failed password check takes at least, in milliseconds: the recent cost of the most
  * expensive class of hash this server has verified (at start-up every class in the users table
- * is verified once, see throttle/startup.ts; a class met later counts from its first use).
+ * is verified, see throttle/startup.ts; a class met later counts from its first use). Zero while
+ * only one class is known (the kit's own Argon2id hashes and the dummy hash): every failure then
+ * does the very same work already, and waiting would only slow it down.
  */
 export function failureFloorMs(): number {
+  if (times.size < 2) return 0;
   let floor = 0;
   for (const samples of times.values()) floor = Math.max(floor, quantile(samples));
   return floor;
