@@ -17,20 +17,18 @@ function stop(error: unknown): never {
  */
 export async function startAuthKit(): Promise<void> {
   const config = await getAuthConfig().catch(stop);
-  const [{ getDatabase }, { listUsers }, { createUser }, { startSignInDefences }] =
-    await Promise.all([
-      import('@/db'),
-      import('@/db/queries/users'),
-      import('./services/users'),
-      import('./throttle/startup'),
-    ]);
+  const [{ getDatabase }, { listUsers }, { createUser }] = await Promise.all([
+    import('@/db'),
+    import('@/db/queries/users'),
+    import('./services/users'),
+  ]);
   const { db } = await getDatabase().catch(stop);
   log(config, 'info', 'auth kit configured', {
     algorithm: config.algorithm,
     database: config.database.driver,
     idp: config.idp.provider,
   });
-  startSignInDefences(config, db);
+  (await import('./throttle/startup')).startSignInDefences(config, db);
   if (config.production) return;
   try {
     if ((await listUsers(db, { limit: 1 })).length > 0) return;
