@@ -82,6 +82,7 @@ export async function startAuthKit(): Promise<void> {
     idp: config.idp.provider,
   });
   warnAboutEmbeddedProduction(config);
+  (await import('./throttle/startup')).startSignInDefences(config, db);
   if (config.production) await refuseDemoUser(db).catch(stop);
   else if (config.database.driver === 'pglite') await createDemoUser(db);
 }

@@ -91,7 +91,12 @@ export const optionsSchema = z
     reuseGraceWindow: duration('reuseGraceWindow', { max: 60 }).optional(),
     idTokenMaxAge: duration('idTokenMaxAge', { min: 1 }).optional(),
     trustedOrigins: z.array(z.url()).optional(),
-    throttle: z.union([z.literal(false), z.object({ username: rule, address: rule })]).optional(),
+    throttle: z
+      .union([
+        z.literal(false),
+        z.object({ username: rule, address: rule, global: rule.optional() }),
+      ])
+      .optional(),
     clientAddressHeader: z.string().min(1).nullable().optional(),
     maxBodyBytes: z.number().int().min(256).max(1_048_576).optional(),
     onEvent: z.function().nullable().optional(),

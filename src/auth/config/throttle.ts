@@ -4,17 +4,25 @@ export interface ThrottleRule {
   windowSeconds: number;
 }
 
-/** Sign-in throttling limits (CONTRACT.md section 6), or `false` when throttling is off. */
-export type ThrottleSettings = { username: ThrottleRule; address: ThrottleRule } | false;
+/**
+ * Sign-in throttling limits (CONTRACT.md section 6), or `false` when throttling is off. `global`
+ * bounds failed sign-ins across all clients while no client-address header is configured
+ * (default 100/900 when left out).
+ */
+export type ThrottleSettings =
+  { username: ThrottleRule; address: ThrottleRule; global?: ThrottleRule } | false;
 
-/** The contract's defaults: 5 failed sign-ins per username and 30 attempts per address in 15 min. */
-export const DEFAULT_THROTTLE: Exclude<ThrottleSettings, false> = {
+/** The contract's defaults: 5 failures per username, 30 attempts per address, 100 failures in all, per 15 min. */
+export const DEFAULT_THROTTLE: Required<Exclude<ThrottleSettings, false>> = {
   username: { limit: 5, windowSeconds: 900 },
   address: { limit: 30, windowSeconds: 900 },
+  global: { limit: 100, windowSeconds: 900 },
 };
 
+type Scope = keyof typeof DEFAULT_THROTTLE;
+
 /**
- * Parses `AUTH_THROTTLE` (`username=5/900,address=30/900`, or `off`).
+ * Parses `AUTH_THROTTLE` (`username=5/900,address=30/900,global=100/900`, or `off`).
  * @throws Error naming the bad part when the value cannot be read.
  */
 export function parseThrottle(value: string): ThrottleSettings {
@@ -25,18 +33,13 @@ export function parseThrottle(value: string): ThrottleSettings {
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const match = /^(username|address)=([1-9]\d*)\/([1-9]\d*)$/.exec(part);
+    const match = /^(username|address|global)=([1-9]\d*)\/([1-9]\d*)$/.exec(part);
     if (!match) {
       throw new Error(
-        `AUTH_THROTTLE must look like "username=5/900,address=30/900" or "off" (got "${part}")`,
+        `AUTH_THROTTLE must look like "username=5/900,address=30/900,global=100/900" or "off" (got "${part}")`,
       );
     }
-    const [, scope, limit, windowSeconds] = match as unknown as [
-      string,
-      'username' | 'address',
-      string,
-      string,
-    ];
+    const [, scope, limit, windowSeconds] = match as unknown as [string, Scope, string, string];
     rules[scope] = { limit: Number(limit), windowSeconds: Number(windowSeconds) };
   }
   return rules;

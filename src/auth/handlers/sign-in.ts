@@ -1,20 +1,29 @@
+import { deviceCookie, readKnownDevices } from '../cookies/device';
 import { signIn } from '../services/sign-in';
 import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { signInBody } from './schemas';
 import { tokenResponse } from './token-response';
 
-/** POST /auth/sign-in/ — username and password for tokens (CONTRACT.md section 2). */
+/**
+ * POST /auth/sign-in/ — username and password for tokens (CONTRACT.md section 2), plus the
+ * device cookie that lets this browser past a username a stranger has locked (section 6).
+ */
 export const signInHandler = defineHandler({
   method: 'POST',
   body: signInBody,
   sameSiteOnly: true,
   async handle({ request, body, ctx, secure }) {
-    const issued = await signIn(
+    const now = new Date();
+    const devices = readKnownDevices(ctx.config, request.headers.get('cookie'), now);
+    const { device, ...issued } = await signIn(
       ctx,
-      { username: body.username, password: body.password },
+      { username: body.username, password: body.password, devices },
       clientInfo(ctx.config, request),
+      now,
     );
-    return tokenResponse(ctx, issued, secure);
+    const response = tokenResponse(ctx, issued, secure);
+    response.headers.append('Set-Cookie', deviceCookie(ctx.config, device, devices, secure));
+    return response;
   },
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { ARGON2_PARAMETERS, hashArgon2, verifyArgon2 } from './argon2';
 import {
   MAX_ENCODED_LENGTH,
@@ -8,8 +9,10 @@ import {
 } from './encoding';
 import { verifyPbkdf2 } from './pbkdf2';
 import { verifyScrypt } from './scrypt';
+import { recordVerification } from './timing';
 
 export { ARGON2_PARAMETERS };
+export { failureFloorMs, waitOutFailure } from './timing';
 export type { VerifyResult };
 
 /** Django's UNUSABLE_PASSWORD_SUFFIX_LENGTH: random characters after the "!" prefix. */
@@ -65,8 +68,13 @@ export async function verifyPassword(
     encoded.length <= MAX_ENCODED_LENGTH
   ) {
     try {
+      const started = performance.now();
       const result = await verifyEncoded(password, encoded);
-      if (result) return result;
+      if (result) {
+        // Every verification teaches the failure floor what this class of hash costs now.
+        recordVerification(encoded, performance.now() - started);
+        return result;
+      }
     } catch {
       // A crafted or corrupt row must never crash the caller; treat it like a malformed one.
     }
@@ -98,7 +106,10 @@ export async function verifyAgainstDummyHash(password: string): Promise<void> {
   const candidate =
     typeof password === 'string' && password.length <= MAX_PASSWORD_LENGTH ? password : '';
   try {
-    await verifyArgon2(candidate, await getDummyHash());
+    const encoded = await getDummyHash();
+    const started = performance.now();
+    await verifyArgon2(candidate, encoded);
+    recordVerification(encoded, performance.now() - started);
   } catch {
     // Only the time spent matters here.
   }

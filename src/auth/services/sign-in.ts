@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
 import { startSession } from '@/db/queries/tokens';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
+import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
 import { AuthenticationFailed, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
-import { hashPassword, verifyPassword } from '../passwords';
+import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
 import { newJti } from '../tokens/sign';
-import { checkSignInThrottle, clearSignInFailures } from '../throttle/sign-in';
+import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
 import { issueTokens, type IssuedTokens } from './issue';
 
 /** Where a request came from, for sessions, throttling and events. */
@@ -54,36 +56,51 @@ export async function openSession(
   return issued;
 }
 
-/**
- * Signs a user in with username and password (the seed's /auth/sign-in/).
- * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
- * user, a wrong password or an inactive user, all alike.
- */
-export async function signIn(
-  ctx: AuthContext,
-  input: { username: string; password: string },
-  client: ClientInfo,
-  now = new Date(),
-): Promise<IssuedTokens> {
-  const { db, config } = ctx;
+/** A successful sign-in: the tokens, and the device entry to remember in the browser. */
+export interface SignedIn extends IssuedTokens {
+  device: KnownDevice;
+}
+
+async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<void> {
   try {
-    await checkSignInThrottle(db, config, {
-      username: input.username,
-      address: client.address,
-      now,
-    });
+    await checkSignInThrottle(ctx.db, ctx.config, attempt);
   } catch (error) {
     if (!(error instanceof Throttled)) throw error; // a database failure is no throttling event
-    await emitAuthEvent(config, {
+    await emitAuthEvent(ctx.config, {
       type: 'sign_in.throttled',
       userId: null,
       sid: null,
-      address: client.address,
-      username: input.username,
+      address: attempt.address,
+      username: attempt.username,
     });
     throw error;
   }
+}
+
+/**
+ * Signs a user in with username and password (the seed's /auth/sign-in/). `devices` are the
+ * device cookie entries the browser sent (already verified); the one issued for this account, if
+ * any, lets the browser past a username held by a stranger's failures (CONTRACT.md section 6).
+ * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
+ * user, a wrong password or an inactive user, all alike in content and in time.
+ */
+export async function signIn(
+  ctx: AuthContext,
+  input: { username: string; password: string; devices?: readonly KnownDevice[] },
+  client: ClientInfo,
+  now = new Date(),
+): Promise<SignedIn> {
+  const { db, config } = ctx;
   const user = await findUserByUsername(db, input.username);
+  const attempt: SignInAttempt = {
+    username: input.username,
+    userId: user?.id ?? null,
+    address: client.address,
+    device: (user && input.devices?.find((d) => d.userId === user.id)) ?? null,
+    now,
+  };
+  await checkThrottle(ctx, attempt);
+  const started = performance.now();
   // A missing user or an unusable hash costs the same dummy verification as a real one.
   const { valid, needsRehash } = await verifyPassword(input.password, user?.password);
   if (!user || !valid || !user.isActive) {
@@ -96,11 +113,14 @@ export async function signIn(
       username: input.username,
       reason,
     });
+    // Every failure answers no earlier than the slowest hash this server verifies would.
+    await waitOutFailure(started);
     throw new AuthenticationFailed();
   }
   // A Django pbkdf2/scrypt (or older argon2) hash is upgraded to the current hasher now that
   // the password is known (Django's must_update idea).
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
-  await clearSignInFailures(db, config, input.username);
-  return openSession(ctx, user, client, now, 'sign_in.success');
+  await clearSignInFailures(db, config, attempt);
+  const issued = await openSession(ctx, user, client, now, 'sign_in.success');
+  return { ...issued, device: deviceAfterSignIn(attempt.device, user.id, now) };
 }

@@ -40,3 +40,13 @@ export async function countAttempt(
 export async function resetAttempts(db: Database, scope: string, key: string): Promise<void> {
   await db.execute(sql`delete from sign_in_attempts where scope = ${scope} and key = ${key}`);
 }
+
+/**
+ * Takes one attempt back from the window of (scope, key): the global count keeps only failures,
+ * so a success gives back the attempt counted before its password was checked.
+ */
+export async function forgiveAttempt(db: Database, scope: string, key: string): Promise<void> {
+  await db.execute(
+    sql`update sign_in_attempts set count = greatest(count - 1, 0) where scope = ${scope} and key = ${key}`,
+  );
+}

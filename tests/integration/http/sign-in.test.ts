@@ -112,14 +112,14 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     });
 
-    it('sets exactly the refresh, CSRF and session cookies', async (context) => {
+    it('sets exactly the refresh, CSRF, session and device cookies', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { response } = await signIn(new HttpClient(kit.url), 'cookie-count-user', PASSWORD);
       expect(
         setCookies(response)
           .map((c) => c.name)
           .sort(),
-      ).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE].sort());
+      ).toEqual([CSRF_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, 'device'].sort());
     });
 
     it('sets the refresh cookie HttpOnly, SameSite=Strict, Path=/auth, Secure, expiring with the refresh token', async (context) => {

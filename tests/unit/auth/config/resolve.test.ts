@@ -65,7 +65,11 @@ describe('resolveAuthConfig defaults', () => {
     ['trustedOrigins', []],
     [
       'throttle',
-      { username: { limit: 5, windowSeconds: 900 }, address: { limit: 30, windowSeconds: 900 } },
+      {
+        username: { limit: 5, windowSeconds: 900 },
+        address: { limit: 30, windowSeconds: 900 },
+        global: { limit: 100, windowSeconds: 900 },
+      },
     ],
     ['customTokenUserAttributes', []],
     ['customTokenClaims', []],
@@ -324,6 +328,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
     expect(config.throttle).toEqual({
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 10, windowSeconds: 120 },
+      global: { limit: 100, windowSeconds: 900 },
     });
   });
 
@@ -332,6 +337,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
     expect(config.throttle).toEqual({
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 30, windowSeconds: 900 },
+      global: { limit: 100, windowSeconds: 900 },
     });
   });
 
