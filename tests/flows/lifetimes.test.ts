@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenNotValid } from '@/auth/errors';
 import { refreshTokens } from '@/auth/services/refresh';
 import { signIn } from '@/auth/services/sign-in';
+import { queryRows } from '@/db/execute';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
 
 const DAY = 86_400;
@@ -26,9 +27,10 @@ describe('refresh lifetimes at a frozen clock', () => {
     await expect(
       refreshTokens(kit.ctx, first.refreshToken, kit.client, later(t0, DAY + 1)),
     ).rejects.toBeInstanceOf(TokenNotValid);
-    const [session] = (
-      await kit.ctx.db.execute(sql`select revoked_at from sessions where sid = ${first.sid}`)
-    ).rows as { revoked_at: unknown }[];
+    const [session] = await queryRows<{ revoked_at: unknown }>(
+      kit.ctx.db,
+      sql`select revoked_at from sessions where sid = ${first.sid}`,
+    );
     expect(session?.revoked_at).toBeNull();
     expect(kit.events.at(-1)).toMatchObject({
       type: 'refresh.failure',

@@ -116,7 +116,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     const sid = randomUUID();
     let jti: string = randomUUID();
     await startSession(t.db, {
-      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1',
+      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1', authTime: now, amr: ['pwd'],
       tokenExpiresAt: new Date(now.getTime() + HOUR), sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
     });
     // More rotations than the pool has connections, twelve at a time: every connection prepares

@@ -13,6 +13,7 @@ import {
   decodeJwt,
   privateJwk,
   type AsymmetricAlgorithm,
+  SESSION,
 } from './fixtures';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -25,6 +26,7 @@ function publishedKeys(jwksJson: string): Record<string, unknown>[] {
 function signNow(keyring: Awaited<ReturnType<typeof loadKeyring>>) {
   return signAccessToken(keyring, PLAIN_SIGNING, {
     userId: 1,
+    session: SESSION,
     customClaims: {},
     nowSeconds: Math.floor(Date.now() / 1000),
   });
@@ -47,6 +49,7 @@ describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
     });
     const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
       userId: 1,
+      session: SESSION,
       customClaims: {},
       nowSeconds: NOW_SECONDS,
     });
@@ -121,6 +124,7 @@ describe('loadKeyring with HS256', () => {
     const keyring = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
     const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
       userId: 1,
+      session: SESSION,
       customClaims: {},
       nowSeconds: NOW_SECONDS,
     });
@@ -230,7 +234,11 @@ describe('the session cookie key', () => {
   it('is the same for the same secret', async () => {
     const a = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
     const b = await loadKeyring({ algorithm: 'HS256', secret: SECRET, signingKeys: [] });
-    const token = await signSessionToken(a, { userId: 1, sid: 's', exp: Math.floor(Date.now() / 1000) + 60 });
+    const token = await signSessionToken(a, {
+      userId: 1,
+      sid: 's',
+      exp: Math.floor(Date.now() / 1000) + 60,
+    });
     expect(await verifySessionToken(b, token)).toMatchObject({ sub: '1', sid: 's' });
   });
 });

@@ -9,7 +9,7 @@ import {
   verifyRefreshToken,
   verifySessionToken,
 } from '@/auth/tokens/verify';
-import { NOW_SECONDS, PLAIN, PLAIN_SIGNING, SECRET, privateJwk } from './fixtures';
+import { NOW_SECONDS, PLAIN, PLAIN_SIGNING, SECRET, privateJwk, SESSION } from './fixtures';
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 const EXPIRED = { ok: false, reason: 'expired' } as const;
@@ -77,6 +77,7 @@ async function accessToken(
   return (
     await signAccessToken(ring, config, {
       userId: 42,
+      session: SESSION,
       customClaims: { is_staff: true },
       nowSeconds: NOW_SECONDS,
     })
