@@ -92,7 +92,9 @@ export function checkIdentity<User extends { claims: SessionClaims }>(
   if (check.maxAge !== undefined) {
     const maxAge = parseDurationSeconds(check.maxAge);
     if (maxAge === null) throw new TypeError(`maxAge must be a duration (got ${check.maxAge})`);
-    if (now.getTime() / 1000 - user.claims.auth_time > maxAge) return 'step_up_required';
+    // auth_time is whole seconds: compare whole seconds.
+    if (Math.floor(now.getTime() / 1000) - user.claims.auth_time > maxAge)
+      return 'step_up_required';
   }
   if (check.mfa && !user.claims.amr.includes('mfa')) return 'step_up_required';
   return 'ok';

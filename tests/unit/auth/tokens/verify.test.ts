@@ -42,6 +42,9 @@ function accessClaims(overrides: JWTPayload = {}): JWTPayload {
     user_id: 42,
     sub: '42',
     jti: 'a-jti',
+    sid: SESSION.sid,
+    auth_time: SESSION.authTime,
+    amr: ['pwd'],
     iat: NOW_SECONDS,
     exp: NOW_SECONDS + 300,
     ...overrides,
@@ -139,14 +142,44 @@ describe('verifyAccessToken', () => {
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
-  it.each(['exp', 'iat', 'jti', 'sub'])('refuses a token without %s', async (claim) => {
+  it('accepts the forged claims these tests start from, so each refusal below is for its own reason', async () => {
+    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    expect(await verifyAccessToken(keyring, PLAIN, token)).toMatchObject({ ok: true });
+  });
+
+  it('carries the session claims sid, auth_time and amr', async () => {
+    const result = await verifyAccessToken(keyring, PLAIN, await accessToken());
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { sid: SESSION.sid, auth_time: SESSION.authTime, amr: ['pwd'] },
+    });
+  });
+
+  it.each([
+    ['auth_time', '1764345540'],
+    ['amr', 'pwd'],
+    ['amr', [1]],
+    ['sid', 7],
+  ])('refuses a token whose %s is %j', async (claim, value) => {
     const token = await forge(
       esJwk,
       { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
-      accessClaims({ [claim]: undefined }),
+      accessClaims({ [claim]: value }),
     );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
+
+  it.each(['exp', 'iat', 'jti', 'sub', 'sid', 'auth_time', 'amr'])(
+    'refuses a token without %s',
+    async (claim) => {
+      const token = await forge(
+        esJwk,
+        { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+        accessClaims({ [claim]: undefined }),
+      );
+      expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
+    },
+  );
 });
 
 describe('verifyRefreshToken', () => {
