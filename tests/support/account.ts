@@ -60,10 +60,12 @@ export async function callProfileAction(
   names: { first_name: string; last_name: string },
   headers: Record<string, string> = {},
 ): Promise<{ status: number; result: Record<string, unknown> | null; text: string }> {
+  // React's encodeReply([previousState, formData]): the arguments as JSON in `0`, the FormData
+  // argument as reference $K1, its fields prefixed `_1_`.
   const body = new FormData();
-  body.set('1_first_name', names.first_name);
-  body.set('1_last_name', names.last_name);
-  body.set('0', JSON.stringify(['$undefined', '$K1']));
+  body.set('_1_first_name', names.first_name);
+  body.set('_1_last_name', names.last_name);
+  body.set('0', JSON.stringify([null, '$K1']));
   const response = await client.request('POST', ACCOUNT_PATH, {
     body,
     headers: {

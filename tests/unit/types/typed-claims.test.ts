@@ -58,7 +58,7 @@ describe('the template config (src/auth.config.ts) types every helper', () => {
 });
 
 describe('InferAuthTypes on another configuration', () => {
-  const config = defineAuthConfig({
+  const _config = defineAuthConfig({
     serializeUser: (user) => ({ name: user.username, joined: user.dateJoined }),
     customTokenUserAttributes: ['date_joined', 'isSuperuser', 'last_login'],
     customTokenClaims: [
@@ -67,7 +67,7 @@ describe('InferAuthTypes on another configuration', () => {
       { attrName: 'flags', attrGetter: () => ({ beta: true }) },
     ],
   });
-  type Types = InferAuthTypes<typeof config>;
+  type Types = InferAuthTypes<typeof _config>;
 
   it('dates become Unix seconds, nullable stays nullable, async getters are awaited', () => {
     expectTypeOf<Types['claims']['date_joined']>().toEqualTypeOf<number>();
@@ -88,8 +88,8 @@ describe('InferAuthTypes on another configuration', () => {
   });
 
   it('no serializer and no claims: nothing is invented', () => {
-    const bare = defineAuthConfig({ cookieSalt: 'pepper' });
-    expectTypeOf<InferAuthTypes<typeof bare>['user']>().toEqualTypeOf<unknown>();
-    expectTypeOf<InferAuthTypes<typeof bare>['claims']>().toEqualTypeOf<unknown>();
+    const _bare = defineAuthConfig({ cookieSalt: 'pepper' });
+    expectTypeOf<InferAuthTypes<typeof _bare>['user']>().toEqualTypeOf<unknown>();
+    expectTypeOf<InferAuthTypes<typeof _bare>['claims']>().toEqualTypeOf<unknown>();
   });
 });
