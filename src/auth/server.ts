@@ -78,7 +78,7 @@ async function signInUrl(options: RequireUserOptions, stepUp: boolean): Promise<
   const returnTo = options.returnTo ?? (await headers()).get(IDENTITY_HEADERS.path);
   const query = new URLSearchParams();
   // Only a same-origin path: the sign-in page checks `next` again before following it.
-  if (returnTo?.startsWith('/') && !returnTo.startsWith('//')) query.set('next', returnTo);
+  if (returnTo && /^\/(?![/\\])/.test(returnTo)) query.set('next', returnTo);
   if (stepUp) query.set('reauth', '1');
   const search = query.toString();
   return `${options.signInPath ?? SIGN_IN_PATH}${search ? `?${search}` : ''}`;
