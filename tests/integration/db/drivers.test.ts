@@ -8,6 +8,7 @@ import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
+import { findLiveSession } from '@/db/queries/current-user';
 import { DRIVERS, openTestDatabase, stopTestDatabaseServices, type TestDatabase } from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
@@ -45,7 +46,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     await t.migrate();
     const tables = await queryRows<{ table_name: string }>(t.db, sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`);
     expect(tables.map((r) => r.table_name)).toEqual(
-      ['blacklisted_tokens', 'identities', 'outstanding_tokens', 'sessions', 'sign_in_attempts', 'used_id_tokens', 'users'],
+      ['blacklisted_tokens', 'groups', 'identities', 'outstanding_tokens', 'sessions', 'sign_in_attempts', 'used_id_tokens', 'user_groups', 'users'],
     );
   });
 
@@ -108,6 +109,26 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(blacklisted.map((b) => b.tokenId).sort()).toEqual(gone.tokens.map((o) => o.id).sort());
     expect(await revokeUserSessions(t.db, user.id)).toEqual([kept.sid]);
     expect(await revokeUserSessions(t.db, user.id)).toEqual([]);
+  });
+
+  test("a session's auth_time and amr (text[]) come back from every statement that reads them", async (t) => {
+    const user = await insertUser(t.db, { username: 'amr-user' });
+    const now = new Date();
+    const authTime = new Date(now.getTime() - 60_000);
+    const sid = randomUUID();
+    const jti = randomUUID();
+    await startSession(t.db, {
+      sid, userId: user.id, jti, now, userAgent: 'test', ipAddress: '127.0.0.1', authTime, amr: ['pwd', 'otp', 'mfa'],
+      tokenExpiresAt: new Date(now.getTime() + HOUR), sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
+    });
+    const session = { authTime, amr: ['pwd', 'otp', 'mfa'] };
+    expect(await findLiveSession(t.db, { sid, userId: user.id, now })).toMatchObject({ sid, ...session, user: { id: user.id } });
+    expect(await findLiveSession(t.db, { sid, userId: user.id + 1, now })).toBeNull();
+    const consumed = await consumeRefreshToken(t.db, { jti, newJti: randomUUID(), now, newExpiresAt: new Date(now.getTime() + HOUR), blacklist: true });
+    expect(consumed?.successor).toMatchObject(session);
+    expect(await readRefreshTokenState(t.db, jti, now)).toMatchObject({ ...session, liveSuccessor: session });
+    await revokeUserSessions(t.db, user.id);
+    expect(await findLiveSession(t.db, { sid, userId: user.id, now })).toBeNull();
   });
 
   test('refresh tokens rotate through the named prepared statements, each exactly once, on every connection', async (t) => {
