@@ -28,11 +28,11 @@ function parseRole(role: string): string {
 }
 
 /**
- * The template's `roles` claim: `admin` for a superuser, `staff` for staff (Django's flags),
- * then the user's groups. Read at every sign-in and refresh, and by getCurrentUser().
+ * The template's `roles` claim: `admin` for a superuser, else `staff` for staff (Django's
+ * flags), then the user's groups. Read at every sign-in and refresh, and by getCurrentUser().
  */
 export async function rolesOf(db: Database, user: User): Promise<string[]> {
-  const flags = [...(user.isSuperuser ? ['admin'] : []), ...(user.isStaff ? ['staff'] : [])];
+  const flags = user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : [];
   const groups = await groupNamesOf(db, user.id);
   return [...new Set([...flags, ...groups])];
 }
