@@ -9,5 +9,5 @@ import { authMiddleware } from '@/auth/middleware';
 export const proxy = authMiddleware({ signInPath: '/login' });
 
 export const config = {
-  matcher: ['/dashboard/:path*'],
+  matcher: ['/dashboard/:path*', '/account/:path*'],
 };

@@ -1,11 +1,13 @@
 import { defineAuthConfig } from '@/auth/config/define';
+import type { InferAuthTypes } from '@/auth/config/infer';
+import { rolesOf } from '@/auth/services/roles';
 
 /**
  * The template's auth settings (CONTRACT.md section 5). Secrets, the database and the IdP come
  * from the environment (env.example); everything a template user customises in code lives here.
  * The server reads this file once at start: restart `npm run dev` after editing it.
  */
-export default defineAuthConfig({
+const authConfig = defineAuthConfig({
   // The seed's USER_SERIALIZER_CLASS: the `user` member of sign-in and refresh answers.
   serializeUser: (user) => ({
     id: user.id,
@@ -19,8 +21,19 @@ export default defineAuthConfig({
   // The seed's CUSTOM_TOKEN_CALLABLE_ATTRIBUTES: computed at sign-in and at every refresh.
   customTokenClaims: [
     {
+      // `admin` for superusers, `staff` for staff, then the user's groups
+      // (`npm run auth -- grant-role <username> <role>`).
       attrName: 'roles',
-      attrGetter: (user) => (user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : []),
+      attrGetter: (user, { db }) => rolesOf(db, user),
     },
   ],
 });
+
+export default authConfig;
+
+/**
+ * The signed-in user's and the custom claims' types, inferred from the settings above:
+ * getCurrentUser(), withAuth() and useAuth() give `user.username`, `claims.roles` (string[]) and
+ * `claims.is_staff` (boolean) with these types.
+ */
+export type AppAuth = InferAuthTypes<typeof authConfig>;

@@ -9,6 +9,8 @@ import { verifySessionToken } from './tokens/verify';
 export const IDENTITY_HEADERS = {
   userId: 'x-auth-user-id',
   sessionId: 'x-auth-session-id',
+  /** The page's path and query, for requireUser()'s `next` when the session has ended since. */
+  path: 'x-auth-path',
 } as const;
 
 /** Options of {@link authMiddleware}. */
@@ -32,10 +34,13 @@ function passWith(
   // A client must never be able to claim an identity: drop whatever it sent, then set ours.
   headers.delete(IDENTITY_HEADERS.userId);
   headers.delete(IDENTITY_HEADERS.sessionId);
+  headers.delete(IDENTITY_HEADERS.path);
   if (identity) {
     headers.set(IDENTITY_HEADERS.userId, identity.userId);
     if (identity.sid) headers.set(IDENTITY_HEADERS.sessionId, identity.sid);
   }
+  const { pathname, search } = request.nextUrl;
+  headers.set(IDENTITY_HEADERS.path, `${pathname}${search}`);
   return NextResponse.next({ request: { headers } });
 }
 

@@ -11,6 +11,7 @@ import {
   importDjangoUsers,
   setUserPassword,
 } from '@/auth/services/users';
+import { grantRole, revokeRole, setStaff } from '@/auth/services/roles';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
 import { confirmOnTerminal, readNewPassword } from './io';
 
@@ -95,6 +96,39 @@ const COMMANDS: Record<string, Command> = {
       const { db } = await getDatabase();
       const { id, revokedSessions } = await deleteUser(db, username!);
       console.log(`deleted user ${username} (id ${id}); ${revokedSessions} session(s) revoked`);
+    },
+  },
+  'grant-role': {
+    usage: 'grant-role <username> <role>',
+    help: "Gives a user a role (Django's groups): the `roles` claim of their next access token, and getCurrentUser() at once.",
+    positionals: 2,
+    async run({ positionals: [username, role] }) {
+      const { db } = await getDatabase();
+      const granted = await grantRole(db, username!, role!);
+      console.log(granted ? `granted ${role} to ${username}` : `${username} has ${role} already`);
+    },
+  },
+  'revoke-role': {
+    usage: 'revoke-role <username> <role>',
+    help: 'Takes a role away from a user (access tokens already issued keep it until they expire).',
+    positionals: 2,
+    async run({ positionals: [username, role] }) {
+      const { db } = await getDatabase();
+      const revoked = await revokeRole(db, username!, role!);
+      console.log(
+        revoked ? `revoked ${role} from ${username}` : `${username} does not have ${role}`,
+      );
+    },
+  },
+  'set-staff': {
+    usage: 'set-staff <username> [--off]',
+    help: "Sets Django's is_staff flag (the `is_staff` claim and the `staff` role), or clears it with --off.",
+    options: { off: { type: 'boolean' } },
+    positionals: 1,
+    async run({ positionals: [username], values }) {
+      const { db } = await getDatabase();
+      await setStaff(db, username!, !values.off);
+      console.log(`${username} is ${values.off ? 'no longer' : 'now'} staff`);
     },
   },
   'list-users': {

@@ -1,3 +1,5 @@
+import type { AppAuth } from '@/auth.config';
+
 /** The IdP settings the browser needs, handed to <AuthProvider> at run time by the root layout. */
 export interface ClientIdpSettings {
   provider: 'aws' | 'oidc';
@@ -8,17 +10,42 @@ export interface ClientIdpSettings {
   domain: string | null;
 }
 
-/** The user as the kit's answers and access-token claims describe it. */
-export interface AuthUser {
+/** The registered claims of the kit's access token (CONTRACT.md section 4), as the page decodes them. */
+export type AccessTokenClaimsJson = {
+  token_type: 'access';
+  user_id: number;
+  sub: string;
+  jti: string;
+  sid: string;
+  auth_time: number;
+  amr: string[];
+  iat: number;
+  exp: number;
+  iss?: string;
+  aud?: string;
+};
+
+/** What a value becomes on its way through JSON (the `user` member of the answers): dates are strings. */
+export type Jsonified<T> = T extends Date
+  ? string
+  : T extends readonly (infer Item)[]
+    ? Jsonified<Item>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T;
+
+/**
+ * The user as the kit's answers and access-token claims describe it: the `user` member (typed
+ * from the project's `serializeUser`) and `claims` (the custom claims typed from
+ * `src/auth.config.ts`), so `user.first_name` and `user.claims.roles` need no cast.
+ */
+export type AuthUser = Jsonified<AppAuth['user']> & {
   id: number;
   username?: string;
-  email?: string;
-  first_name?: string;
-  last_name?: string;
   /** Every claim of the current access token (custom claims included). */
-  claims: Record<string, unknown>;
+  claims: AccessTokenClaimsJson & AppAuth['claims'] & Record<string, unknown>;
   [member: string]: unknown;
-}
+};
 
 /** An error in the auth state, with where it came from and the contract's code. */
 export interface AuthClientErrorInfo {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
 import type { Algorithm } from '@/auth/config/types';
 import { loadKeyring } from '@/auth/tokens/keys';
@@ -30,7 +31,7 @@ export async function runMicroBenchmarks(iterations = 3000): Promise<MicroResult
   for (const algorithm of ['ES256', 'RS256', 'EdDSA', 'HS256'] as Algorithm[]) {
     const signingKeys = algorithm === 'HS256' ? [] : [await generateSigningKey(algorithm)];
     const keyring = await loadKeyring({ algorithm, secret: generateSecret(), hs256Key: generateSecret(), signingKeys });
-    const input = { userId: 1, customClaims: { username: 'bench', is_staff: false }, nowSeconds: Math.floor(Date.now() / 1000) };
+    const input = { userId: 1, session: { sid: randomUUID(), authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] }, customClaims: { username: 'bench', is_staff: false }, nowSeconds: Math.floor(Date.now() / 1000) };
     const { token } = await signAccessToken(keyring, config, input);
     const signUs = await timePerOp(iterations, () => signAccessToken(keyring, config, input));
     const verifyUs = await timePerOp(iterations, async () => {

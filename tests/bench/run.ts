@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { HTTP_BACKENDS, startKit, type HttpBackend, type KitServer } from '../support/kit-servers';
 import { BENCH_APP_DIR as appDir, prepareBenchApp } from './app';
 import { runLoad, type ScenarioResult } from './load';
+import { measureCurrentUser } from './current-user';
 import { runMicroBenchmarks } from './micro';
 import { refreshRequests, signInSessions } from './sessions';
 import { measureFlush, seedTokens } from './growth';
@@ -20,21 +21,24 @@ const BACKENDS = (process.env.BENCH_BACKENDS ?? HTTP_BACKENDS.join(',')).split('
 const USER = { username: 'bench', password: 'bench-password-1' };
 const json = { 'content-type': 'application/json' };
 
-async function signIn(kit: KitServer): Promise<string> {
+/** Signs the bench user in: the access token, and the session cookie as a Cookie header (for pages). */
+async function signIn(kit: KitServer): Promise<{ token: string; cookie: string }> {
   const response = await fetch(`${kit.url}/auth/sign-in/`, { method: 'POST', headers: json, body: JSON.stringify(USER) });
   if (!response.ok) throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { access_token: string }).access_token;
+  const cookie = response.headers.getSetCookie().find((header) => header.startsWith('session='))?.split(';')[0] ?? '';
+  return { token: ((await response.json()) as { access_token: string }).access_token, cookie };
 }
 
 async function scenarios(kit: KitServer): Promise<ScenarioResult[]> {
   const url = kit.url;
   const base = { url, duration: DURATION, connections: 10 };
-  const token = await signIn(kit);
+  const { token, cookie } = await signIn(kit);
   const bearer = { authorization: `Bearer ${token}` };
+  const session = { cookie };
   const run = (name: string, options: Partial<Parameters<typeof runLoad>[2]>) => runLoad(name, kit.pid, { ...base, ...options });
   // Warm the server up first (JIT, route modules, connection pools), so the ceiling is not cold.
-  for (const path of ['/bench/hello', '/bench/proxied/hello', '/bench/api', '/bench/proxied/api']) {
-    await autocannon({ url: `${url}${path}`, duration: 2, connections: 10, headers: bearer });
+  for (const path of ['/bench/hello', '/bench/proxied/hello', '/bench/api', '/bench/proxied/api', '/bench/api-live', '/bench/page/plain', '/bench/page/user']) {
+    await autocannon({ url: `${url}${path}`, duration: 2, connections: 10, headers: { ...bearer, ...session } });
   }
   await autocannon({ url: `${url}/auth/verify/`, method: 'POST', headers: json, body: JSON.stringify({ token }), duration: 2, connections: 10 });
   const results: ScenarioResult[] = [];
@@ -44,6 +48,11 @@ async function scenarios(kit: KitServer): Promise<ScenarioResult[]> {
   results.push(await run('verify', { url: `${url}/auth/verify/`, method: 'POST', headers: json, body: JSON.stringify({ token }) }));
   results.push(await run('API guarded in its handler', { url: `${url}/bench/api`, headers: bearer }));
   results.push(await run('API matched by the proxy', { url: `${url}/bench/proxied/api`, headers: bearer }));
+  // withAuth({ live: true }) next to the plain guarded route: one indexed read more per request.
+  results.push(await run('API guarded, live (session in the database)', { url: `${url}/bench/api-live`, headers: bearer }));
+  // The same server-rendered page in the kit's layout, without and with getCurrentUser().
+  results.push(await run('page without getCurrentUser()', { url: `${url}/bench/page/plain`, headers: session }));
+  results.push(await run('page with getCurrentUser()', { url: `${url}/bench/page/user`, headers: session }));
   const sessions = await signInSessions(url, USER, base.connections);
   results.push(await run('refresh (rotation on)', { requests: refreshRequests(sessions), warmupSeconds: 0 }));
   const signInBody = (password: string, username = USER.username) => ({ url: `${url}/auth/sign-in/`, method: 'POST' as const, headers: json, body: JSON.stringify({ username, password }) });
@@ -81,7 +90,7 @@ async function growth(): Promise<Record<string, unknown> | null> {
     const fillerId = filler.id;
     const measure = async (rows: number) => {
       await seedTokens(db, fillerId, rows);
-      const token = await signIn(kit);
+      const { token } = await signIn(kit);
       const sessions = await signInSessions(kit.url, USER, 10);
       const refresh = await runLoad(`refresh with ${rows} rows`, kit.pid, { url: kit.url, duration: Math.max(4, DURATION / 2), connections: 10, requests: refreshRequests(sessions), warmupSeconds: 0 });
       const verify = await runLoad(`verify with ${rows} rows`, kit.pid, { url: `${kit.url}/auth/verify/`, duration: Math.max(4, DURATION / 2), connections: 10, method: 'POST', headers: json, body: JSON.stringify({ token }) });
@@ -125,6 +134,14 @@ async function main() {
   report.micro = micro;
   console.log('\ntoken micro-benchmarks (µs per operation, this process)');
   for (const m of micro) console.log(`${m.name.padEnd(36)} sign ${String(m.signUs).padStart(5)}   verify ${String(m.verifyUs).padStart(5)}`);
+  const currentUser: Record<string, unknown> = {};
+  console.log('\nserver helpers in process (µs per call: wall, this process\'s CPU)');
+  for (const backend of BACKENDS) {
+    const rows = await measureCurrentUser(backend);
+    currentUser[backend] = rows;
+    for (const row of rows ?? []) console.log(`${backend.padEnd(7)} ${row.name.padEnd(42)} ${String(row.wallUs).padStart(6)} ${String(row.cpuUs).padStart(6)}`);
+  }
+  report.currentUser = currentUser;
   if (process.env.BENCH_GROWTH !== '0') {
     const grown = await growth();
     report.growth = grown;

@@ -15,6 +15,9 @@ export function NavBar() {
         <Link href="/dashboard" prefetch={false}>
           Dashboard
         </Link>
+        <Link href="/account" prefetch={false}>
+          Account
+        </Link>
         <span className="spacer" />
         {status === 'authenticated' ? (
           <span className="muted">Signed in as {user.username}</span>

@@ -15,6 +15,8 @@ export const REGISTERED_CLAIMS = [
   'iss',
   'aud',
   'nbf',
+  'auth_time',
+  'amr',
 ] as const;
 
 /** The attribute names customTokenUserAttributes accepts (the password hash never). */
@@ -116,11 +118,15 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /**
- * Validates the template user's options and freezes them; call it in `src/auth.config.ts`.
+ * Validates the template user's options and freezes them; call it in `src/auth.config.ts`. The
+ * options keep their literal types, so `InferAuthTypes` (infer.ts) can derive the user's and the
+ * custom claims' types from them.
  * @throws ConfigError naming every bad setting.
  * @example export default defineAuthConfig({ customTokenUserAttributes: ['is_staff'] });
  */
-export function defineAuthConfig(options: AuthOptions = {}): Readonly<AuthOptions> {
+export function defineAuthConfig<const Options extends AuthOptions = AuthOptions>(
+  options: Options = {} as Options,
+): Readonly<AuthOptions & Options> {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success)
     throw new ConfigError(`Invalid auth configuration:\n${describeIssues(parsed.error)}`);

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { CookiePrefix } from '../cookies/names';
 import type { AuthEvent } from '../events';
@@ -9,10 +10,18 @@ import type { ThrottleSettings } from './throttle';
 export type ClaimValue =
   string | number | boolean | null | ClaimValue[] | { [key: string]: ClaimValue };
 
+/** What a claim getter may use besides the user: the kit's database (to read the user's groups). */
+export interface ClaimContext {
+  db: Database;
+}
+
 /** A claim computed from the user (the seed's CUSTOM_TOKEN_CALLABLE_ATTRIBUTES). */
 export interface CustomTokenClaim {
   attrName: string;
-  attrGetter: (user: User) => ClaimValue | undefined | Promise<ClaimValue | undefined>;
+  attrGetter: (
+    user: User,
+    context: ClaimContext,
+  ) => ClaimValue | undefined | Promise<ClaimValue | undefined>;
 }
 
 /** Django's spelling of the user fields, accepted as well as the camelCase row names. */

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { StoredRefreshToken } from '@/db/queries/tokens';
 import type { User } from '@/db/schema';
-import type { AuthCore } from '../context';
+import type { AuthContext, AuthCore } from '../context';
 import { buildCustomClaims } from '../tokens/claims';
 import { signAccessToken, signRefreshToken, signSessionToken } from '../tokens/sign';
 
@@ -35,7 +35,7 @@ export function csrfTokenForSession(core: AuthCore, sid: string): string {
  * refresh token (same `jti`, `iat`, `exp`), and derives the CSRF and session cookie values.
  */
 export async function issueTokens(
-  core: AuthCore,
+  core: AuthContext,
   user: User,
   refresh: StoredRefreshToken,
   now: Date,
@@ -43,8 +43,13 @@ export async function issueTokens(
   const { config, keyring } = core;
   const refreshExpires = seconds(refresh.expiresAt);
   const [access, refreshToken, sessionToken] = await Promise.all([
-    buildCustomClaims(config, user).then((customClaims) =>
-      signAccessToken(keyring, config, { userId: user.id, customClaims, nowSeconds: seconds(now) }),
+    buildCustomClaims(config, user, core.db).then((customClaims) =>
+      signAccessToken(keyring, config, {
+        userId: user.id,
+        session: { sid: refresh.sid, authTime: seconds(refresh.authTime), amr: refresh.amr },
+        customClaims,
+        nowSeconds: seconds(now),
+      }),
     ),
     signRefreshToken(keyring, config, {
       userId: user.id,

@@ -107,6 +107,8 @@ export async function refreshTokens(
       sid,
       createdAt: new Date(verified.claims.iat * 1000),
       expiresAt: new Date(verified.claims.exp * 1000),
+      authTime: state.authTime,
+      amr: state.amr,
     },
     now,
   );

@@ -21,6 +21,8 @@ export interface ClientInfo {
 /**
  * Opens a new session (refresh family) for a user, issues its first tokens and reports the
  * success event: the refresh token lives for refreshTokenLifetime, never past sessionMaxLifetime.
+ * `now` is the session's `auth_time` and `amr` how the user authenticated (RFC 8176: `pwd`,
+ * `fed`); every access token of the session carries both.
  */
 export async function openSession(
   ctx: AuthContext,
@@ -28,6 +30,7 @@ export async function openSession(
   client: ClientInfo,
   now: Date,
   event: 'sign_in.success' | 'social_exchange.success',
+  amr: readonly string[],
 ): Promise<IssuedTokens> {
   const { config } = ctx;
   const sid = randomUUID();
@@ -45,11 +48,13 @@ export async function openSession(
     sessionExpiresAt,
     userAgent: client.userAgent.slice(0, 512),
     ipAddress: client.address ?? '',
+    authTime: now,
+    amr,
   });
   const issued = await issueTokens(
     ctx,
     { ...user, lastLogin: now },
-    { jti, sid, createdAt: now, expiresAt: tokenExpiresAt },
+    { jti, sid, createdAt: now, expiresAt: tokenExpiresAt, authTime: now, amr: [...amr] },
     now,
   );
   await emitAuthEvent(config, { type: event, userId: user.id, sid, address: client.address });
@@ -121,6 +126,6 @@ export async function signIn(
   // the password is known (Django's must_update idea).
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
   await clearSignInFailures(db, config, attempt);
-  const issued = await openSession(ctx, user, client, now, 'sign_in.success');
+  const issued = await openSession(ctx, user, client, now, 'sign_in.success', ['pwd']);
   return { ...issued, device: deviceAfterSignIn(attempt.device, user.id, now) };
 }

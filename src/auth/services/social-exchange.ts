@@ -126,7 +126,7 @@ export async function socialExchange(
       }
     }
     if (!user.isActive) throw new AuthenticationFailed('This account is inactive.');
-    return await openSession(ctx, user, client, now, 'social_exchange.success');
+    return await openSession(ctx, user, client, now, 'social_exchange.success', ['fed']);
   } catch (error) {
     if (error instanceof AuthError)
       await emitAuthEvent(config, {

@@ -26,7 +26,13 @@ type TokenConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'accessTokenLifetime
 export async function signAccessToken(
   keyring: Keyring,
   config: TokenConfig,
-  input: { userId: number; customClaims: Record<string, ClaimValue>; nowSeconds: number },
+  input: {
+    userId: number;
+    /** The session the token belongs to, with its sign-in's time (Unix seconds) and methods. */
+    session: { sid: string; authTime: number; amr: readonly string[] };
+    customClaims: Record<string, ClaimValue>;
+    nowSeconds: number;
+  },
 ): Promise<{ token: string; exp: number; jti: string }> {
   const jti = newJti();
   const exp = input.nowSeconds + config.accessTokenLifetimeSeconds;
@@ -35,6 +41,9 @@ export async function signAccessToken(
     user_id: input.userId,
     sub: String(input.userId),
     jti,
+    sid: input.session.sid,
+    auth_time: input.session.authTime,
+    amr: [...input.session.amr],
     iat: input.nowSeconds,
     exp,
     ...(config.issuer ? { iss: config.issuer } : {}),

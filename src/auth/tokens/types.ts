@@ -6,6 +6,12 @@ export interface AccessTokenClaims {
   user_id: number;
   sub: string;
   jti: string;
+  /** The session (refresh family) the token was issued for. */
+  sid: string;
+  /** Unix seconds of the sign-in or social exchange that started the session. */
+  auth_time: number;
+  /** RFC 8176 methods of that sign-in: `["pwd"]`, `["fed"]`. */
+  amr: string[];
   iat: number;
   exp: number;
   iss?: string;

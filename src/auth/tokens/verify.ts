@@ -72,7 +72,11 @@ function isKitClaims(payload: JWTPayload, tokenType: 'access' | 'refresh'): bool
     typeof payload.user_id === 'number' &&
     payload.sub === String(payload.user_id) &&
     typeof payload.jti === 'string' &&
-    (tokenType === 'access' || typeof payload.sid === 'string')
+    typeof payload.sid === 'string' &&
+    (tokenType === 'refresh' ||
+      (typeof payload.auth_time === 'number' &&
+        Array.isArray(payload.amr) &&
+        payload.amr.every((method) => typeof method === 'string')))
   );
 }
 

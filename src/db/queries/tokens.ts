@@ -10,9 +10,13 @@ export interface StoredRefreshToken {
   sid: string;
   createdAt: Date;
   expiresAt: Date;
+  /** The session's sign-in time and methods, which its access tokens carry (`auth_time`, `amr`). */
+  authTime: Date;
+  amr: string[];
 }
 
 const toDate = (value: unknown) => new Date(value as string);
+const toAmr = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 
 /**
  * Starts a refresh family at sign-in in one statement: the session row, its first outstanding
@@ -29,6 +33,8 @@ export async function startSession(
     sessionExpiresAt: Date;
     userAgent: string;
     ipAddress: string;
+    authTime: Date;
+    amr: readonly string[];
   },
 ): Promise<void> {
   await queryPrepared(
@@ -36,8 +42,8 @@ export async function startSession(
     'kit_start_session',
     sql`
     with session as (
-      insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address)
-      values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress})
+      insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address, auth_time, amr)
+      values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress}, ${input.authTime}, ${`{${input.amr.join(',')}}`}::text[])
       returning sid
     ), token as (
       insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
@@ -91,7 +97,7 @@ export async function consumeRefreshToken(
         and o.expires_at > ${input.validAt}
         and u.id = o.user_id and u.is_active
         and not exists (select 1 from blacklisted_tokens b where b.token_id = o.id)
-      returning o.id, o.user_id, o.sid, s.expires_at as session_expires_at
+      returning o.id, o.user_id, o.sid, s.expires_at as session_expires_at, s.auth_time, s.amr
     ), successor as (
       insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
       select ${input.newJti}, user_id, sid, ${input.now}, least(${input.newExpiresAt}::timestamptz, session_expires_at) from consumed
@@ -103,7 +109,7 @@ export async function consumeRefreshToken(
     ), touched as (
       update sessions set last_used_at = ${input.now} where sid in (select sid from consumed)
     )
-    select n.sid, n.jti, n.created_at, n.expires_at, ${USER_COLUMNS}
+    select n.sid, n.jti, n.created_at, n.expires_at, c.auth_time, c.amr, ${USER_COLUMNS}
     from successor n join consumed c on c.sid = n.sid join users u on u.id = c.user_id`,
   );
   if (!row) return null;
@@ -113,6 +119,8 @@ export async function consumeRefreshToken(
       sid: String(row.sid),
       createdAt: toDate(row.created_at),
       expiresAt: toDate(row.expires_at),
+      authTime: toDate(row.auth_time),
+      amr: toAmr(row.amr),
     },
     user: mapUserRow(row),
   };
@@ -127,6 +135,9 @@ export interface RefreshTokenState {
   rotatedWithinGrace: boolean;
   blacklisted: boolean;
   sessionLive: boolean;
+  /** The session's `auth_time` and `amr` (see {@link StoredRefreshToken}). */
+  authTime: Date;
+  amr: string[];
   user: User;
   /** The token it was rotated into, if that one is still live (not rotated, not blacklisted). */
   liveSuccessor: StoredRefreshToken | null;
@@ -149,7 +160,7 @@ export async function readRefreshTokenState(
     select o.sid, o.expires_at <= ${validAt} as expired, o.rotated_at is not null as rotated,
       (o.rotated_at >= clock_timestamp() - make_interval(secs => ${input.graceWindowSeconds}::double precision)) as rotated_within_grace,
       exists (select 1 from blacklisted_tokens b where b.token_id = o.id) as blacklisted,
-      (s.revoked_at is null and s.expires_at > ${validAt}) as session_live,
+      (s.revoked_at is null and s.expires_at > ${validAt}) as session_live, s.auth_time, s.amr,
       n.jti as next_jti, n.created_at as next_created_at, n.expires_at as next_expires_at,
       (n.id is not null and n.rotated_at is null and n.expires_at > ${validAt}
         and not exists (select 1 from blacklisted_tokens b where b.token_id = n.id)) as next_live,
@@ -168,6 +179,8 @@ export async function readRefreshTokenState(
     rotatedWithinGrace: Boolean(row.rotated_within_grace),
     blacklisted: Boolean(row.blacklisted),
     sessionLive: Boolean(row.session_live),
+    authTime: toDate(row.auth_time),
+    amr: toAmr(row.amr),
     user: mapUserRow(row),
     liveSuccessor: row.next_live
       ? {
@@ -175,6 +188,8 @@ export async function readRefreshTokenState(
           sid: String(row.sid),
           createdAt: toDate(row.next_created_at),
           expiresAt: toDate(row.next_expires_at),
+          authTime: toDate(row.auth_time),
+          amr: toAmr(row.amr),
         }
       : null,
   };

@@ -1,3 +1,4 @@
 export * from './users';
 export * from './tokens';
 export * from './throttle';
+export * from './groups';

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigserial,
   bigint,
@@ -27,6 +28,16 @@ export const sessions = pgTable(
     userAgent: text('user_agent').notNull().default(''),
     ipAddress: text('ip_address').notNull().default(''),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /**
+     * When the sign-in (or social exchange) that started the session happened: every access token
+     * of the session carries it as `auth_time`, so a refresh never makes a session look fresher.
+     */
+    authTime: timestamp('auth_time', { withTimezone: true }).notNull().defaultNow(),
+    /** How that sign-in authenticated (RFC 8176 `amr`: `{pwd}`, `{fed}`), carried the same way. */
+    amr: text('amr')
+      .array()
+      .notNull()
+      .default(sql`'{pwd}'::text[]`),
   },
   (t) => [
     index('sessions_user_id_idx').on(t.userId),

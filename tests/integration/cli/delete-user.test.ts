@@ -66,6 +66,8 @@ describe('npm run auth -- delete-user, on the embedded database', { timeout: 120
           sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
           userAgent: 'test',
           ipAddress: '127.0.0.1',
+          authTime: now,
+          amr: ['pwd'],
         });
       await db.insert(identities).values({ provider: 'idp', subject: 'leaving', userId: user.id });
       await insertTestUser(db, 'staying', { password: null });

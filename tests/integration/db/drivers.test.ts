@@ -13,6 +13,7 @@ import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
 import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
 import { emailColumns, usernameColumns } from '@/auth/identity';
+import { findLiveSession } from '@/db/queries/current-user';
 import {
   createScratchDatabase,
   DRIVERS,
@@ -76,11 +77,13 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     );
     expect(tables.map((r) => r.table_name)).toEqual([
       'blacklisted_tokens',
+      'groups',
       'identities',
       'outstanding_tokens',
       'sessions',
       'sign_in_attempts',
       'used_id_tokens',
+      'user_groups',
       'users',
     ]);
   });
@@ -164,6 +167,50 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
     expect(await revokeUserSessions(t.db, user.id)).toEqual([]);
   });
 
+  test("a session's auth_time and amr (text[]) come back from every statement that reads them", async (t) => {
+    const user = await insertUser(t.db, newUser({ username: 'amr-user' }));
+    const now = new Date();
+    const authTime = new Date(now.getTime() - 60_000);
+    const sid = randomUUID();
+    const jti = randomUUID();
+    await startSession(t.db, {
+      sid,
+      userId: user.id,
+      jti,
+      now,
+      userAgent: 'test',
+      ipAddress: '127.0.0.1',
+      authTime,
+      amr: ['pwd', 'otp', 'mfa'],
+      tokenExpiresAt: new Date(now.getTime() + HOUR),
+      sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
+    });
+    const session = { authTime, amr: ['pwd', 'otp', 'mfa'] };
+    expect(await findLiveSession(t.db, { sid, userId: user.id, now })).toMatchObject({
+      sid,
+      ...session,
+      user: { id: user.id },
+    });
+    expect(await findLiveSession(t.db, { sid, userId: user.id + 1, now })).toBeNull();
+    const consumed = await consumeRefreshToken(t.db, {
+      jti,
+      newJti: randomUUID(),
+      now,
+      validAt: now,
+      newExpiresAt: new Date(now.getTime() + HOUR),
+      blacklist: true,
+    });
+    expect(consumed?.successor).toMatchObject(session);
+    expect(
+      await readRefreshTokenState(t.db, { jti, validAt: now, graceWindowSeconds: 10 }),
+    ).toMatchObject({
+      ...session,
+      liveSuccessor: session,
+    });
+    await revokeUserSessions(t.db, user.id);
+    expect(await findLiveSession(t.db, { sid, userId: user.id, now })).toBeNull();
+  });
+
   test('refresh tokens rotate through the named prepared statements, each exactly once, on every connection', async (t) => {
     const user = await insertUser(t.db, newUser({ username: 'rotate-me' }));
     const now = new Date();
@@ -176,6 +223,8 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       now,
       userAgent: 'test',
       ipAddress: '127.0.0.1',
+      authTime: now,
+      amr: ['pwd'],
       tokenExpiresAt: new Date(now.getTime() + HOUR),
       sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
     });

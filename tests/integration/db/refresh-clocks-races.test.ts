@@ -71,6 +71,8 @@ async function freshSession(db: Database, name: string) {
     sessionExpiresAt: new Date(now.getTime() + 2 * HOUR),
     userAgent: 'vitest',
     ipAddress: '127.0.0.1',
+    authTime: now,
+    amr: ['pwd'],
   });
   return { ...session, username: user.username };
 }
@@ -254,7 +256,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `stalled-${randomUUID().slice(0, 8)}`);
       const started = new Date(Date.now() - 60_000);
-      const signedIn = await openSession(ctx, user, CLIENT, started, 'sign_in.success');
+      const signedIn = await openSession(ctx, user, CLIENT, started, 'sign_in.success', ['pwd']);
       // The winner took its `now` a minute ago (a stall, a paused process) and commits only now.
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT, started);
       // The client lost that answer and retries with the same cookie, at the app's real clock.
@@ -266,7 +268,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       if (!t) return context.skip('PostgreSQL unreachable');
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `skewed-${randomUUID().slice(0, 8)}`);
-      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success');
+      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT);
       const ahead = new Date(Date.now() + 20_000);
       const retry = await refreshTokens(ctx, signedIn.refreshToken, CLIENT, ahead);
@@ -277,7 +279,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       if (!t) return context.skip('PostgreSQL unreachable');
       const ctx = await contextOn(t.db, { reuseGraceWindow: 10 });
       const user = await insertTestUser(t.db, `reused-${randomUUID().slice(0, 8)}`);
-      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success');
+      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT);
       // The rule for frozen-clock tests: the grace window is the database's, so a test moves the
       // rotation's stamp back in the database instead of moving the app's `now` forward.
@@ -299,8 +301,8 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       const user = await insertTestUser(t.db, `leeway-${randomUUID().slice(0, 8)}`);
       const signInAt = new Date('2025-11-28T16:00:00Z');
       const at = (seconds: number) => new Date(signInAt.getTime() + seconds * 1000);
-      const first = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success');
-      const second = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success');
+      const first = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success', ['pwd']);
+      const second = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success', ['pwd']);
       // 2 s past expiry, inside the 5 s leeway: the JWT check and the refresh agree.
       expect(
         (await verifyRefreshToken(ctx.keyring, ctx.config, first.refreshToken, at(62))).ok,

@@ -331,7 +331,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.keys[0]!.kid });
     });
 
-    it('puts token_type, user_id, sub (a string), jti, iat, exp, iss and aud in the access token', async (context) => {
+    it('puts token_type, user_id, sub (a string), jti, sid, auth_time, amr, iat, exp, iss and aud in the access token', async (context) => {
       if (!kit) return context.skip('PostgreSQL unreachable');
       const { body } = await signIn(new HttpClient(kit.url), 'claims-user', PASSWORD);
       const claims = decodeJwt(body.access_token);
@@ -343,7 +343,9 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       expect(claims.exp! - claims.iat!).toBe(300);
       expect(claims.iss).toBe(ISSUER);
       expect(claims.aud).toBe(AUDIENCE);
-      expect(claims).not.toHaveProperty('sid');
+      expect(claims.sid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(claims.auth_time).toBe(claims.iat);
+      expect(claims.amr).toEqual(['pwd']);
     });
 
     it.for([

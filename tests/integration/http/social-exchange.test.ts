@@ -78,6 +78,16 @@ describe.each(HTTP_BACKENDS)('social exchange on %s', (backend) => {
     expect(setCookies(response).map((c) => c.name).sort()).toEqual(['CSRF_token', 'refresh_cookie', 'session']);
   });
 
+  test('the access token says how the session started: amr ["fed"], auth_time of the exchange, its sid', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { response, body } = await exchange(await mint());
+    expect(response.status).toBe(200);
+    const claims = decodeJwt(body.access_token as string);
+    expect(claims).toMatchObject({ amr: ['fed'], sid: expect.any(String) });
+    expect(claims.auth_time).toBeGreaterThanOrEqual(before);
+    expect(claims.auth_time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+  });
+
   test('a second exchange with fresh tokens for the same sub returns the same user, with names kept in step', async () => {
     const first = await mint();
     const sub = first.idClaims.sub as string;

@@ -66,11 +66,14 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
   /** Valid access-token claims for the signed-in user, fresh. */
   function accessClaims(overrides: Record<string, unknown> = {}) {
     const now = Math.floor(Date.now() / 1000);
-    const { user_id } = decodeJwt(session.access_token);
+    const { user_id, sid, auth_time, amr } = decodeJwt(session.access_token);
     return {
       token_type: 'access',
       user_id,
       sub: String(user_id),
+      sid,
+      auth_time,
+      amr,
       jti: `forged-${now}-${Math.random()}`,
       iat: now,
       exp: now + 120,

@@ -34,6 +34,15 @@ describe('defineAuthConfig', () => {
     expect(options.customTokenClaims?.map((claim) => claim.attrName)).toEqual(['tenant', 'roles']);
   });
 
+  it('counts the session claims sid, auth_time and amr as registered (CONTRACT.md section 5)', async () => {
+    expect(REGISTERED_CLAIMS).toEqual(expect.arrayContaining(['sid', 'auth_time', 'amr']));
+    for (const name of ['auth_time', 'amr'])
+      await expectConfigError(
+        () => defineAuthConfig({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }),
+        `"${name}"`,
+      );
+  });
+
   it.each(REGISTERED_CLAIMS)('refuses a custom claim named %s, naming it', async (name) => {
     await expectConfigError(
       () => defineAuthConfig({ customTokenClaims: [{ attrName: name, attrGetter: () => 1 }] }),

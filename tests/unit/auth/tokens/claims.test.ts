@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CustomTokenClaim, UserAttribute } from '@/auth/config/types';
-import { buildCustomClaims } from '@/auth/tokens/claims';
+import { buildCustomClaims as buildClaims } from '@/auth/tokens/claims';
+import type { Database } from '@/db/client';
+import type { User } from '@/db/schema';
 import { makeUser } from './fixtures';
+
+/** No getter here reads the database: a stand-in handle, passed to the getters as `{ db }`. */
+const db = {} as Database;
+const buildCustomClaims = (config: Parameters<typeof buildClaims>[0], user: User) =>
+  buildClaims(config, user, db);
 
 const DATE_JOINED_SECONDS = Math.floor(Date.parse('2024-01-02T03:04:05.678Z') / 1000);
 
@@ -81,11 +88,11 @@ describe('customTokenClaims', () => {
     expect(claims).toEqual({ roles: ['admin', 'ops'] });
   });
 
-  it('passes the user row to the getter', async () => {
+  it('passes the user row and the database to the getter', async () => {
     const attrGetter = vi.fn(() => 1);
     const user = makeUser();
     await buildCustomClaims(callables([{ attrName: 'n', attrGetter }]), user);
-    expect(attrGetter).toHaveBeenCalledWith(user);
+    expect(attrGetter).toHaveBeenCalledWith(user, { db });
   });
 
   it('omits a claim whose getter returns undefined', async () => {

@@ -64,3 +64,10 @@ export function makeUser(overrides: Partial<User> = {}): User {
     ...overrides,
   };
 }
+
+/** The session an access token in these tests belongs to (its `sid`, `auth_time`, `amr`). */
+export const SESSION = {
+  sid: '6f1c1f9e-4c1b-4b7e-9a51-0c2f4d5e6a7b',
+  authTime: NOW_SECONDS - 60,
+  amr: ['pwd'],
+} as const;

@@ -14,6 +14,7 @@ import {
   decodeJwt,
   privateJwk,
   type AsymmetricAlgorithm,
+  SESSION,
 } from './fixtures';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -26,6 +27,7 @@ function publishedKeys(jwksJson: string): Record<string, unknown>[] {
 function signNow(keyring: Awaited<ReturnType<typeof loadKeyring>>) {
   return signAccessToken(keyring, PLAIN_SIGNING, {
     userId: 1,
+    session: SESSION,
     customClaims: {},
     nowSeconds: Math.floor(Date.now() / 1000),
   });
@@ -48,6 +50,7 @@ describe.each(ASYMMETRIC)('loadKeyring with %s', (algorithm) => {
     });
     const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
       userId: 1,
+      session: SESSION,
       customClaims: {},
       nowSeconds: NOW_SECONDS,
     });
@@ -132,6 +135,7 @@ describe('loadKeyring with HS256', () => {
     });
     const { token } = await signAccessToken(keyring, PLAIN_SIGNING, {
       userId: 1,
+      session: SESSION,
       customClaims: {},
       nowSeconds: NOW_SECONDS,
     });

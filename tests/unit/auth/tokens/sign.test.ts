@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKeyring, type Keyring } from '@/auth/tokens/keys';
 import { newJti, signAccessToken, signRefreshToken, signSessionToken } from '@/auth/tokens/sign';
-import { NOW_SECONDS, PLAIN_SIGNING, SECRET, decodeJwt, privateJwk } from './fixtures';
+import { NOW_SECONDS, PLAIN_SIGNING, SECRET, decodeJwt, privateJwk, SESSION } from './fixtures';
 
 let keyring: Keyring;
 
@@ -17,7 +17,12 @@ function signAccess(
   config: Parameters<typeof signAccessToken>[1] = PLAIN_SIGNING,
   customClaims = {},
 ) {
-  return signAccessToken(keyring, config, { userId: 42, customClaims, nowSeconds: NOW_SECONDS });
+  return signAccessToken(keyring, config, {
+    userId: 42,
+    session: SESSION,
+    customClaims,
+    nowSeconds: NOW_SECONDS,
+  });
 }
 
 function signRefresh(config: Parameters<typeof signRefreshToken>[1] = PLAIN_SIGNING) {
@@ -53,6 +58,9 @@ describe('signAccessToken', () => {
       user_id: 42,
       sub: '42',
       jti,
+      sid: SESSION.sid,
+      auth_time: SESSION.authTime,
+      amr: ['pwd'],
       iat: NOW_SECONDS,
       exp: NOW_SECONDS + 300,
     });

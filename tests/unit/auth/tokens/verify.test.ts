@@ -10,7 +10,15 @@ import {
   verifyRefreshToken,
   verifySessionToken,
 } from '@/auth/tokens/verify';
-import { HS256_KEY, NOW_SECONDS, PLAIN, PLAIN_SIGNING, SECRET, privateJwk } from './fixtures';
+import {
+  HS256_KEY,
+  NOW_SECONDS,
+  PLAIN,
+  PLAIN_SIGNING,
+  SECRET,
+  privateJwk,
+  SESSION,
+} from './fixtures';
 
 const INVALID = { ok: false, reason: 'invalid' } as const;
 const EXPIRED = { ok: false, reason: 'expired' } as const;
@@ -43,6 +51,9 @@ function accessClaims(overrides: JWTPayload = {}): JWTPayload {
     user_id: 42,
     sub: '42',
     jti: 'a-jti',
+    sid: SESSION.sid,
+    auth_time: SESSION.authTime,
+    amr: ['pwd'],
     iat: NOW_SECONDS,
     exp: NOW_SECONDS + 300,
     ...overrides,
@@ -78,6 +89,7 @@ async function accessToken(
   return (
     await signAccessToken(ring, config, {
       userId: 42,
+      session: SESSION,
       customClaims: { is_staff: true },
       nowSeconds: NOW_SECONDS,
     })
@@ -139,14 +151,44 @@ describe('verifyAccessToken', () => {
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
 
-  it.each(['exp', 'iat', 'jti', 'sub'])('refuses a token without %s', async (claim) => {
+  it('accepts the forged claims these tests start from, so each refusal below is for its own reason', async () => {
+    const token = await forge(esJwk, { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' }, accessClaims());
+    expect(await verifyAccessToken(keyring, PLAIN, token)).toMatchObject({ ok: true });
+  });
+
+  it('carries the session claims sid, auth_time and amr', async () => {
+    const result = await verifyAccessToken(keyring, PLAIN, await accessToken());
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { sid: SESSION.sid, auth_time: SESSION.authTime, amr: ['pwd'] },
+    });
+  });
+
+  it.each([
+    ['auth_time', '1764345540'],
+    ['amr', 'pwd'],
+    ['amr', [1]],
+    ['sid', 7],
+  ])('refuses a token whose %s is %j', async (claim, value) => {
     const token = await forge(
       esJwk,
       { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
-      accessClaims({ [claim]: undefined }),
+      accessClaims({ [claim]: value }),
     );
     expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
   });
+
+  it.each(['exp', 'iat', 'jti', 'sub', 'sid', 'auth_time', 'amr'])(
+    'refuses a token without %s',
+    async (claim) => {
+      const token = await forge(
+        esJwk,
+        { alg: 'ES256', kid: 'key-1', typ: 'at+jwt' },
+        accessClaims({ [claim]: undefined }),
+      );
+      expect(await verifyAccessToken(keyring, PLAIN, token)).toEqual(INVALID);
+    },
+  );
 });
 
 describe('verifyRefreshToken', () => {
