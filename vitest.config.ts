@@ -24,6 +24,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
+          exclude: ['tests/integration/http/timing.test.ts'],
           globalSetup: ['tests/support/next-build.ts'],
           // Each file starts its own next start servers; two at a time suit a 2-core machine.
           maxWorkers: 2,
@@ -37,6 +38,17 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/next-build.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Response-time medians compared within 10 %: measured alone, after everything else, so
+          // another suite's load on the same two cores does not skew them.
+          name: 'timing',
+          sequence: { groupOrder: 3 },
+          include: ['tests/integration/http/timing.test.ts'],
+          globalSetup: ['tests/support/next-build.ts'],
         },
       },
     ],

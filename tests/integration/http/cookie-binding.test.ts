@@ -153,12 +153,12 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
   });
 
   describe('AUTH_COOKIE_PREFIX=__Host-', () => {
-    it('sets __Host- refresh, CSRF and session cookies, all Secure with Path=/ and no Domain', async (context) => {
+    it('sets __Host- refresh, CSRF, device and session cookies, all Secure with Path=/ and no Domain', async (context) => {
       if (!host) return context.skip('PostgreSQL unreachable');
       const { response } = await signIn(new HttpClient(host.url), 'victim', PASSWORD);
       const cookies = cookiesByName(response);
-      expect(Object.keys(cookies).sort()).toEqual(Object.values(HOST).sort());
-      for (const name of [HOST.refresh, HOST.csrf])
+      expect(Object.keys(cookies).sort()).toEqual([...Object.values(HOST), '__Host-device'].sort());
+      for (const name of [HOST.refresh, HOST.csrf, '__Host-device'])
         expect(attributesOf(cookies[name]!)).toEqual({
           httpOnly: true,
           sameSite: 'strict',
