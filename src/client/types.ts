@@ -1,4 +1,5 @@
 import type { AppAuth } from '@/auth.config';
+import type { RegisteredAccessClaims } from '@/auth/tokens/types';
 
 /** The IdP settings the browser needs, handed to <AuthProvider> at run time by the root layout. */
 export interface ClientIdpSettings {
@@ -11,19 +12,7 @@ export interface ClientIdpSettings {
 }
 
 /** The registered claims of the kit's access token (CONTRACT.md section 4), as the page decodes them. */
-export type AccessTokenClaimsJson = {
-  token_type: 'access';
-  user_id: number;
-  sub: string;
-  jti: string;
-  sid: string;
-  auth_time: number;
-  amr: string[];
-  iat: number;
-  exp: number;
-  iss?: string;
-  aud?: string;
-};
+export type AccessTokenClaimsJson = RegisteredAccessClaims;
 
 /** What a value becomes on its way through JSON (the `user` member of the answers): dates are strings. */
 export type Jsonified<T> = T extends Date

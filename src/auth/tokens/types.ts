@@ -1,7 +1,7 @@
 import type { ClaimValue } from '../config/types';
 
-/** The claims of the kit's access token (CONTRACT.md section 4), plus any custom claims. */
-export interface AccessTokenClaims {
+/** The registered claims of the kit's access token (CONTRACT.md section 4). */
+export interface RegisteredAccessClaims {
   token_type: 'access';
   user_id: number;
   sub: string;
@@ -16,6 +16,10 @@ export interface AccessTokenClaims {
   exp: number;
   iss?: string;
   aud?: string;
+}
+
+/** The claims of the kit's access token, plus any custom claims. */
+export interface AccessTokenClaims extends RegisteredAccessClaims {
   [custom: string]: ClaimValue | undefined;
 }
 

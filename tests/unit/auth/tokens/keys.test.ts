@@ -193,6 +193,8 @@ describe('loadKeyring with HS256: AUTH_HS256_KEY apart from AUTH_SECRET', () => 
     sub: '1',
     jti: 'j',
     sid: 's',
+    auth_time: Math.floor(Date.now() / 1000),
+    amr: ['pwd'],
   });
   const signRaw = (key: string) =>
     new SignJWT(accessClaims())
