@@ -3,7 +3,7 @@ import type { InferAuthTypes } from '@/auth/config/infer';
 import { rolesOf } from '@/auth/services/roles';
 
 /**
- * The template's auth settings (CONTRACT.md section 5). Secrets, the database and the IdP come
+ * The template's auth settings (docs/contract.md section 5). Secrets, the database and the IdP come
  * from the environment (env.example); everything a template user customises in code lives here.
  * The server reads this file once at start: restart `npm run dev` after editing it.
  */

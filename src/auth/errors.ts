@@ -1,7 +1,7 @@
 import { isConnectionError } from '@/db/errors';
 
 /**
- * The kit's typed errors, one class per contract code (CONTRACT.md section 2), and the one place
+ * The kit's typed errors, one class per code (docs/contract.md section 2), and the one place
  * that turns an error into the JSON error body `{ detail, code, errors? }` plus its headers.
  */
 export abstract class AuthError extends Error {

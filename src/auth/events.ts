@@ -1,6 +1,6 @@
 import type { AuthConfig } from './config/types';
 
-/** The auth decisions the kit reports (CONTRACT.md section 6); never any token material. */
+/** The auth decisions the kit reports (docs/contract.md section 6); never any token material. */
 export type AuthEventType =
   | 'sign_in.success'
   | 'sign_in.failure'

@@ -11,7 +11,7 @@ export interface ClientIdpSettings {
   domain: string | null;
 }
 
-/** The registered claims of the kit's access token (CONTRACT.md section 4), as the page decodes them. */
+/** The registered claims of the kit's access token (docs/contract.md section 4), as a page decodes them. */
 export type AccessTokenClaimsJson = RegisteredAccessClaims;
 
 /** What a value becomes on its way through JSON (the `user` member of the answers): dates are strings. */

@@ -13,12 +13,12 @@ import type { Database } from '@/db/client';
 import { HttpClient, setCookies, type ParsedCookie } from './http-client';
 import { startKit, type HttpBackend, type KitServer, type SeedUser } from './kit-servers';
 
-/** The contract's cookie names (CONTRACT.md section 3). */
+/** The contract's cookie names (docs/contract.md section 3). */
 export const REFRESH_COOKIE = 'refresh_cookie';
 export const CSRF_COOKIE = 'CSRF_token';
 export const SESSION_COOKIE = 'session';
 
-/** The token endpoints (CONTRACT.md section 2), with the seed's trailing slash. */
+/** The token endpoints (docs/contract.md section 2), with the seed's trailing slash. */
 export const PATHS = {
   signIn: '/auth/sign-in/',
   refresh: '/auth/refresh/',
@@ -224,7 +224,7 @@ export function expectCookiesCleared(response: Response): void {
   }
 }
 
-/** The attributes CONTRACT.md section 3 fixes for every auth cookie. */
+/** The attributes docs/contract.md section 3 fixes for every auth cookie. */
 export function attributesOf({ httpOnly, sameSite, path, secure }: ParsedCookie) {
   return { httpOnly, sameSite, path, secure };
 }

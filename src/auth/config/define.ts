@@ -3,7 +3,7 @@ import { COOKIE_PREFIXES } from '../cookies/names';
 import { ALGORITHMS, type AuthOptions } from './types';
 import { parseDurationSeconds } from './durations';
 
-/** Claims the kit sets itself; a custom claim may not overwrite one (CONTRACT.md section 5). */
+/** Claims the kit sets; a custom claim may not overwrite one (docs/contract.md section 5). */
 export const REGISTERED_CLAIMS = [
   'exp',
   'iat',

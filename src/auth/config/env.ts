@@ -1,5 +1,5 @@
 /**
- * The only module that reads `process.env` (CONTRACT.md section 5). Every value is a raw string;
+ * The only module that reads `process.env` (docs/contract.md section 5). Each value is a raw string;
  * validation happens in `define.ts`, which names the variable in its messages.
  */
 export interface AuthEnv {

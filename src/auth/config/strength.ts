@@ -15,7 +15,7 @@
  *   `1234`, `9753`) or a well-known placeholder word costs only the few bits needed to name it.
  */
 
-/** Production's floor for AUTH_SECRET and AUTH_HS256_KEY (CONTRACT.md section 5). */
+/** Production's floor for AUTH_SECRET and AUTH_HS256_KEY (docs/contract.md section 5). */
 export const MIN_SECRET_LENGTH = 32;
 export const MIN_SECRET_BITS = 128;
 

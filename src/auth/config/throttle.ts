@@ -5,7 +5,7 @@ export interface ThrottleRule {
 }
 
 /**
- * Sign-in throttling limits (CONTRACT.md section 6), or `false` when throttling is off. `global`
+ * Sign-in throttle limits (docs/contract.md section 6), or `false` when it is off. `global`
  * bounds failed sign-ins across all clients while no client-address header is configured
  * (default 100/900 when left out).
  */

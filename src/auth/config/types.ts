@@ -138,7 +138,7 @@ export interface AuthConfig {
 }
 
 /**
- * Where the data lives (CONTRACT.md section 5, DATABASE_URL / DATABASE_DRIVER). A server database
+ * Where data lives (docs/contract.md section 5: DATABASE_URL, DATABASE_DRIVER). A server database
  * may carry `timeoutSeconds` (DATABASE_TIMEOUT): how long a statement or a reply may take.
  */
 export type DatabaseSettings =

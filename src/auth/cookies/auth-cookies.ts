@@ -14,7 +14,7 @@ type CookieConfig = Pick<
   | 'production'
 >;
 
-/** The values of the three auth cookies to set (CONTRACT.md section 3). */
+/** The values of the three auth cookies to set (docs/contract.md section 3). */
 export interface AuthCookieValues {
   refreshToken: string;
   csrfToken: string;
@@ -28,7 +28,7 @@ const EPOCH = new Date(0);
 const MAX_COOKIE_HEADER = 16_384;
 
 /**
- * Secure unless in development on plain http (CONTRACT.md section 3), or as configured. A
+ * Secure unless in development on plain http (docs/contract.md section 3), or as configured. A
  * prefixed name is always Secure: browsers refuse a `__Host-` or `__Secure-` cookie without it
  * (and start-up refuses a prefix with cookieSecure false).
  */

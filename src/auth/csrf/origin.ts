@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../config/types';
 
 /**
- * The cross-site checks of CONTRACT.md section 2: refuse a request whose `Origin` is present and
+ * The cross-site checks (docs/contract.md section 2): refuse a request whose `Origin` is present and
  * is neither the app's own origin nor a trusted one (`Origin: null` included), or whose
  * `Sec-Fetch-Site` is `cross-site`. Returns true when the request may proceed.
  */

@@ -19,7 +19,7 @@ function sessionOf(refreshToken: string): string | null {
 }
 
 /**
- * Refuses a request that carries the refresh or the CSRF cookie twice (CONTRACT.md section 2):
+ * Refuses a request that carries the refresh or the CSRF cookie twice (docs/contract.md section 2):
  * one of them was planted by another host, and which one is the caller's cannot be told.
  * @throws TokenNotValid (401, cookies cleared).
  */

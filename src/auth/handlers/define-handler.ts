@@ -30,7 +30,7 @@ export interface HandlerInput<Body> {
 export interface HandlerSpec<Schema extends z.ZodType | undefined> {
   method: Method;
   body?: Schema;
-  /** The cross-site checks of CONTRACT.md section 2 (cookie-bearing POSTs and sign-in). */
+  /** The cross-site checks of docs/contract.md section 2 (cookie-bearing POSTs and sign-in). */
   sameSiteOnly?: boolean;
   handle(
     input: HandlerInput<Schema extends z.ZodType ? z.infer<Schema> : undefined>,

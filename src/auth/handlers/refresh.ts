@@ -7,7 +7,7 @@ import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
 import { tokenResponse } from './token-response';
 
-/** POST /auth/refresh/ — the refresh cookie for new tokens, with rotation (CONTRACT.md section 2). */
+/** POST /auth/refresh/ — the refresh cookie for new tokens, rotated (docs/contract.md section 2). */
 export const refreshHandler = defineHandler({
   method: 'POST',
   body: csrfBody,

@@ -6,7 +6,7 @@ import { signInBody } from './schemas';
 import { tokenResponse } from './token-response';
 
 /**
- * POST /auth/sign-in/ — username and password for tokens (CONTRACT.md section 2), plus the
+ * POST /auth/sign-in/ — username and password for tokens (docs/contract.md section 2), plus the
  * device cookie that lets this browser past a username a stranger has locked (section 6).
  */
 export const signInHandler = defineHandler({

@@ -4,7 +4,7 @@ import { domainToASCII } from 'node:url';
 const NOT_PRINTABLE_ASCII = /[^\x21-\x7e]/;
 
 /**
- * The form in which two e-mail addresses are compared for linking (CONTRACT.md section 2): the
+ * The form in which two e-mail addresses are compared for linking (docs/contract.md section 2): the
  * domain converted to ASCII with IDNA (UTS 46, as browsers and resolvers do, so `gmaİl.com` is
  * `xn--gmail-bgd.com`, a different domain) and lower-cased; the local part kept exactly, apart from
  * ASCII case. Null when the address must never link automatically: empty or malformed, a domain

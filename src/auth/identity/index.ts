@@ -4,7 +4,7 @@ import { canonicalUsername, usernameSkeleton } from './username';
 export { canonicalEmail } from './email';
 export { canonicalUsername, isMixedScript, normalizeUsername, usernameSkeleton } from './username';
 
-/** The users columns derived from the username, stored next to it (CONTRACT.md section 2). */
+/** The users columns derived from the username, stored next to it (docs/contract.md section 2). */
 export interface UsernameColumns {
   usernameCanonical: string;
   usernameSkeleton: string;

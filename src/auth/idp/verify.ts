@@ -78,7 +78,7 @@ export function createIdpVerifier(idp: IdpSettings): IdpVerifier | null {
 const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
 /**
- * A generic OIDC id token must be one (CONTRACT.md section 2): an access token of the same
+ * A generic OIDC id token must be one (docs/contract.md section 2): an access token of the same
  * issuer whose `aud` happens to be the client id would otherwise pass as an id token. The
  * verifier has already checked that `aud` contains the client id.
  */
@@ -110,7 +110,7 @@ function asText(value: unknown, max = 254): string {
 }
 
 /**
- * What makes two id tokens the same token, for replay detection (CONTRACT.md section 2): the
+ * What makes two id tokens the same token, for replay detection (docs/contract.md section 2): the
  * issuer and `jti` when the token has one, else the signed header and payload as sent. Never the
  * signature, which is not unique: ECDSA accepts (r, n-s) as well as (r, s), and base64url allows
  * respellings of the same bytes. Hashed, with the kind as prefix so the two never collide.
@@ -154,7 +154,7 @@ async function guard<T>(run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Verifies the IdP's id and access tokens for a social exchange (CONTRACT.md section 2).
+ * Verifies the IdP's id and access tokens for a social exchange (docs/contract.md section 2).
  * @throws AuthenticationFailed (401) when either token is rejected, the `sub`s differ or the id
  * token is older than idTokenMaxAge; EmailNotVerified (403) when `email_verified` is false;
  * ServiceUnavailable (503) when the IdP's keys cannot be fetched.

@@ -58,7 +58,7 @@ export function failureFloorMs(): number {
 /**
  * Waits until `failureFloorMs()` has passed since `startedAt` (a `performance.now()` taken before
  * the password check), so an unknown user, a wrong password, an inactive user and an imported hash
- * of any hasher or cost answer alike (CONTRACT.md section 6). A wait, never extra hashing: the
+ * of any hasher or cost answer alike (docs/contract.md section 6). A wait, never extra hashing: the
  * cheap failures cost no CPU to hide among the expensive ones.
  */
 export async function waitOutFailure(startedAt: number): Promise<void> {

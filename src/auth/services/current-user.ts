@@ -4,7 +4,7 @@ import { parseDurationSeconds, type Duration } from '../config/durations';
 import type { AuthContext } from '../context';
 import { buildCustomClaims } from '../tokens/claims';
 
-/** The claims every signed-in identity has, named as in the access token (CONTRACT.md section 4). */
+/** The claims every signed-in identity has, named as in access tokens (docs/contract.md section 4). */
 export type SessionClaims = {
   user_id: number;
   sub: string;

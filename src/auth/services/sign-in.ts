@@ -85,7 +85,7 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
 /**
  * Signs a user in with username and password (the seed's /auth/sign-in/). `devices` are the
  * device cookie entries the browser sent (already verified); the one issued for this account, if
- * any, lets the browser past a username held by a stranger's failures (CONTRACT.md section 6).
+ * any, lets the browser past a username held by a stranger's failures (docs/contract.md section 6).
  * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
  * user, a wrong password or an inactive user, all alike in content and in time.
  */

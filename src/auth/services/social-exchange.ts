@@ -40,7 +40,7 @@ async function uniqueUsername(tx: Transaction, wanted: string): Promise<string> 
 }
 
 /**
- * The existing user an identity seen for the first time may join by address, or null (CONTRACT.md
+ * The existing user an identity seen the first time may join by address, or null (docs/contract.md
  * section 2): the IdP verified the address, it has a canonical form (a non-ASCII local part never
  * links), and a user's own verified address has the same canonical form.
  */

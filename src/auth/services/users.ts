@@ -83,7 +83,7 @@ export async function createUser(
 }
 
 /**
- * Sets a new password and revokes every session of the user (CONTRACT.md: a new password
+ * Sets a new password and revokes all the user's sessions (docs/contract.md section 2: a new password
  * revokes every other session; the CLI has no session of its own).
  */
 export async function setUserPassword(

@@ -52,7 +52,7 @@ function accountKey(attempt: SignInAttempt): string {
 }
 
 /**
- * Before the password check, counts the attempt and refuses it past a limit (CONTRACT.md
+ * Before the password check, counts the attempt and refuses it past a limit (docs/contract.md
  * section 6), each count one atomic upsert made *before* the password is checked, so a burst of
  * parallel guesses cannot slip past; a success takes its count back (clearSignInFailures).
  *

@@ -18,7 +18,7 @@ export interface Keyring {
   /** By `kid`; HS256 uses the single entry under the empty string. */
   verification: Map<string, VerificationKey>;
   algorithms: Algorithm[];
-  /** The public JWK set, serialised once (CONTRACT.md: never a private member). */
+  /** The public JWK set, serialised once (docs/contract.md section 2: never a private member). */
   jwksJson: string;
   /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, never from AUTH_HS256_KEY). */
   sessionKey: CryptoKey;

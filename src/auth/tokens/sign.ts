@@ -20,7 +20,7 @@ function signWith(keyring: Keyring, payload: JWTPayload, typ: string): Promise<s
 type TokenConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'accessTokenLifetimeSeconds'>;
 
 /**
- * Signs an access token: header `typ: "at+jwt"` (RFC 9068) and the claims of CONTRACT.md
+ * Signs an access token: header `typ: "at+jwt"` (RFC 9068) and the claims of docs/contract.md
  * section 4, custom claims last (they cannot overwrite registered ones: checked at start-up).
  */
 export async function signAccessToken(

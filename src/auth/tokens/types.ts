@@ -1,6 +1,6 @@
 import type { ClaimValue } from '../config/types';
 
-/** The registered claims of the kit's access token (CONTRACT.md section 4). */
+/** The registered claims of the kit's access token (docs/contract.md section 4). */
 export interface RegisteredAccessClaims {
   token_type: 'access';
   user_id: number;

@@ -12,7 +12,7 @@ import { checkHeaderCase, headerCase, headerRequest } from './suites/headers';
  * extension methods with an empty 400, which this file checks is a 4xx that issues nothing;
  * TRACE with a 500, because the Fetch standard forbids it and Next cannot build a Request for it
  * (a framework limitation: block TRACE at the reverse proxy, as most do by default; see the
- * README). CONNECT is not sent: Node gives it to a `connect` listener, never to the app.
+ * docs/endpoints.md). CONNECT is not sent: Node gives it to a `connect` listener, never to the app.
  */
 const byName = (name: string) => ALL_ENDPOINTS.find((e) => e.name === name)!;
 

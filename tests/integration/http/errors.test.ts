@@ -18,7 +18,7 @@ const PASSWORD = 'correct-horse-battery';
 const TRUSTED_ORIGIN = 'https://trusted.example';
 const LIMIT = 16 * 1024;
 
-/** The contract's error table (CONTRACT.md section 2) for the token endpoints, row by row. */
+/** The contract's error table (docs/contract.md section 2) for the token endpoints, row by row. */
 describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) => {
   let kit: KitServer | null = null;
   // A signed-in browser whose cookies ride along on the cross-site and CSRF rows.

@@ -21,7 +21,7 @@ const PASSWORD = 'correct-horse-battery';
 /** Refresh + revocation pairs per kind of revocation, all fired at the same moment. */
 const PAIRS = 25;
 
-/** The three ways a client revokes a session over HTTP (CONTRACT.md section 2). */
+/** The three ways a client revokes a session over HTTP (docs/contract.md section 2). */
 const REVOCATIONS = {
   'log-off': (client: HttpClient, body: TokenBody) =>
     client.post(PATHS.logoff, { CSRF_token: body.CSRF_token }),

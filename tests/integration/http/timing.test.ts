@@ -10,7 +10,7 @@ import { type KitServer } from '../../support/kit-servers';
 import { PATHS, startWarmKit } from '../../support/contract';
 
 const PASSWORD = 'correct-horse-battery';
-// CONTRACT.md section 6: failure medians within 10 % of each other. 50 interleaved rounds keep
+// docs/contract.md section 6: failure medians within 10 % of each other. 50 interleaved rounds keep
 // the file near a minute and a half with the slowest hash (pbkdf2 at 870,000 iterations).
 const ROUNDS = Number(process.env.TIMING_ROUNDS ?? 50);
 const WARM_UP_ROUNDS = 2;

@@ -24,7 +24,7 @@ const STALL_MS = 15_000;
 const STALL_ANSWER_BOUND_MS = (DATABASE_TIMEOUT_SECONDS + 1) * 1000 + 2_500;
 
 /**
- * The database cut off mid-run (CONTRACT.md section 2, `service_unavailable`): a TCP proxy sits
+ * The database cut off mid-run (docs/contract.md section 2, `service_unavailable`): a TCP proxy sits
  * between a `next start` and the test PostgreSQL, and drops every connection on demand. The shared
  * PostgreSQL server itself is never stopped. PGlite lives inside the server process: nothing to cut.
  */

@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 
 /**
  * An in-memory stand-in for the kit's endpoints, installed as `globalThis.fetch` so the client
- * tests never touch a network. It answers like the real handlers (CONTRACT.md section 2):
+ * tests never touch a network. It answers like the real handlers (docs/contract.md section 2):
  * `{ access_token, expires, CSRF_token, user }` on success, `{ detail, code }` with the status on
  * errors, `Retry-After` on 429. The "browser's" HttpOnly refresh cookie is modelled by `cookie`
  * (the session id the server would read from it).

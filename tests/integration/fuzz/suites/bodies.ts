@@ -19,7 +19,7 @@ import {
   type PropertyGroup,
 } from '../support/kit';
 
-/** The kit's default body limit (CONTRACT.md section 2). */
+/** The kit's default body limit (docs/contract.md section 2). */
 const MAX_BODY = 16 * 1024;
 
 /** A body: random bytes under any Content-Type, JSON built from the endpoint's fields, JSON under a wrong type, or none. */

@@ -1,7 +1,7 @@
 import { parseSetCookie } from 'cookie';
 import { describeReply, describeRequest, type FuzzRequest, type Reply } from './http';
 
-/** One endpoint of CONTRACT.md section 2, with what the oracles need to know about it. */
+/** One endpoint of docs/contract.md section 2, with what the oracles need to know about it. */
 export interface Endpoint {
   name: string;
   path: string;
@@ -103,7 +103,7 @@ export const ENDPOINTS = {
 export const ALL_ENDPOINTS: Endpoint[] = Object.values(ENDPOINTS);
 export const POST_ENDPOINTS: Endpoint[] = ALL_ENDPOINTS.filter((e) => e.method === 'POST');
 
-/** The error codes of CONTRACT.md section 2 and their statuses. */
+/** The error codes of docs/contract.md section 2 and their statuses. */
 export const CONTRACT_CODES: Record<string, number> = {
   invalid_request: 400,
   unsupported_media_type: 415,

@@ -15,7 +15,7 @@ import {
 } from './jwt-mutations';
 
 /**
- * Mutations of the signed refresh and CSRF cookies (CONTRACT.md section 3: `value:HMAC`, keyed
+ * Mutations of the signed refresh and CSRF cookies (docs/contract.md section 3: `value:HMAC`, keyed
  * from AUTH_SECRET and COOKIE_SALT, bound to the cookie's name) and of the Cookie header.
  */
 

@@ -167,7 +167,7 @@ export function editChars(text: string, edits: CharEdit[]): string {
   return out;
 }
 
-/** A patch that makes a token invalid although the kit's own key signs it (each one a rule of CONTRACT.md section 4). */
+/** A patch that makes a token invalid although the kit's own key signs it (each one a rule of docs/contract.md section 4). */
 interface Forgery {
   header?: Record<string, unknown>;
   claims?: Record<string, unknown>;

@@ -34,7 +34,7 @@ describe('defineAuthConfig', () => {
     expect(options.customTokenClaims?.map((claim) => claim.attrName)).toEqual(['tenant', 'roles']);
   });
 
-  it('counts the session claims sid, auth_time and amr as registered (CONTRACT.md section 5)', async () => {
+  it('counts the session claims sid, auth_time and amr as registered (docs/contract.md section 5)', async () => {
     expect(REGISTERED_CLAIMS).toEqual(expect.arrayContaining(['sid', 'auth_time', 'amr']));
     for (const name of ['auth_time', 'amr'])
       await expectConfigError(
