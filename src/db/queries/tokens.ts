@@ -87,7 +87,7 @@ export async function consumeRefreshToken(
     'kit_consume_refresh_token',
     sql`
     with live_session as materialized (
-      select s.sid, s.expires_at from sessions s join outstanding_tokens t on t.sid = s.sid
+      select s.sid, s.expires_at, s.auth_time, s.amr from sessions s join outstanding_tokens t on t.sid = s.sid
       where t.jti = ${input.jti} and s.revoked_at is null and s.expires_at > ${input.validAt}
       for update of s
     ), consumed as (
