@@ -15,6 +15,7 @@ import {
   sleep,
   warmUp,
 } from '../../support/contract';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const GRACE_SECONDS = 1;
@@ -70,7 +71,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when a client retries a refresh whose rotation stalled past the grace window', async (context) => {
-    if (!kit || !proxy) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, proxy);
     const origin = new HttpClient(kit.url);
     const { body } = await signIn(origin, 'stalled', PASSWORD);
     const stall = proxy.stallRequests();
@@ -94,7 +96,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when the retry lands on an instance whose clock is 20 s ahead', async (context) => {
-    if (!kit || !skewed) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, skewed);
     const origin = new HttpClient(kit.url);
     const { body } = await signIn(origin, 'skew-fast-retries', PASSWORD);
     const rotated = await refresh(cloneClient(origin), body.CSRF_token);
@@ -106,7 +109,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when the instance whose clock is 20 s ahead rotates and the other takes the retry', async (context) => {
-    if (!kit || !skewed) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, skewed);
     const origin = new HttpClient(skewed.url);
     const { body } = await signIn(origin, 'skew-fast-rotates', PASSWORD);
     // The skewed instance really runs ahead: its tokens say so.

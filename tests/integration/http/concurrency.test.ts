@@ -16,6 +16,7 @@ import {
   type TokenBody,
   startWarmKit,
 } from '../../support/contract';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const RACERS = 20;
@@ -99,7 +100,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
 
   describe('one instance', () => {
     it(`answers ${RACERS} concurrent refreshes of one cookie without a 500, every 200 carrying the same successor`, async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const result = await race([kit.url], 'racer-statuses');
       expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
       expect(result.statuses).toEqual(Array(RACERS).fill(200));
@@ -110,7 +111,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       `leaves exactly one live outstanding token in the session after ${RACERS} concurrent refreshes`,
       async (context) => {
-        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
         const result = await race([kit.url], 'racer-live');
         const live = await liveTokens(kit.database.db, result.sid);
         expect(live).toHaveLength(1);
@@ -119,7 +120,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     );
 
     it('keeps the session usable after the race: the successor refreshes', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const result = await race([kit.url], 'racer-usable');
       expect(result.winner).toBeDefined();
       const response = await refresh(result.winner!, result.csrf);
@@ -132,7 +133,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       `answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`,
       async (context) => {
-        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-statuses');
         expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
         expect(result.statuses).toEqual(Array(RACERS).fill(200));
@@ -143,7 +145,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       'leaves exactly one live outstanding token after the two-instance race',
       async (context) => {
-        if (!kit?.database || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-live');
         const live = await liveTokens(kit.database.db, result.sid);
         expect(live).toHaveLength(1);
@@ -154,7 +157,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       'keeps the session usable on either instance after the two-instance race',
       async (context) => {
-        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-usable');
         expect(result.winner).toBeDefined();
         const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });

@@ -12,6 +12,7 @@ import {
   startWarmKit,
   type TokenBody,
 } from '../../support/contract';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const user = (username: string) => ({ username, password: PASSWORD });
@@ -52,7 +53,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
 
   describe.concurrent('lifetimes from the environment', () => {
     it('honours AUTH_ACCESS_TOKEN_LIFETIME and AUTH_REFRESH_TOKEN_LIFETIME', async (context) => {
-      if (!brief) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, brief);
       const client = new HttpClient(brief.url);
       const body = await signInKeeping(client, 'lifetimes');
       const access = decodeJwt(body.access_token);
@@ -62,7 +63,7 @@ describe.each(HTTP_BACKENDS)('token and session lifetimes over next start on %s'
     });
 
     it('answers an expired refresh token with 401 and clears the three cookies', async (context) => {
-      if (!brief) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, brief);
       const client = new HttpClient(brief.url);
       const body = await signInKeeping(client, 'expired-refresh');
       await sleep(Math.max(0, refreshClaims(client).exp * 1000 - Date.now()) + 600);

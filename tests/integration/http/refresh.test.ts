@@ -23,6 +23,7 @@ import {
   type TokenBody,
   startWarmKit,
 } from '../../support/contract';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const user = (username: string, extra: { isStaff?: boolean } = {}) => ({
@@ -77,7 +78,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
 
   describe('a valid refresh', () => {
     it('answers 200 with the CSRF token in the body, with the sign-in body shape and no-store', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'body-csrf', PASSWORD);
       const response = await refresh(client, body.CSRF_token);
@@ -94,7 +95,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers 200 with the CSRF token in the X-CSRF-Token header', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'header-csrf', PASSWORD);
       const response = await client.post(PATHS.refresh, {}, { 'X-CSRF-Token': body.CSRF_token });
@@ -102,7 +103,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers 200 to a request with no body at all and the CSRF token in the header', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'no-body', PASSWORD);
       const response = await client.request('POST', PATHS.refresh, {
@@ -112,7 +113,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('rotates: a new refresh token (new jti, same sid) and a new access token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'rotation', PASSWORD);
       const before = refreshClaims(client);
@@ -127,7 +128,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('sets the three cookies with the sign-in attributes, expiring with the new refresh token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'cookie-attrs', PASSWORD);
       const response = await refresh(client, body.CSRF_token);
@@ -163,7 +164,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     it.skipIf(backend !== 'pg')(
       'recomputes the custom claims from the current user row (is_staff changed in the database)',
       async (context) => {
-        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
         const client = new HttpClient(kit.url);
         const { body } = await signIn(client, 'claims-recomputed', PASSWORD);
         expect(decodeJwt(body.access_token)).toMatchObject({ is_staff: false, roles: [] });
@@ -182,14 +183,14 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
 
   describe('a refused refresh cookie', () => {
     it('answers 401 without a refresh cookie and clears all three cookies', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await refresh(new HttpClient(kit.url), 'whatever');
       expectCookiesCleared(response);
       await expectError(response, 401, 'token_not_valid');
     });
 
     it('answers 401 for a refresh cookie whose signature was tampered with, and clears the cookies', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'tampered-sig', PASSWORD);
       const cookie = client.jar.get(REFRESH_COOKIE)!;
@@ -201,7 +202,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers 401 for a correctly cookie-signed refresh JWT whose payload was altered, and clears the cookies', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'tampered-jwt', PASSWORD);
       const [header, payload, signature] = refreshJwt(client).split('.');
@@ -223,7 +224,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       ['an empty cookie', 'refresh_cookie='],
       ['a cookie header of garbage', ';;;=;=='],
     ])('answers 401 for %s, without a 500', async ([, cookie], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await fetch(`${kit.url}${PATHS.refresh}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Cookie: cookie! },
@@ -233,7 +234,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers 401 for an access token in the refresh cookie (never accepted where a refresh token is expected)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'access-in-cookie', PASSWORD);
       expectSignerMatchesServer(kit, client);
@@ -246,7 +247,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
 
   describe('CSRF', () => {
     it('answers a wrong CSRF token with 403 and leaves the cookies untouched', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'wrong-csrf', PASSWORD);
       const response = await refresh(
@@ -258,7 +259,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers a missing CSRF token with 403 and leaves the cookies untouched', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       await signIn(client, 'missing-csrf', PASSWORD);
       const response = await refresh(client, undefined);
@@ -267,7 +268,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('answers 403 when the CSRF cookie is missing, even with the right token in the body', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'missing-csrf-cookie', PASSWORD);
       client.jar.delete(CSRF_COOKIE);
@@ -277,7 +278,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it("answers another session's CSRF token with 403", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const a = new HttpClient(kit.url);
       const b = new HttpClient(kit.url);
       await signIn(a, 'foreign-csrf-a', PASSWORD);
@@ -286,7 +287,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('keeps the session usable after a CSRF failure', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'after-csrf', PASSWORD);
       expect((await refresh(client, 'not-the-token')).status).toBe(403);
@@ -296,7 +297,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
 
   describe('reuse and the grace window', () => {
     it('answers the immediate predecessor within the grace window with the same successor (same jti and exp)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const tab1 = new HttpClient(kit.url);
       const { body } = await signIn(tab1, 'grace-twin', PASSWORD);
       const tab2 = cloneClient(tab1);
@@ -312,7 +313,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
     });
 
     it('revokes the whole session when an older ancestor is presented, even within the grace window', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const current = new HttpClient(kit.url);
       const { body } = await signIn(current, 'ancestor', PASSWORD);
       const ancestor = cloneClient(current);

@@ -10,6 +10,7 @@ import {
   signIn,
   startWarmKit,
 } from '../../support/contract';
+import { skipWithoutPostgres } from '../../support/databases';
 
 // The device cookie's name with the default (empty) cookie prefix.
 const DEVICE_COOKIE = 'device';
@@ -60,7 +61,7 @@ describe.each(HTTP_BACKENDS)('lock-out and device cookies over next start on %s'
   afterAll(async () => kit?.stop());
 
   it('sets a device cookie on sign-in: HttpOnly, SameSite=Strict, Path=/auth, Secure, for a year', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const { response } = await signIn(new HttpClient(kit.url), 'device-attributes', PASSWORD);
     const cookie = cookiesByName(response)[DEVICE_COOKIE];
     expect(cookie).toBeDefined();
@@ -75,7 +76,7 @@ describe.each(HTTP_BACKENDS)('lock-out and device cookies over next start on %s'
   });
 
   it('lets a browser that signed in before past a locked username with the right password, not a new client', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const owner = new HttpClient(kit.url);
     await signIn(owner, 'owner-a', PASSWORD);
     await lockOut(kit.url, 'owner-a');
@@ -86,7 +87,7 @@ describe.each(HTTP_BACKENDS)('lock-out and device cookies over next start on %s'
   });
 
   it('ignores a tampered or forged device cookie', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const { response, body } = await signIn(new HttpClient(kit.url), 'tamper-a', PASSWORD);
     const { body: bodyB } = await signIn(new HttpClient(kit.url), 'tamper-b', PASSWORD);
     const value = cookiesByName(response)[DEVICE_COOKIE]!.value!;
@@ -118,7 +119,7 @@ describe.each(HTTP_BACKENDS)('lock-out and device cookies over next start on %s'
   });
 
   it('remembers every account the browser signed in to', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url);
     await signIn(client, 'two-accounts-a', PASSWORD);
     await signIn(client, 'two-accounts-b', PASSWORD);
@@ -146,13 +147,13 @@ describe.each(HTTP_BACKENDS)(
     afterAll(async () => kit?.stop());
 
     it('says at start that the per-address limits are off', (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       expect(kit.output()).toMatch(/AUTH_CLIENT_ADDRESS_HEADER/);
       expect(kit.output()).toMatch(/per-address .*off/i);
     });
 
     it('answers 429 to a spray over 40 usernames after the global limit, while a known device still signs in', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const owner = new HttpClient(kit.url);
       await signIn(owner, 'spray-owner', PASSWORD);
       const sprayer = new HttpClient(kit.url);
