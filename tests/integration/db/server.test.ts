@@ -19,7 +19,7 @@ import {
   skipWithoutPostgres,
   skipUnlessPostgresReachable,
 } from '../../support/databases';
-import { PATHS, refresh, signIn, warmUp } from '../../support/contract';
+import { PATHS, refresh, signIn, warmUp } from '../../support/requests';
 
 /**
  * The database as `next start` really uses it: opened in the instrumentation bundle, used from the

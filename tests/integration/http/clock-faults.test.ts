@@ -5,16 +5,8 @@ import { HttpClient } from '../../support/http-client';
 import { startKit, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
-import {
-  cloneClient,
-  cookiesByName,
-  jwtOfSignedCookie,
-  refresh,
-  REFRESH_COOKIE,
-  signIn,
-  sleep,
-  warmUp,
-} from '../../support/contract';
+import { cookiesByName, jwtOfSignedCookie, REFRESH_COOKIE } from '../../support/cookies';
+import { cloneClient, refresh, signIn, sleep, warmUp } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

@@ -6,16 +6,12 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import {
-  cloneClient,
   cookiesByName,
   jwtOfSignedCookie,
-  refresh,
   refreshClaims,
   REFRESH_COOKIE,
-  signIn,
-  type TokenBody,
-  startWarmKit,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { cloneClient, refresh, signIn, type TokenBody, startWarmKit } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

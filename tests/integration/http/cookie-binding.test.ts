@@ -2,20 +2,16 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
 import {
   attributesOf,
   cookiesByName,
   CSRF_COOKIE,
   expectCookiesCleared,
-  expectError,
-  PATHS,
-  refresh,
   REFRESH_COOKIE,
   SESSION_COOKIE,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { PATHS, refresh, signIn, startWarmKit, type TokenBody } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

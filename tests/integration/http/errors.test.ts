@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError, expectNoStackTrace } from '../../support/assertions';
+import { rawConnection, rawJsonPost } from '../../support/raw-http';
 import {
   cloneClient,
-  expectError,
-  expectNoStackTrace,
   PATHS,
-  rawConnection,
-  rawJsonPost,
   refresh,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

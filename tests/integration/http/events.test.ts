@@ -2,21 +2,16 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { CSRF_COOKIE, refreshClaims, REFRESH_COOKIE, SESSION_COOKIE } from '../../support/cookies';
+import { loggedEvents, waitForEvents, type LoggedEvent } from '../../support/logged-events';
 import {
   cloneClient,
-  CSRF_COOKIE,
-  loggedEvents,
   PATHS,
   refresh,
-  refreshClaims,
-  REFRESH_COOKIE,
-  SESSION_COOKIE,
   signIn,
   startWarmKit,
-  waitForEvents,
-  type LoggedEvent,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 // Distinct passwords per user, so a leaked one is traceable in the log.

@@ -2,16 +2,9 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
-import {
-  expectCookiesCleared,
-  expectError,
-  refresh,
-  refreshClaims,
-  signIn,
-  sleep,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/contract';
+import { expectError } from '../../support/assertions';
+import { expectCookiesCleared, refreshClaims } from '../../support/cookies';
+import { refresh, signIn, sleep, startWarmKit, type TokenBody } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

@@ -3,17 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
+import { expectCookiesCleared, refreshClaims } from '../../support/cookies';
 import {
   cloneClient,
-  expectCookiesCleared,
-  expectError,
   PATHS,
   refresh,
-  refreshClaims,
   signIn,
   type TokenBody,
   startWarmKit,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

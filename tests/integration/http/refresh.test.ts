@@ -5,24 +5,26 @@ import { users } from '@/db/schema';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
 import {
   attributesOf,
-  cloneClient,
   cookiesByName,
   CSRF_COOKIE,
   expectCookiesCleared,
-  expectError,
   jwtOfSignedCookie,
-  PATHS,
-  refresh,
   refreshClaims,
   refreshJwt,
   REFRESH_COOKIE,
   SESSION_COOKIE,
+} from '../../support/cookies';
+import {
+  cloneClient,
+  PATHS,
+  refresh,
   signIn,
   type TokenBody,
   startWarmKit,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

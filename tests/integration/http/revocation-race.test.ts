@@ -4,18 +4,20 @@ import { queryRows } from '@/db/execute';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
-  cloneClient,
   cookiesByName,
   jwtOfSignedCookie,
-  PATHS,
-  refresh,
   refreshClaims,
   refreshJwt,
   REFRESH_COOKIE,
+} from '../../support/cookies';
+import {
+  cloneClient,
+  PATHS,
+  refresh,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

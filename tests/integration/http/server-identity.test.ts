@@ -14,16 +14,16 @@ import {
 } from '../../support/account';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
+import { refreshClaims } from '../../support/cookies';
 import {
   cloneClient,
-  expectError,
   PATHS,
   refresh,
-  refreshClaims,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

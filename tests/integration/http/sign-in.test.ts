@@ -5,19 +5,16 @@ import { users } from '@/db/schema';
 import { deactivateUser } from '@/auth/services/users';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
 import {
   attributesOf,
   cookiesByName,
   CSRF_COOKIE,
-  expectError,
   jwtOfSignedCookie,
-  PATHS,
   REFRESH_COOKIE,
   SESSION_COOKIE,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { PATHS, signIn, startWarmKit, type TokenBody } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const ISSUER = 'https://auth.kit.test';

@@ -2,14 +2,9 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
-import {
-  attributesOf,
-  cookiesByName,
-  expectError,
-  PATHS,
-  signIn,
-  startWarmKit,
-} from '../../support/contract';
+import { expectError } from '../../support/assertions';
+import { attributesOf, cookiesByName } from '../../support/cookies';
+import { PATHS, signIn, startWarmKit } from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 // The device cookie's name with the default (empty) cookie prefix.

@@ -3,9 +3,9 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
+import { expectError } from '../../support/assertions';
 import {
   cloneClient,
-  expectError,
   PATHS,
   refresh,
   signIn,
@@ -13,7 +13,7 @@ import {
   startWarmKit,
   warmUp,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';

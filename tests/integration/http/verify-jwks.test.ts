@@ -15,19 +15,17 @@ import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { testSecrets } from '../../support/keys';
+import { expectError } from '../../support/assertions';
+import { refreshJwt } from '../../support/cookies';
+import { b64json, privateSigningKey, signWithKitKey } from '../../support/forged-tokens';
 import {
-  b64json,
   cloneClient,
-  expectError,
   PATHS,
-  privateSigningKey,
   refresh,
-  refreshJwt,
   signIn,
-  signWithKitKey,
   type TokenBody,
   startWarmKit,
-} from '../../support/contract';
+} from '../../support/requests';
 import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
