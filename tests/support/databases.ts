@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { TestContext } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import type { DatabaseSettings } from '@/auth/config/types';
 import { configureNeonForLocalProxy, startNeonWsProxy, type NeonWsProxy } from './neon-ws-proxy';
@@ -32,6 +33,25 @@ export function postgresReachable(): Promise<boolean> {
     }
   })();
   return reachable;
+}
+
+/**
+ * Skips the running test, visibly ("PostgreSQL unreachable"), when what its suite started on the
+ * test PostgreSQL is missing: startKit and openTestDatabase give null when the server does not
+ * answer (under REQUIRE_POSTGRES=1 they throw instead). Afterwards TypeScript knows it is there.
+ * `context.skip()` throws, so nothing after the call runs.
+ */
+export function skipWithoutPostgres<T>(
+  context: TestContext,
+  started: T,
+  note = 'PostgreSQL unreachable',
+): asserts started is NonNullable<T> {
+  if (started == null || started === false) context.skip(note);
+}
+
+/** Skips the running test, visibly, when the test PostgreSQL server does not answer. */
+export async function skipUnlessPostgresReachable(context: TestContext): Promise<void> {
+  if (!(await postgresReachable())) context.skip('PostgreSQL unreachable');
 }
 
 /** Creates a fresh, empty database on the test server and returns its URL and a dropper. */

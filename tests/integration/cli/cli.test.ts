@@ -14,10 +14,22 @@ const DJANGO_HASH = 'pbkdf2_sha256$870000$seasalt$wJSpLMQRQz0Dhj/pFpbyjMj71B2gUY
 
 describe('the command line on the embedded database', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-cli-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AUTH_DATA_DIR: dataDir, NODE_ENV: 'development', DATABASE_URL: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AUTH_DATA_DIR: dataDir,
+    NODE_ENV: 'development',
+    DATABASE_URL: '',
+  };
 
-  async function auth(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = execFile(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args], { env });
+  async function auth(
+    args: string[],
+    stdin?: string,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
+    const child = execFile(
+      process.execPath,
+      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
+      { env },
+    );
     if (stdin !== undefined) child.stdin?.end(stdin);
     else child.stdin?.end();
     let stdout = '';
@@ -31,17 +43,32 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('creates a user with the password from stdin and lists it without the hash', async () => {
-    const created = await auth(['create-user', 'carol', '--email', 'carol@example.com', '--superuser', '--password-stdin'], 'carol-password-1\n');
+    const created = await auth(
+      ['create-user', 'carol', '--email', 'carol@example.com', '--superuser', '--password-stdin'],
+      'carol-password-1\n',
+    );
     expect(created).toMatchObject({ code: 0 });
     expect(created.stdout).toContain('created user carol');
     const listed = await auth(['list-users', '--json']);
-    const users = listed.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(users).toEqual([expect.objectContaining({ username: 'carol', email: 'carol@example.com', isSuperuser: true, isStaff: true })]);
+    const users = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(users).toEqual([
+      expect.objectContaining({
+        username: 'carol',
+        email: 'carol@example.com',
+        isSuperuser: true,
+        isStaff: true,
+      }),
+    ]);
     expect(listed.stdout).not.toContain('argon2');
   });
 
   it('refuses a duplicate username, a short password and missing arguments with non-zero exits', async () => {
-    expect((await auth(['create-user', 'carol', '--password-stdin'], 'another-password-1\n')).code).toBe(1);
+    expect(
+      (await auth(['create-user', 'carol', '--password-stdin'], 'another-password-1\n')).code,
+    ).toBe(1);
     expect((await auth(['create-user', 'dave', '--password-stdin'], 'short\n')).code).toBe(1);
     expect((await auth(['create-user'])).code).toBe(2);
     expect((await auth(['no-such-command'])).code).toBe(2);
@@ -55,7 +82,15 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
   });
 
   it('prints help for every command', async () => {
-    for (const command of ['create-user', 'set-password', 'deactivate', 'list-users', 'flush-expired-tokens', 'import-django-users', 'generate-keys']) {
+    for (const command of [
+      'create-user',
+      'set-password',
+      'deactivate',
+      'list-users',
+      'flush-expired-tokens',
+      'import-django-users',
+      'generate-keys',
+    ]) {
       const result = await auth([command, '--help']);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`npm run auth -- ${command}`);
@@ -64,14 +99,46 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
 
   it('imports Django dumpdata keeping ids and hashes, skipping users already present', async () => {
     const file = join(dataDir, 'dump.json');
-    writeFileSync(file, JSON.stringify([
-      { model: 'auth.user', pk: 42, fields: { password: DJANGO_HASH, last_login: null, is_superuser: false, username: 'django-user', first_name: 'Dj', last_name: 'Ango', email: 'dj@example.com', is_staff: false, is_active: true, date_joined: '2024-01-02T03:04:05.678Z', groups: [], user_permissions: [] } },
-      { model: 'auth.user', pk: 43, fields: { password: '!unusable', username: 'carol', email: '', is_active: true, date_joined: '2024-01-02T03:04:05Z' } },
-      { model: 'auth.group', pk: 1, fields: { name: 'editors', permissions: [] } },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          model: 'auth.user',
+          pk: 42,
+          fields: {
+            password: DJANGO_HASH,
+            last_login: null,
+            is_superuser: false,
+            username: 'django-user',
+            first_name: 'Dj',
+            last_name: 'Ango',
+            email: 'dj@example.com',
+            is_staff: false,
+            is_active: true,
+            date_joined: '2024-01-02T03:04:05.678Z',
+            groups: [],
+            user_permissions: [],
+          },
+        },
+        {
+          model: 'auth.user',
+          pk: 43,
+          fields: {
+            password: '!unusable',
+            username: 'carol',
+            email: '',
+            is_active: true,
+            date_joined: '2024-01-02T03:04:05Z',
+          },
+        },
+        { model: 'auth.group', pk: 1, fields: { name: 'editors', permissions: [] } },
+      ]),
+    );
     const result = await auth(['import-django-users', file]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('imported 1 user(s); skipped 1 already present (or differing only in case); ignored 1');
+    expect(result.stdout).toContain(
+      'imported 1 user(s); skipped 1 already present (or differing only in case); ignored 1',
+    );
     const bad = join(dataDir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ model: 'auth.user', pk: 'x', fields: {} }]));
     expect((await auth(['import-django-users', bad])).code).toBe(1);
@@ -79,25 +146,59 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
   });
 
   it('marks an address verified for e-mail linking only with --email-verified / --emails-verified', async () => {
-    const listed = async () => new Map((await auth(['list-users', '--json'])).stdout.trim().split('\n').map((line) => {
-      const user = JSON.parse(line) as { username: string };
-      return [user.username, user] as const;
-    }));
-    expect((await auth(['create-user', 'frank', '--email', 'Frank@Example.COM', '--email-verified', '--no-password'])).code).toBe(0);
-    expect((await auth(['create-user', 'grace', '--email', 'grace@example.com', '--no-password'])).code).toBe(0);
+    const listed = async () =>
+      new Map(
+        (await auth(['list-users', '--json'])).stdout
+          .trim()
+          .split('\n')
+          .map((line) => {
+            const user = JSON.parse(line) as { username: string };
+            return [user.username, user] as const;
+          }),
+      );
+    expect(
+      (
+        await auth([
+          'create-user',
+          'frank',
+          '--email',
+          'Frank@Example.COM',
+          '--email-verified',
+          '--no-password',
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      (await auth(['create-user', 'grace', '--email', 'grace@example.com', '--no-password'])).code,
+    ).toBe(0);
     const missingEmail = await auth(['create-user', 'heidi', '--email-verified', '--no-password']);
     expect(missingEmail.code).toBe(1);
     expect(missingEmail.stderr).toContain('--email-verified needs --email');
     const file = join(dataDir, 'verified-dump.json');
-    writeFileSync(file, JSON.stringify([
-      { model: 'auth.user', pk: 70, fields: { password: '!x', username: 'Ivan', email: 'ivan@example.com' } },
-      // Django allows both; the kit keeps usernames unique regardless of case and skips the second.
-      { model: 'auth.user', pk: 71, fields: { password: '!x', username: 'IVAN', email: 'other@example.com' } },
-    ]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          model: 'auth.user',
+          pk: 70,
+          fields: { password: '!x', username: 'Ivan', email: 'ivan@example.com' },
+        },
+        // Django allows both; the kit keeps usernames unique regardless of case and skips the second.
+        {
+          model: 'auth.user',
+          pk: 71,
+          fields: { password: '!x', username: 'IVAN', email: 'other@example.com' },
+        },
+      ]),
+    );
     const imported = await auth(['import-django-users', file, '--emails-verified']);
     expect(imported.stdout).toContain('imported 1 user(s); skipped 1');
     const users = await listed();
-    expect(users.get('frank')).toMatchObject({ email: 'Frank@Example.COM', emailCanonical: 'frank@example.com', emailVerified: true });
+    expect(users.get('frank')).toMatchObject({
+      email: 'Frank@Example.COM',
+      emailCanonical: 'frank@example.com',
+      emailVerified: true,
+    });
     expect(users.get('grace')).toMatchObject({ emailVerified: false });
     expect(users.get('Ivan')).toMatchObject({ emailVerified: true });
     expect(users.has('IVAN')).toBe(false);
@@ -108,11 +209,15 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
     const duplicate = await auth(['create-user', 'CAROL', '--no-password']);
     expect(duplicate.code).toBe(1);
     expect(duplicate.stderr).toContain('unique regardless of case');
-    expect((await auth(['create-user', 'ｊｕｄｙ', '--no-password'])).stdout).toContain('created user judy');
+    expect((await auth(['create-user', 'ｊｕｄｙ', '--no-password'])).stdout).toContain(
+      'created user judy',
+    );
   });
 
   it('sets a password and deactivates a user', async () => {
-    expect((await auth(['set-password', 'carol', '--password-stdin'], 'new-carol-password\n')).code).toBe(0);
+    expect(
+      (await auth(['set-password', 'carol', '--password-stdin'], 'new-carol-password\n')).code,
+    ).toBe(0);
     expect((await auth(['deactivate', 'carol'])).stdout).toContain('deactivated carol');
     expect((await auth(['deactivate', 'nobody'])).code).toBe(1);
   });
@@ -120,7 +225,9 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
   it('flushes expired tokens and prints keys for production', async () => {
     expect((await auth(['flush-expired-tokens'])).stdout).toContain('flushed');
     const keys = await auth(['generate-keys']);
-    expect(keys.stdout).toMatch(/^AUTH_SECRET=\S{43}\nAUTH_SIGNING_KEYS='\{"keys":\[\{.*"d":.*\}\]\}'\n$/s);
+    expect(keys.stdout).toMatch(
+      /^AUTH_SECRET=\S{43}\nAUTH_SIGNING_KEYS='\{"keys":\[\{.*"d":.*\}\]\}'\n$/s,
+    );
   });
 
   describe('while a server holds the embedded database', () => {
@@ -137,7 +244,10 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
     });
 
     it('an imported Django pbkdf2_sha256 user signs in with the old password', async () => {
-      const response = await new HttpClient(server.url).post('/auth/sign-in/', { username: 'django-user', password: 'lètmein' });
+      const response = await new HttpClient(server.url).post('/auth/sign-in/', {
+        username: 'django-user',
+        password: 'lètmein',
+      });
       expect(response.status).toBe(200);
       expect(((await response.json()) as { user: { id: number } }).user.id).toBe(42);
     });

@@ -21,6 +21,7 @@ import {
   postgresReachable,
   stopTestDatabaseServices,
   type TestDatabase,
+  skipWithoutPostgres,
 } from '../../support/databases';
 
 afterAll(stopTestDatabaseServices);
@@ -65,7 +66,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
 
   const test = (name: string, fn: (t: TestDatabase) => Promise<void>) =>
     it(name, async (context) => {
-      if (!t) return context.skip(`${driver}: PostgreSQL unreachable`);
+      skipWithoutPostgres(context, t, `${driver}: PostgreSQL unreachable`);
       await fn(t);
     });
 
@@ -342,7 +343,7 @@ describe.each(['pglite', 'pg'] as const)(
   (engine) => {
     it('backfills canonical usernames (case collisions kept apart), leaves addresses unlinkable and unverified', async (context) => {
       const db = await bareDatabase(engine);
-      if (!db) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, db);
       try {
         for (const statement of migrationStatements('0000_init')) await db.query(statement);
         // As a Django import left them: usernames differing only in case, non-ASCII names, addresses.

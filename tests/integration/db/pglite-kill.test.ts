@@ -8,7 +8,7 @@ import { createUser } from '@/auth/services/users';
 import { HttpClient } from '../../support/http-client';
 import { testSecrets } from '../../support/keys';
 import { freePort, startNextServer } from '../../support/next-server';
-import { cloneClient, refresh, signIn, type TokenBody } from '../../support/contract';
+import { cloneClient, refresh, signIn, type TokenBody } from '../../support/requests';
 
 const PASSWORD = 'correct-horse-battery';
 const ROUNDS = 6;

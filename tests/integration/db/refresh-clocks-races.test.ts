@@ -24,6 +24,7 @@ import {
   openTestDatabase,
   stopTestDatabaseServices,
   type TestDatabase,
+  skipWithoutPostgres,
 } from '../../support/databases';
 import { testSecrets } from '../../support/keys';
 import { insertTestUser } from '../../support/users';
@@ -162,7 +163,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
     it.for(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
       `${PAIRS} rotations racing %s: no error, and no live token left in any session`,
       async (kind, context) => {
-        if (!t) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, t);
         const db = t.db;
         const sessions = await Promise.all(
           Array.from({ length: PAIRS }, () => freshSession(db, 'race')),
@@ -207,7 +208,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       it.for(Object.keys(REVOCATIONS) as (keyof typeof REVOCATIONS)[])(
         `${MET} rotations and %s, held at the session rows and released together: no error, no live token`,
         async (kind, context) => {
-          if (!t) return context.skip('PostgreSQL unreachable');
+          skipWithoutPostgres(context, t);
           const db = t.db;
           const sessions = await Promise.all(
             Array.from({ length: MET }, () => freshSession(db, 'met')),
@@ -252,7 +253,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
 
   describe('clocks', () => {
     it('counts the grace window from when the rotation committed, not from the winner’s `now`', async (context) => {
-      if (!t) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `stalled-${randomUUID().slice(0, 8)}`);
       const started = new Date(Date.now() - 60_000);
@@ -265,7 +266,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
     });
 
     it('keeps the grace window on the database clock when an instance’s clock runs 20 s ahead', async (context) => {
-      if (!t) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `skewed-${randomUUID().slice(0, 8)}`);
       const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
@@ -276,7 +277,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
     });
 
     it('treats a predecessor rotated longer ago than the grace window, by the database clock, as reuse', async (context) => {
-      if (!t) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db, { reuseGraceWindow: 10 });
       const user = await insertTestUser(t.db, `reused-${randomUUID().slice(0, 8)}`);
       const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
@@ -296,7 +297,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
     });
 
     it('applies AUTH_LEEWAY to refresh as /auth/verify/ does (frozen clock)', async (context) => {
-      if (!t) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db, { leeway: 5, refreshTokenLifetime: 60 });
       const user = await insertTestUser(t.db, `leeway-${randomUUID().slice(0, 8)}`);
       const signInAt = new Date('2025-11-28T16:00:00Z');

@@ -16,8 +16,10 @@ import {
   POSTGRES_URL,
   postgresReachable,
   stopTestDatabaseServices,
+  skipWithoutPostgres,
+  skipUnlessPostgresReachable,
 } from '../../support/databases';
-import { PATHS, refresh, signIn, warmUp } from '../../support/contract';
+import { PATHS, refresh, signIn, warmUp } from '../../support/requests';
 
 /**
  * The database as `next start` really uses it: opened in the instrumentation bundle, used from the
@@ -115,7 +117,8 @@ describe('next start on PostgreSQL, through a proxy that reads the wire', () => 
   });
 
   it('rotates refresh tokens with the named prepared statement, parsed once per connection', async (context) => {
-    if (!kit || !proxy) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, proxy);
     const client = new HttpClient(kit.url);
     const { body } = await signIn(client, 'wire-user', PASSWORD);
     const refreshes = 12;
@@ -131,7 +134,7 @@ describe('next start on PostgreSQL, through a proxy that reads the wire', () => 
   });
 
   it('logs a failed query without the values it was bound to (the username typed into sign-in)', async (context) => {
-    if (!kit?.database) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit?.database);
     // Break the schema under the running server, so the user lookup of the next sign-in fails.
     await kit.database.db.execute(sql`alter table users rename to users_moved_away`);
     const typed = 'typed-username-3f9c1e';
@@ -164,7 +167,7 @@ describe('next start on PostgreSQL, through a proxy that reads the wire', () => 
 
 describe('next start on a PostgreSQL database that was never migrated', () => {
   it('stops at start with a message that says to run npm run db:migrate', async (context) => {
-    if (!(await postgresReachable())) return context.skip('PostgreSQL unreachable');
+    await skipUnlessPostgresReachable(context);
     const scratch = await createScratchDatabase();
     const server = await spawnNextStart({ ...(await testSecrets()), DATABASE_URL: scratch.url });
     try {

@@ -8,7 +8,7 @@ import { startAuthKit } from '@/auth/startup';
 import {
   createScratchDatabase,
   openTestDatabase,
-  postgresReachable,
+  skipUnlessPostgresReachable,
 } from '../../support/databases';
 
 /**
@@ -54,7 +54,7 @@ describe('starting in development', () => {
   });
 
   it('creates no demo user on an empty PostgreSQL database', async (context) => {
-    if (!(await postgresReachable())) return context.skip('PostgreSQL unreachable');
+    await skipUnlessPostgresReachable(context);
     // A scratch database, migrated as `npm run db:migrate` would: empty of users.
     const migrated = await openTestDatabase('pg');
     cleanups.push(() => migrated!.dispose());
@@ -64,7 +64,7 @@ describe('starting in development', () => {
   });
 
   it('stops on an unmigrated PostgreSQL database, saying to run npm run db:migrate', async (context) => {
-    if (!(await postgresReachable())) return context.skip('PostgreSQL unreachable');
+    await skipUnlessPostgresReachable(context);
     const scratch = await createScratchDatabase();
     cleanups.push(() => scratch.drop());
     env.DATABASE_URL = scratch.url;

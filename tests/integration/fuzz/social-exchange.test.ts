@@ -246,7 +246,7 @@ describe('social exchange with an IdP configured (pglite)', () => {
               // Only exactly true / "true" is verified: any other address stays off the user.
               const user = (JSON.parse(reply.text) as { user?: { email?: unknown } }).user;
               if (verified !== true && verified !== 'true' && user?.email !== '')
-                violation('an unverified IdP address became the user\'s address', request, reply);
+                violation("an unverified IdP address became the user's address", request, reply);
             }
           },
         ),

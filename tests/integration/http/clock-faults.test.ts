@@ -5,16 +5,9 @@ import { HttpClient } from '../../support/http-client';
 import { startKit, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
-import {
-  cloneClient,
-  cookiesByName,
-  jwtOfSignedCookie,
-  refresh,
-  REFRESH_COOKIE,
-  signIn,
-  sleep,
-  warmUp,
-} from '../../support/contract';
+import { cookiesByName, jwtOfSignedCookie, REFRESH_COOKIE } from '../../support/cookies';
+import { cloneClient, refresh, signIn, sleep, warmUp } from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const GRACE_SECONDS = 1;
@@ -70,7 +63,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when a client retries a refresh whose rotation stalled past the grace window', async (context) => {
-    if (!kit || !proxy) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, proxy);
     const origin = new HttpClient(kit.url);
     const { body } = await signIn(origin, 'stalled', PASSWORD);
     const stall = proxy.stallRequests();
@@ -94,7 +88,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when the retry lands on an instance whose clock is 20 s ahead', async (context) => {
-    if (!kit || !skewed) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, skewed);
     const origin = new HttpClient(kit.url);
     const { body } = await signIn(origin, 'skew-fast-retries', PASSWORD);
     const rotated = await refresh(cloneClient(origin), body.CSRF_token);
@@ -106,7 +101,8 @@ describe('clock faults over next start on PostgreSQL', () => {
   });
 
   it('keeps the session when the instance whose clock is 20 s ahead rotates and the other takes the retry', async (context) => {
-    if (!kit || !skewed) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
+    skipWithoutPostgres(context, skewed);
     const origin = new HttpClient(skewed.url);
     const { body } = await signIn(origin, 'skew-fast-rotates', PASSWORD);
     // The skewed instance really runs ahead: its tokens say so.

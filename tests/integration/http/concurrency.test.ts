@@ -6,16 +6,13 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import {
-  cloneClient,
   cookiesByName,
   jwtOfSignedCookie,
-  refresh,
   refreshClaims,
   REFRESH_COOKIE,
-  signIn,
-  type TokenBody,
-  startWarmKit,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { cloneClient, refresh, signIn, type TokenBody, startWarmKit } from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const RACERS = 20;
@@ -99,7 +96,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
 
   describe('one instance', () => {
     it(`answers ${RACERS} concurrent refreshes of one cookie without a 500, every 200 carrying the same successor`, async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const result = await race([kit.url], 'racer-statuses');
       expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
       expect(result.statuses).toEqual(Array(RACERS).fill(200));
@@ -110,7 +107,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       `leaves exactly one live outstanding token in the session after ${RACERS} concurrent refreshes`,
       async (context) => {
-        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
         const result = await race([kit.url], 'racer-live');
         const live = await liveTokens(kit.database.db, result.sid);
         expect(live).toHaveLength(1);
@@ -119,7 +116,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     );
 
     it('keeps the session usable after the race: the successor refreshes', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const result = await race([kit.url], 'racer-usable');
       expect(result.winner).toBeDefined();
       const response = await refresh(result.winner!, result.csrf);
@@ -132,7 +129,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       `answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`,
       async (context) => {
-        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-statuses');
         expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
         expect(result.statuses).toEqual(Array(RACERS).fill(200));
@@ -143,7 +141,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       'leaves exactly one live outstanding token after the two-instance race',
       async (context) => {
-        if (!kit?.database || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-live');
         const live = await liveTokens(kit.database.db, result.sid);
         expect(live).toHaveLength(1);
@@ -154,7 +153,8 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       'keeps the session usable on either instance after the two-instance race',
       async (context) => {
-        if (!kit || !twin) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
+        skipWithoutPostgres(context, twin);
         const result = await race([kit.url, twin.url], 'twin-usable');
         expect(result.winner).toBeDefined();
         const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });

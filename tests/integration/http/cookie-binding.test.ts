@@ -2,20 +2,17 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
 import {
   attributesOf,
   cookiesByName,
   CSRF_COOKIE,
   expectCookiesCleared,
-  expectError,
-  PATHS,
-  refresh,
   REFRESH_COOKIE,
   SESSION_COOKIE,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { PATHS, refresh, signIn, startWarmKit, type TokenBody } from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const HOST = {
@@ -74,7 +71,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
 
   describe('cookie tossing (a refresh cookie planted by a sibling subdomain)', () => {
     it("refuses the attacker's genuine refresh cookie next to the victim's CSRF cookie and token with 403, setting no cookie", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const victim = await signedIn(kit, 'victim');
       const attacker = await signedIn(kit, 'attacker');
       // The victim's own pair works (the control), and the attacker's cookie is genuine.
@@ -90,7 +87,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it("refuses log-off with the attacker's refresh cookie and the victim's CSRF pair with 403, ending no session", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const victim = await signedIn(kit, 'logoff-victim');
       const attacker = await signedIn(kit, 'logoff-attacker');
       const cookie = `${sent(attacker.client, REFRESH_COOKIE)}; ${sent(victim.client, CSRF_COOKIE)}`;
@@ -103,7 +100,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
 
   describe('a cookie sent twice', () => {
     it("refuses two refresh cookies (the planted one first, as a longer path sorts) with 401, clearing the cookies, and leaves the victim's session alive", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const victim = await signedIn(kit, 'dup-victim');
       const attacker = await signedIn(kit, 'dup-attacker');
       const cookie = [
@@ -118,7 +115,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('refuses two CSRF cookies with 401', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const victim = await signedIn(kit, 'dup-victim');
       const attacker = await signedIn(kit, 'dup-attacker');
       const cookie = [
@@ -134,7 +131,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('refuses log-off with two refresh cookies with 401, revoking neither session', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const victim = await signedIn(kit, 'dup-victim');
       const attacker = await signedIn(kit, 'dup-attacker');
       const cookie = [
@@ -154,7 +151,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
 
   describe('AUTH_COOKIE_PREFIX=__Host-', () => {
     it('sets __Host- refresh, CSRF, device and session cookies, all Secure with Path=/ and no Domain', async (context) => {
-      if (!host) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, host);
       const { response } = await signIn(new HttpClient(host.url), 'victim', PASSWORD);
       const cookies = cookiesByName(response);
       expect(Object.keys(cookies).sort()).toEqual([...Object.values(HOST), '__Host-device'].sort());
@@ -175,7 +172,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('refreshes with the prefixed cookies, rotating them under the same names', async (context) => {
-      if (!host) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, host);
       const victim = await signedIn(host, 'victim');
       const before = victim.client.jar.get(HOST.refresh)!.value;
       const response = await refresh(victim.client, victim.body.CSRF_token);
@@ -186,7 +183,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('lets the proxy read the prefixed session cookie for a protected page', async (context) => {
-      if (!host) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, host);
       const victim = await signedIn(host, 'victim');
       const page = await fetch(`${host.url}/dashboard`, {
         redirect: 'manual',
@@ -198,7 +195,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('ignores a planted unprefixed refresh cookie: the request is the victim own', async (context) => {
-      if (!host) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, host);
       const victim = await signedIn(host, 'victim');
       const attacker = await signedIn(host, 'attacker');
       const planted = `${REFRESH_COOKIE}=${encodeURIComponent(attacker.client.jar.get(HOST.refresh)!.value)}`;
@@ -209,7 +206,7 @@ describe.each(HTTP_BACKENDS)('cookies bound to the session over next start on %s
     });
 
     it('logs off and clears the prefixed cookies with Path=/', async (context) => {
-      if (!host) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, host);
       const victim = await signedIn(host, 'victim');
       const response = await victim.client.post(PATHS.logoff, {
         CSRF_token: victim.body.CSRF_token,

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError, expectNoStackTrace } from '../../support/assertions';
+import { rawConnection, rawJsonPost } from '../../support/raw-http';
 import {
   cloneClient,
-  expectError,
-  expectNoStackTrace,
   PATHS,
-  rawConnection,
-  rawJsonPost,
   refresh,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const TRUSTED_ORIGIN = 'https://trusted.example';
@@ -69,12 +68,12 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off with truncated JSON', PATHS.logoff, '{'],
     ];
     it.for(malformed)('answers malformed JSON (%s) with 400', async ([, path, text], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(await raw(path, text, 'application/json'), 400, 'invalid_request');
     });
 
     it('answers a body that is not UTF-8 with 400', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const bytes = new Uint8Array([0x7b, 0x22, 0x75, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
       await expectError(await raw(PATHS.signIn, bytes, 'application/json'), 400, 'invalid_request');
     });
@@ -88,7 +87,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['JSON true', 'true'],
     ];
     it.for(notObjects)('answers sign-in with %s for a body with 400', async ([, text], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(await raw(PATHS.signIn, text, 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -100,7 +99,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off', PATHS.logoff, '7'],
       ['session revoke', PATHS.revoke, '"x"'],
     ])('answers %s with a non-object JSON body with 400', async ([, path, text], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(await raw(path!, text!, 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -162,7 +161,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     it.for(fieldCases)(
       'answers %s with 400 and field errors',
       async ([, path, json, fields], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const body = await expectError(
           await new HttpClient(kit.url).post(path, json),
           400,
@@ -174,7 +173,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it('answers sign-in with an empty JSON body as missing fields (400)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(await raw(PATHS.signIn, '', 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -219,14 +218,14 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['session revoke with a text/plain body', PATHS.revoke, '{"sid":"x"}', 'text/plain'],
     ];
     it.for(cases)('answers %s with 415', async ([, path, text, contentType], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await raw(path, text, contentType);
       await expectError(response, 415, 'unsupported_media_type');
       expect(response.headers.getSetCookie()).toEqual([]);
     });
 
     it('accepts application/json with a charset parameter', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await raw(
         PATHS.signIn,
         JSON.stringify({ username: 'charset-user', password: PASSWORD }),
@@ -248,7 +247,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off', PATHS.logoff],
       ['verify', PATHS.verify],
     ])('answers %s with a body over 16 KiB with 413', async ([, path], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(
         await raw(path!, padded(LIMIT + 1), 'application/json'),
         413,
@@ -257,7 +256,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('answers a chunked body over 16 KiB (no Content-Length) with 413', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const connection = await rawConnection(kit.port);
       try {
         const answer = await connection.send(
@@ -271,7 +270,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('keeps the connection usable after a chunked 413, or announces Connection: close', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const connection = await rawConnection(kit.port);
       try {
         const first = await connection.send(
@@ -294,7 +293,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('reads a body of exactly 16 KiB (the limit is inclusive)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const text = padded(LIMIT);
       expect(Buffer.byteLength(text)).toBe(LIMIT);
       await expectError(
@@ -314,7 +313,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['a header that is not JSON', `${Buffer.from('not json').toString('base64url')}.e30.sig`],
       ['a very long token', `${'a'.repeat(4000)}.${'b'.repeat(4000)}.c`],
     ])('answers verify with %s with 401', async ([, token], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(
         await new HttpClient(kit.url).post(PATHS.verify, { token }),
         401,
@@ -323,7 +322,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('answers refresh without a refresh cookie with 401', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(await refresh(new HttpClient(kit.url), 'anything'), 401, 'token_not_valid');
     });
 
@@ -360,7 +359,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     ] as [string, string, string, unknown, string | undefined][])(
       'answers %s with 401 and WWW-Authenticate: Bearer',
       async ([, method, path, json, authorization], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const response = await new HttpClient(kit.url).request(method, path, {
           json,
           headers: authorization ? { Authorization: authorization } : {},
@@ -371,7 +370,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it('answers a refresh token used as a Bearer token with 401', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const refreshJwt = victim.jar.get('refresh_cookie')!.value.replace(/:[^:]*$/, '');
       const response = await new HttpClient(kit.url).request('GET', PATHS.sessions, {
         headers: { Authorization: `Bearer ${refreshJwt}` },
@@ -402,7 +401,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it.for(rows)('refuses %s with 403 and sets no cookie', async ([, path, headers], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = cloneClient(victim);
       const json =
         path === PATHS.signIn
@@ -417,7 +416,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('leaves the session alive after the refused cross-site log-off and log-off-all', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await refresh(victim, victimBody.CSRF_token);
       expect(response.status).toBe(200);
       victimBody = (await response.json()) as TokenBody;
@@ -428,7 +427,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['the configured trusted Origin', TRUSTED_ORIGIN],
       ['Sec-Fetch-Site: same-origin', 'sfs'],
     ])('lets sign-in and refresh with %s through', async ([, which], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const headers: Record<string, string> =
         which === 'own'
           ? { Origin: kit.url }
@@ -447,7 +446,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it("lets a log-off with the app's own Origin through", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'origin-user', PASSWORD);
       const response = await client.post(
@@ -474,7 +473,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ),
     );
     it.for(rows)('answers %s with 405 and Allow: POST', async ([, method, path], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await fetch(`${kit.url}${path}`, { method, redirect: 'manual' });
       expect(response.headers.get('allow')).toBe('POST');
       await expectError(response, 405, 'method_not_allowed');
@@ -487,7 +486,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['POST', PATHS.sessions],
       ['DELETE', PATHS.sessions],
     ])('answers %s %s with 405 and an Allow naming GET', async ([method, path], context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await fetch(`${kit.url}${path}`, { method, redirect: 'manual' });
       expect((response.headers.get('allow') ?? '').split(/,\s*/)).toContain('GET');
       expect(response.headers.get('allow')).not.toMatch(/POST/);
@@ -497,7 +496,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
   describe('429 throttled', () => {
     it('throttles a username after five failures, even with the right password, with Retry-After', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       for (let i = 0; i < 5; i++) {
         await expectError(
@@ -519,7 +518,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('holds the username limit under a burst of parallel failures (at most five are checked)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -532,7 +531,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('does not throttle another username', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       expect(
         (
           await new HttpClient(kit.url).post(PATHS.signIn, {
@@ -546,7 +545,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
   describe('the error body', () => {
     it('never carries a stack trace, even for hostile input', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const hostile = [
         JSON.stringify({ username: 'a\u0000b', password: 'x' }),
         JSON.stringify({ username: 'x'.repeat(151), password: 'x' }),
@@ -591,7 +590,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   afterAll(async () => kit?.stop());
 
   it('throttles a client address after its attempt limit, whatever the usernames, with Retry-After', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.7' });
     for (let i = 0; i < 6; i++) {
       await expectError(
@@ -614,7 +613,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('throttles the address for a valid user too', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.7' });
     await expectError(
       await client.post(PATHS.signIn, { username: 'address-user', password: PASSWORD }),
@@ -624,7 +623,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('keeps throttling the address when the client prepends another X-Forwarded-For entry', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '10.1.2.3, 203.0.113.7' });
     await expectError(
       await client.post(PATHS.signIn, { username: 'address-spoofer', password: 'wrong-password' }),
@@ -634,7 +633,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('holds the address limit under a burst of parallel attempts', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.99' });
     const responses = await Promise.all(
       Array.from({ length: 15 }, (_, i) =>
@@ -647,7 +646,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('does not throttle another client address', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.8' });
     expect(
       (await client.post(PATHS.signIn, { username: 'address-user', password: PASSWORD })).status,

@@ -2,21 +2,17 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { CSRF_COOKIE, refreshClaims, REFRESH_COOKIE, SESSION_COOKIE } from '../../support/cookies';
+import { loggedEvents, waitForEvents, type LoggedEvent } from '../../support/logged-events';
 import {
   cloneClient,
-  CSRF_COOKIE,
-  loggedEvents,
   PATHS,
   refresh,
-  refreshClaims,
-  REFRESH_COOKIE,
-  SESSION_COOKIE,
   signIn,
   startWarmKit,
-  waitForEvents,
-  type LoggedEvent,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 // Distinct passwords per user, so a leaked one is traceable in the log.
 const PASSWORDS: Record<string, string> = {
@@ -80,7 +76,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   ) => events.filter((e) => e.event.type === type && match(e.event));
 
   it('logs one sign_in.success line with the user id, the session id and the client address', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.11');
     const body = await signInRemembered(client, 'event-success');
     const { sid } = refreshClaims(client);
@@ -96,7 +92,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs one sign_in.failure line with the username and a reason, and no password', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const wrong = 'wrong-pw-3f9a1c2d';
     secrets.add(wrong);
     const response = await browser('198.51.100.12').post(PATHS.signIn, {
@@ -115,7 +111,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs one refresh.success line per rotation', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.13');
     const body = await signInRemembered(client, 'event-refresh');
     const { sid } = refreshClaims(client);
@@ -130,7 +126,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs one refresh.reuse_detected line when an ancestor is replayed', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.14');
     const body = await signInRemembered(client, 'event-reuse');
     const ancestor = cloneClient(client);
@@ -153,7 +149,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs one logoff line with the session id', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.15');
     const body = await signInRemembered(client, 'event-logoff');
     const { sid } = refreshClaims(client);
@@ -166,7 +162,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs a throttled sign-in', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.16');
     for (let i = 0; i < 5; i++) {
       secrets.add(`throttle-wrong-${i}-8e1d`);
@@ -195,7 +191,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('logs one "csrf refused" warning per 403, naming why, without the tokens', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const client = browser('198.51.100.17');
     const body = await signInRemembered(client, 'event-csrf');
     const wrong = `${body.CSRF_token.slice(0, -4)}AAAA`;
@@ -227,7 +223,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('writes every auth event as one JSON line with level, time, msg and only the documented fields', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const events = loggedEvents(kit.output());
     expect(events.length).toBeGreaterThan(5);
     for (const line of events) {
@@ -237,7 +233,7 @@ describe.each(HTTP_BACKENDS)('auth events in the server log over next start on %
   });
 
   it('never writes a token, a cookie value or signature, a CSRF token or a password that was sent into the log', async (context) => {
-    if (!kit) return context.skip('PostgreSQL unreachable');
+    skipWithoutPostgres(context, kit);
     const output = kit.output();
     expect(secrets.size).toBeGreaterThan(20);
     const leaked = [...secrets].filter((secret) => secret.length >= 8 && output.includes(secret));

@@ -3,17 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
+import { expectCookiesCleared, refreshClaims } from '../../support/cookies';
 import {
   cloneClient,
-  expectCookiesCleared,
-  expectError,
   PATHS,
   refresh,
-  refreshClaims,
   signIn,
   type TokenBody,
   startWarmKit,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 
@@ -60,7 +60,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
 
   describe('POST /auth/logoff/', () => {
     it('makes the next refresh of that session answer 401', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-refresh', PASSWORD);
       const kept = cloneClient(client);
@@ -69,7 +69,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('answers 200 with a JSON body and clears the three cookies', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-clears', PASSWORD);
       const response = await client.post(PATHS.logoff, { CSRF_token: body.CSRF_token });
@@ -82,14 +82,14 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('answers 200 and clears the cookies without a refresh cookie (idempotent)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await new HttpClient(kit.url).post(PATHS.logoff, {});
       expect(response.status).toBe(200);
       expectCookiesCleared(response);
     });
 
     it('answers 403 with a refresh cookie and a wrong CSRF token, and keeps the session', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-bad-csrf', PASSWORD);
       const response = await client.post(PATHS.logoff, { CSRF_token: 'forged' });
@@ -99,7 +99,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('accepts the CSRF token in the X-CSRF-Token header', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-header', PASSWORD);
       const kept = cloneClient(client);
@@ -110,7 +110,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('revokes the whole session: a predecessor still inside the grace window fails too', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'logoff-family', PASSWORD);
       const predecessor = cloneClient(client);
@@ -120,7 +120,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it("leaves the user's other sessions alive", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const laptop = new HttpClient(kit.url);
       const phone = new HttpClient(kit.url);
       const { body: laptopBody } = await signIn(laptop, 'logoff-one', PASSWORD);
@@ -134,7 +134,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
 
   describe('GET /auth/sessions/', () => {
     it("lists the user's live sessions with sid, created, last_used, user_agent and current", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const laptop = new HttpClient(kit.url, { 'User-Agent': 'laptop-browser/1.0' });
       const phone = new HttpClient(kit.url, { 'User-Agent': 'phone-browser/2.0' });
       const { body } = await signIn(laptop, 'list-user', PASSWORD);
@@ -159,7 +159,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('answers with Cache-Control: no-store', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'list-user', PASSWORD);
       const response = await client.request('GET', PATHS.sessions, { headers: bearer(body) });
@@ -167,7 +167,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('does not list a logged-off session', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const laptop = new HttpClient(kit.url);
       const phone = new HttpClient(kit.url);
       const { body } = await signIn(laptop, 'list-revoked', PASSWORD);
@@ -184,7 +184,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
 
   describe('POST /auth/sessions/revoke/', () => {
     it("revokes one of the caller's sessions so that its refresh fails, and keeps the caller's", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const laptop = new HttpClient(kit.url);
       const stolen = new HttpClient(kit.url);
       const { body } = await signIn(laptop, 'revoke-user', PASSWORD);
@@ -200,7 +200,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it("answers 404 not_found for another user's session and leaves it alive", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const owner = new HttpClient(kit.url);
       const stranger = new HttpClient(kit.url);
       const { body: ownerBody } = await signIn(owner, 'revoke-owner', PASSWORD);
@@ -214,7 +214,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it('answers 404 not_found for a session id that does not exist', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'revoke-stranger', PASSWORD);
       await expectError(
@@ -231,7 +231,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
 
   describe('POST /auth/logoff-all/', () => {
     it("revokes every session of the user and clears the caller's cookies", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const laptop = new HttpClient(kit.url);
       const phone = new HttpClient(kit.url);
       const { body } = await signIn(laptop, 'all-user', PASSWORD);
@@ -245,7 +245,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
 
     it("leaves other users' sessions alive", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const user = new HttpClient(kit.url);
       const bystander = new HttpClient(kit.url);
       const { body } = await signIn(user, 'all-user', PASSWORD);
@@ -259,7 +259,7 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     it.skipIf(backend !== 'pg')(
       'cannot refresh once is_active is false: 401 and the cookies cleared',
       async (context) => {
-        if (!kit?.database) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit?.database);
         const client = new HttpClient(kit.url);
         const { body } = await signIn(client, 'deactivated', PASSWORD);
         expect((await refresh(client, body.CSRF_token)).status).toBe(200);

@@ -4,18 +4,21 @@ import { queryRows } from '@/db/execute';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
-  cloneClient,
   cookiesByName,
   jwtOfSignedCookie,
-  PATHS,
-  refresh,
   refreshClaims,
   refreshJwt,
   REFRESH_COOKIE,
+} from '../../support/cookies';
+import {
+  cloneClient,
+  PATHS,
+  refresh,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 /** Refresh + revocation pairs per kind of revocation, all fired at the same moment. */
@@ -99,7 +102,7 @@ describe.each(HTTP_BACKENDS)('a refresh racing a revocation over next start on %
   it.for(Object.keys(REVOCATIONS) as Revocation[])(
     `answers ${PAIRS} refresh + %s pairs fired at once without a 500, and leaves no live token in any of the sessions`,
     async (kind, context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const outcomes = await racePairs(kit, kind);
       expect(outcomes.flatMap((o) => o.failures)).toEqual([]);
       // The refresh either won before the revocation (200) or lost to it (401); the revocation

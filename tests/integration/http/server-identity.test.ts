@@ -14,16 +14,17 @@ import {
 } from '../../support/account';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
+import { refreshClaims } from '../../support/cookies';
 import {
   cloneClient,
-  expectError,
   PATHS,
   refresh,
-  refreshClaims,
   signIn,
   startWarmKit,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const USERS = [
@@ -54,7 +55,7 @@ describe.each(HTTP_BACKENDS)('server-side identity over next start on %s', (back
 
   const test = (name: string, fn: (kit: KitServer) => Promise<void>, pgOnly = false) =>
     it(name, async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       // The embedded database is held by the server process: the CLI and direct writes need PostgreSQL.
       if (pgOnly && !kit.database) return context.skip('PGlite is held by the server');
       await fn(kit);

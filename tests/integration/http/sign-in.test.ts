@@ -5,19 +5,17 @@ import { users } from '@/db/schema';
 import { deactivateUser } from '@/auth/services/users';
 import { HttpClient, setCookies } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { expectError } from '../../support/assertions';
 import {
   attributesOf,
   cookiesByName,
   CSRF_COOKIE,
-  expectError,
   jwtOfSignedCookie,
-  PATHS,
   REFRESH_COOKIE,
   SESSION_COOKIE,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { PATHS, signIn, startWarmKit, type TokenBody } from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const ISSUER = 'https://auth.kit.test';
 const AUDIENCE = 'kit-http-tests';
@@ -76,7 +74,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
   describe('a successful sign-in', () => {
     it('answers 200 with exactly access_token, expires, CSRF_token and user', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'body-user', PASSWORD);
       expect(Object.keys(body).sort()).toEqual(['CSRF_token', 'access_token', 'expires', 'user']);
       expect(typeof body.access_token).toBe('string');
@@ -86,7 +84,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('serializes the user as id, username, email, first_name and last_name, never the password', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'body-user', PASSWORD);
       const claims = decodeJwt(body.access_token);
       expect(body.user).toEqual({
@@ -100,20 +98,20 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('sets expires to the access token exp', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'expires-user', PASSWORD);
       expect(body.expires).toBe(decodeJwt(body.access_token).exp);
     });
 
     it('answers with Cache-Control: no-store and a JSON content type', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response } = await signIn(new HttpClient(kit.url), 'cache-user', PASSWORD);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     });
 
     it('sets exactly the refresh, CSRF, session and device cookies', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response } = await signIn(new HttpClient(kit.url), 'cookie-count-user', PASSWORD);
       expect(
         setCookies(response)
@@ -123,7 +121,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('sets the refresh cookie HttpOnly, SameSite=Strict, Path=/auth, Secure, expiring with the refresh token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response } = await signIn(new HttpClient(kit.url), 'refresh-cookie-user', PASSWORD);
       const cookie = cookiesByName(response)[REFRESH_COOKIE]!;
       const refreshExp = decodeJwt(jwtOfSignedCookie(cookie.value!)).exp!;
@@ -138,7 +136,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('sets the CSRF cookie like the refresh cookie, holding the signed CSRF token of the body', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response, body } = await signIn(
         new HttpClient(kit.url),
         'csrf-cookie-user',
@@ -159,7 +157,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('sets the session cookie HttpOnly, SameSite=Lax, Path=/, Secure, expiring with the refresh token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response } = await signIn(new HttpClient(kit.url), 'session-cookie-user', PASSWORD);
       const cookies = cookiesByName(response);
       const cookie = cookies[SESSION_COOKIE]!;
@@ -174,7 +172,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('puts a short {sub, sid, exp} JWT of the same session in the session cookie', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response, body } = await signIn(
         new HttpClient(kit.url),
         'session-jwt-user',
@@ -191,7 +189,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it.skipIf(backend !== 'pg')('updates last_login in the users row', async (context) => {
-      if (!kit?.database) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit?.database);
       const before = Date.now();
       await signIn(new HttpClient(kit.url), 'last-login-user', PASSWORD);
       const [row] = await kit.database.db
@@ -204,7 +202,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('gives every sign-in its own session id', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const first = await signIn(new HttpClient(kit.url), 'two-sessions-user', PASSWORD);
       const second = await signIn(new HttpClient(kit.url), 'two-sessions-user', PASSWORD);
       const sid = (response: Response) =>
@@ -216,7 +214,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
   describe('the URL', () => {
     it("reaches the handler at /auth/sign-in/ (with the seed's trailing slash)", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await new HttpClient(kit.url).post('/auth/sign-in/', {
         username: 'slash-user',
         password: PASSWORD,
@@ -225,7 +223,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('reaches the handler at /auth/sign-in (without the slash), directly or through a method-keeping 308', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       let response = await client.post('/auth/sign-in', {
         username: 'noslash-user',
@@ -256,14 +254,14 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     ] as const)(
       'answers %s with 401 authentication_failed',
       async ([, username, password], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const response = await new HttpClient(kit.url).post(PATHS.signIn, { username, password });
         await expectError(response, 401, 'authentication_failed');
       },
     );
 
     it('answers unknown user, wrong password and inactive user with the very same body', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       const bodies = await Promise.all(
         [
@@ -284,7 +282,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('sets no cookie on a failed sign-in', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await new HttpClient(kit.url).post(PATHS.signIn, {
         username: 'nocookie-fail-user',
         password: 'wrong-password',
@@ -294,7 +292,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('spends comparable time on an unknown user and on a wrong password (dummy hash)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const client = new HttpClient(kit.url);
       await client.post(PATHS.signIn, { username: 'timing-warmup', password: 'x-warmup' });
       const unknown: number[] = [];
@@ -322,7 +320,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
 
   describe('the tokens', () => {
     it('signs the access token with header typ at+jwt, alg ES256 and the kid of the published key', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'header-user', PASSWORD);
       const jwks = (await (await fetch(`${kit.url}${PATHS.jwks}`)).json()) as {
         keys: { kid: string }[];
@@ -332,7 +330,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     });
 
     it('puts token_type, user_id, sub (a string), jti, sid, auth_time, amr, iat, exp, iss and aud in the access token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'claims-user', PASSWORD);
       const claims = decodeJwt(body.access_token);
       expect(claims.token_type).toBe('access');
@@ -355,7 +353,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     ] as [string, boolean, string[]][])(
       "adds the template's custom claims username, is_staff and roles (%s)",
       async ([username, isStaff, roles], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const { body } = await signIn(new HttpClient(kit.url), username, PASSWORD);
         const claims = decodeJwt(body.access_token);
         expect({
@@ -367,7 +365,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
     );
 
     it('puts token_type, user_id, sub, jti, sid, iat and exp in the refresh token, with a kid header', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { response, body } = await signIn(
         new HttpClient(kit.url),
         'refresh-claims-user',

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_DEADLINE_MS } from '@/auth/handlers/body';
 import { type KitServer } from '../../support/kit-servers';
-import { expectNoStackTrace, PATHS, startWarmKit } from '../../support/contract';
+import { expectNoStackTrace } from '../../support/assertions';
+import { PATHS, startWarmKit } from '../../support/requests';
 
 /** Time allowed past the deadline for the answer to arrive on a busy machine. */
 const MARGIN_MS = 3_000;

@@ -7,7 +7,7 @@ import type { Database } from '@/db/client';
 import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { type KitServer } from '../../support/kit-servers';
-import { PATHS, startWarmKit } from '../../support/contract';
+import { PATHS, startWarmKit } from '../../support/requests';
 
 const PASSWORD = 'correct-horse-battery';
 // docs/contract.md section 6: failure medians within 10 % of each other. 50 interleaved rounds keep

@@ -3,9 +3,9 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
+import { expectError } from '../../support/assertions';
 import {
   cloneClient,
-  expectError,
   PATHS,
   refresh,
   signIn,
@@ -13,7 +13,8 @@ import {
   startWarmKit,
   warmUp,
   type TokenBody,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 /** DATABASE_TIMEOUT of the server behind the proxy: short, so a stall test takes seconds. */
@@ -69,7 +70,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, {
           username: 'cut-user',
           password: PASSWORD,
@@ -84,7 +85,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const response = await refresh(cloneClient(client), session.CSRF_token);
         const retryAfter = Number(response.headers.get('retry-after'));
         expect(response.headers.getSetCookie()).toEqual([]);
@@ -96,7 +97,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'answers every attempt with 503, not only the first',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const statuses = [];
         for (let i = 0; i < 3; i++)
           statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
@@ -117,7 +118,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
 
   describe('once the database is back', () => {
     it.skipIf(backend !== 'pg')('signs in again', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, behindProxy);
       const response = await eventually(() =>
         new HttpClient(behindProxy!.url).post(PATHS.signIn, {
           username: 'cut-user',
@@ -130,7 +131,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'refreshes the session that existed before the cut',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const response = await eventually(() => refresh(client, session.CSRF_token));
         expect(response.status).toBe(200);
       },
@@ -164,7 +165,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'answers sign-in with a prompt 503 and Retry-After, and sets no cookie',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const { response, text, elapsedMs } = await timed(() =>
           new HttpClient(behindProxy!.url).post(PATHS.signIn, {
             username: 'cut-user',
@@ -187,7 +188,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     it.skipIf(backend !== 'pg')(
       'answers refresh with a prompt 503 and leaves the cookies untouched',
       async (context) => {
-        if (!behindProxy) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, behindProxy);
         const { response, elapsedMs } = await timed(() =>
           refresh(cloneClient(client), session.CSRF_token),
         );
@@ -205,7 +206,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     beforeAll(() => proxy?.restore());
 
     it.skipIf(backend !== 'pg')('refreshes the session again', async (context) => {
-      if (!behindProxy) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, behindProxy);
       const response = await eventually(() => refresh(client, session.CSRF_token));
       expect(response.status).toBe(200);
     });

@@ -15,19 +15,18 @@ import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { testSecrets } from '../../support/keys';
+import { expectError } from '../../support/assertions';
+import { refreshJwt } from '../../support/cookies';
+import { b64json, privateSigningKey, signWithKitKey } from '../../support/forged-tokens';
 import {
-  b64json,
   cloneClient,
-  expectError,
   PATHS,
-  privateSigningKey,
   refresh,
-  refreshJwt,
   signIn,
-  signWithKitKey,
   type TokenBody,
   startWarmKit,
-} from '../../support/contract';
+} from '../../support/requests';
+import { skipWithoutPostgres } from '../../support/databases';
 
 const PASSWORD = 'correct-horse-battery';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -88,26 +87,26 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
 
   describe('POST /auth/verify/', () => {
     it('answers 200 {} for an access token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await verify(session.access_token);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({});
     });
 
     it('answers 200 {} for a live refresh token', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await verify(refreshJwt(client));
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({});
     });
 
     it("accepts a well-formed token signed with the kit's own key (the control for the forged cases below)", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       expect((await verify(await signWithKitKey(kit, accessClaims()))).status).toBe(200);
     });
 
     it('answers 401 for a refresh token that was rotated (blacklisted)', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const own = new HttpClient(kit.url);
       const { body } = await signIn(own, 'rotated', PASSWORD);
       const rotated = refreshJwt(own);
@@ -117,7 +116,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for a refresh token of a logged-off session', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const own = new HttpClient(kit.url);
       const { body } = await signIn(own, 'logged-off', PASSWORD);
       const token = refreshJwt(own);
@@ -128,7 +127,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for an access token whose payload was tampered with', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const [header, , signature] = session.access_token.split('.');
       const claims = decodeJwt(session.access_token);
       const tampered = `${header}.${b64json({ ...claims, is_staff: true, roles: ['admin'] })}.${signature}`;
@@ -136,7 +135,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for an access token whose signature was tampered with', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const [header, payload, signature] = session.access_token.split('.');
       const bytes = Buffer.from(signature!, 'base64url');
       bytes[0]! ^= 0x01;
@@ -148,7 +147,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for alg: none', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { kid } = privateSigningKey(kit);
       const token = `${b64json({ alg: 'none', typ: 'at+jwt', kid })}.${b64json(accessClaims())}.`;
       await expectError(await verify(token), 401, 'token_not_valid');
@@ -161,7 +160,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     ])(
       'answers 401 for an HS256 token signed with %s (algorithm confusion)',
       async ([, form], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const jwk = publicJwk();
         const keyObject = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
         const secret =
@@ -180,7 +179,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     );
 
     it('answers 401 for a token with an unknown kid, even signed with the real key', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await expectError(
         await verify(await signWithKitKey(kit, accessClaims(), { kid: 'no-such-key' })),
         401,
@@ -189,7 +188,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for a token signed by a foreign key under the real kid', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { privateKey } = await generateKeyPair('ES256');
       const token = await new SignJWT(accessClaims())
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid })
@@ -198,7 +197,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for a token that brings its own key in a jwk header', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
       const jwk = await exportJWK(publicKey);
       const token = await new SignJWT(accessClaims())
@@ -214,7 +213,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     ])(
       'answers 401 for a token with a %s header, even signed with the real key',
       async ([name, extra], context) => {
-        if (!kit) return context.skip('PostgreSQL unreachable');
+        skipWithoutPostgres(context, kit);
         const header = name === 'jwk' ? { jwk: publicJwk() } : (extra as Record<string, string>);
         await expectError(
           await verify(await signWithKitKey(kit, accessClaims(), header)),
@@ -225,7 +224,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     );
 
     it("answers 401 for a refresh token signed with the kit's key whose row was never stored or was flushed", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const live = decodeJwt(refreshJwt(client));
       const now = Math.floor(Date.now() / 1000);
       const claims = { ...live, jti: `flushed-${now}-${Math.random()}`, iat: now, exp: now + 600 };
@@ -242,7 +241,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('answers 401 for an expired token signed with the real key', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const now = Math.floor(Date.now() / 1000);
       await expectError(
         await verify(await signWithKitKey(kit, accessClaims({ iat: now - 600, exp: now - 300 }))),
@@ -254,7 +253,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
 
   describe('GET /.well-known/jwks.json', () => {
     it('publishes public keys only, each with kid, alg and use sig', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const response = await fetch(`${kit.url}${PATHS.jwks}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^application\/(jwk-set\+)?json/);
@@ -275,7 +274,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('lets another service verify access tokens with createRemoteJWKSet', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { body } = await signIn(new HttpClient(kit.url), 'remote', PASSWORD);
       const jwks = createRemoteJWKSet(new URL(`${kit.url}${PATHS.jwks}`));
       const { payload, protectedHeader } = await jwtVerify(body.access_token, jwks, {
@@ -287,7 +286,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('gives another service nothing to verify a foreign token with', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const { privateKey } = await generateKeyPair('ES256');
       const foreign = await new SignJWT(accessClaims())
         .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: privateSigningKey(kit).kid })
@@ -297,7 +296,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('signs HS256 tokens with AUTH_HS256_KEY, and refuses one signed with AUTH_SECRET', async (context) => {
-      if (!hs256) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, hs256);
       const own = new HttpClient(hs256.url);
       const { body } = await signIn(own, 'hs-user', PASSWORD);
       const claims = decodeJwt(body.access_token);
@@ -318,7 +317,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
     });
 
     it('publishes an empty key set with AUTH_ALGORITHM=HS256', async (context) => {
-      if (!hs256) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, hs256);
       const response = await fetch(`${hs256.url}${PATHS.jwks}`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ keys: [] });
@@ -327,7 +326,7 @@ describe.each(HTTP_BACKENDS)('verify and JWKS over next start on %s', (backend) 
 
   describe('POST /auth/verify/ after the rows are gone', () => {
     it("answers 401 for a refresh token whose user was deleted (and that user's access token stays a valid JWT)", async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       const own = new HttpClient(kit.url);
       await signIn(own, 'deleted', PASSWORD);
       const token = refreshJwt(own);

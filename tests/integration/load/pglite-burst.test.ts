@@ -10,16 +10,12 @@ import { HttpClient } from '../../support/http-client';
 import { testSecrets } from '../../support/keys';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import {
-  cloneClient,
   cookiesByName,
   jwtOfSignedCookie,
-  PATHS,
-  refresh,
   refreshClaims,
   REFRESH_COOKIE,
-  signIn,
-  warmUp,
-} from '../../support/contract';
+} from '../../support/cookies';
+import { cloneClient, PATHS, refresh, signIn, warmUp } from '../../support/requests';
 
 /**
  * A burst of refreshes on the embedded database, which runs on the server's event loop: every

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { startKit, type KitServer } from '../../support/kit-servers';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
+import { skipWithoutPostgres } from '../../support/databases';
 
 /**
  * Mixed sign-in / refresh / API traffic over loopback, bounded in time: no 5xx outside the
@@ -137,7 +138,7 @@ describe(
     });
 
     it('steady load: only 2xx, no lost session', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       await drive(users, STEADY_SECONDS);
       const statuses = Object.fromEntries(tally.statuses);
       expect(tally.lostSessions).toEqual([]);
@@ -146,7 +147,7 @@ describe(
     });
 
     it('the database cut off mid-load: 503 while down, full recovery after, no session half-rotated', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       tally.statuses.clear();
       const load = drive(users, 9);
       await new Promise((r) => setTimeout(r, 2000));
@@ -170,7 +171,7 @@ describe(
     });
 
     it('a server restart mid-load: sessions survive', async (context) => {
-      if (!kit) return context.skip('PostgreSQL unreachable');
+      skipWithoutPostgres(context, kit);
       tally.statuses.clear();
       const load = drive(users, 8);
       await new Promise((r) => setTimeout(r, 2000));
