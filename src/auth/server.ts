@@ -9,7 +9,7 @@ import { verifyBearer } from './bearer';
 import { getAuthContext, getAuthCore } from './context';
 import { readAuthCookies } from './cookies/auth-cookies';
 import { AuthError, PermissionDenied, TokenNotValid, toErrorResponse } from './errors';
-import { log } from './events';
+import { log } from '@/log';
 import { IDENTITY_HEADERS } from './middleware';
 import {
   checkIdentity,

@@ -11,7 +11,7 @@ import {
   toErrorResponse,
 } from '../errors';
 import { describeError } from '@/db/errors';
-import { log } from '../events';
+import { log } from '@/log';
 import { readJsonBody } from './body';
 
 type Method = 'GET' | 'POST';

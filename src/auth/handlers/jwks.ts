@@ -1,7 +1,7 @@
 import { getAuthCore } from '../context';
 import { describeError } from '@/db/errors';
 import { MethodNotAllowed, toErrorResponse } from '../errors';
-import { log } from '../events';
+import { log } from '@/log';
 
 /**
  * GET /.well-known/jwks.json — the public keys that verify access tokens, serialised once at
