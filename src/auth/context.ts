@@ -2,8 +2,8 @@ import { getAuthConfig } from './config';
 import type { AuthConfig } from './config/types';
 import { CookieSigner } from './cookies/signing';
 import { loadKeyring, type Keyring } from './tokens/keys';
-import { getDatabase } from '@/db';
-import type { Database } from '@/db/client';
+import { getDatabase, type DatabaseHandle } from '@/db';
+import type { Database } from '@/db/types';
 
 /** What every service needs: the configuration, the keys, the cookie signer. */
 export interface AuthCore {
@@ -35,8 +35,13 @@ export function getAuthCore(): Promise<AuthCore> {
   return cache.__authKitCore;
 }
 
+/** The process's database handle, opened with the configured settings (DATABASE_URL...). */
+export async function getAuthDatabase(): Promise<DatabaseHandle> {
+  return getDatabase((await getAuthConfig()).database);
+}
+
 /** The core and the database handle. */
 export async function getAuthContext(): Promise<AuthContext> {
-  const [core, handle] = await Promise.all([getAuthCore(), getDatabase()]);
+  const [core, handle] = await Promise.all([getAuthCore(), getAuthDatabase()]);
   return { ...core, db: handle.db };
 }

@@ -1,4 +1,5 @@
-import { isConnectionError } from '@/db/errors';
+import { describeError, isConnectionError } from '@/db/errors';
+import { log, UNCONFIGURED, type LogSettings } from '@/log';
 
 /**
  * The kit's typed errors, one class per code (docs/contract.md section 2), and the one place
@@ -9,8 +10,6 @@ export abstract class AuthError extends Error {
   abstract readonly status: number;
   /** Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`). */
   headers: Record<string, string> = {};
-  /** Clear the auth cookies in the answer (refresh failures). */
-  clearCookies = false;
   /** Field errors for `invalid_request`. */
   errors?: Record<string, string[]>;
 }
@@ -71,13 +70,9 @@ export class AuthenticationFailed extends AuthError {
 export class TokenNotValid extends AuthError {
   readonly code = 'token_not_valid';
   readonly status = 401;
-  constructor(
-    detail = 'Token is invalid or expired.',
-    { bearer = false, clearCookies = false } = {},
-  ) {
+  constructor(detail = 'Token is invalid or expired.', { bearer = false } = {}) {
     super(detail);
     if (bearer) this.headers['WWW-Authenticate'] = 'Bearer error="invalid_token"';
-    this.clearCookies = clearCookies;
   }
 }
 
@@ -168,10 +163,15 @@ export class UserCommandError extends Error {
 
 /** Options for {@link toErrorResponse}. */
 export interface ErrorResponseOptions {
-  /** `Set-Cookie` values that clear the auth cookies, for errors that ask for it. */
+  /**
+   * `Set-Cookie` values that clear the auth cookies, appended to a 401 `token_not_valid` (the
+   * endpoints that declare `clearCookiesOnInvalidToken`: refresh and log-off).
+   */
   clearCookies?: () => string[];
-  /** Where unexpected errors are reported (never to the client). */
-  logUnexpected?: (error: unknown) => void;
+  /** The log threshold (the configuration); without it every report is written. */
+  log?: LogSettings;
+  /** The request's path, named in the report. */
+  path?: string;
 }
 
 /** Maps an unexpected error to its contract error when there is one (a lost database: 503). */
@@ -183,21 +183,38 @@ export function classifyError(error: unknown): AuthError | null {
 }
 
 /**
+ * Reports what the operator must hear of: an unexpected error (with its stack) and a lost
+ * database. describeError() keeps the bound SQL values (passwords, tokens) out of the line.
+ */
+function reportError(error: unknown, known: AuthError | null, options: ErrorResponseOptions) {
+  const settings = options.log ?? UNCONFIGURED;
+  const path = options.path === undefined ? {} : { path: options.path };
+  if (!known)
+    log(settings, 'error', 'unexpected error', {
+      ...path,
+      error: describeError(error, { stack: true }),
+    });
+  else if (!(error instanceof AuthError))
+    log(settings, 'warn', 'service unavailable', { ...path, error: describeError(error) });
+}
+
+/**
  * The one place that turns an error into a response: `{ detail, code, errors? }` with the error's
- * headers. Anything unknown is logged and answered with a generic 500, never with a stack.
+ * headers. Anything unknown is logged and answered with a generic 500, never with a stack; a lost
+ * database is logged and answered 503.
  */
 export function toErrorResponse(error: unknown, options: ErrorResponseOptions = {}): Response {
   const known = classifyError(error);
+  reportError(error, known, options);
   const headers = new Headers({ 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
   if (!known) {
-    options.logUnexpected?.(error);
     return new Response(
       JSON.stringify({ detail: 'Internal server error.', code: 'server_error' }),
       { status: 500, headers },
     );
   }
   for (const [name, value] of Object.entries(known.headers)) headers.set(name, value);
-  if (known.clearCookies && options.clearCookies)
+  if (known instanceof TokenNotValid && options.clearCookies)
     for (const cookie of options.clearCookies()) headers.append('Set-Cookie', cookie);
   const body = {
     detail: known.message,

@@ -1,4 +1,4 @@
-import type { AuthConfig } from './config/types';
+import { log, type LogSettings } from '@/log';
 
 /** The auth decisions the kit reports (docs/contract.md section 6); never any token material. */
 export type AuthEventType =
@@ -27,19 +27,12 @@ export interface AuthEvent {
   username?: string;
 }
 
-const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 } as const;
+/** The `onEvent` hook of the configuration (AuthOptions.onEvent). */
+export type AuthEventHook = (event: AuthEvent) => void | Promise<void>;
 
-/** Writes one structured JSON log line if `level` passes the configured AUTH_LOG_LEVEL. */
-export function log(
-  config: Pick<AuthConfig, 'logLevel'>,
-  level: keyof typeof LEVELS,
-  msg: string,
-  fields: Record<string, unknown> = {},
-): void {
-  if (LEVELS[level] < LEVELS[config.logLevel]) return;
-  const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields });
-  if (level === 'error' || level === 'warn') console.error(line);
-  else console.log(line);
+/** What reporting an event needs from the configuration: the log threshold and the hook. */
+export interface EventSettings extends LogSettings {
+  onEvent: AuthEventHook | null;
 }
 
 /**
@@ -47,7 +40,7 @@ export function log(
  * logged and never changes the answer the user gets.
  */
 export async function emitAuthEvent(
-  config: AuthConfig,
+  config: EventSettings,
   event: Omit<AuthEvent, 'at'>,
 ): Promise<void> {
   const full: AuthEvent = { at: new Date().toISOString(), ...event };

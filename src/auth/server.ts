@@ -4,12 +4,10 @@ import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { AppAuth } from '@/auth.config';
 import { findLiveSession } from '@/db/queries/current-user';
-import { describeError } from '@/db/errors';
 import { verifyBearer } from './bearer';
 import { getAuthContext, getAuthCore } from './context';
 import { readAuthCookies } from './cookies/auth-cookies';
 import { AuthError, PermissionDenied, TokenNotValid, toErrorResponse } from './errors';
-import { log } from './events';
 import { IDENTITY_HEADERS } from './middleware';
 import {
   checkIdentity,
@@ -174,12 +172,7 @@ export function withAuth<Context = unknown>(
       if (options.allow && !options.allow(claims)) throw new PermissionDenied();
       return await handler(request, { claims, context });
     } catch (error) {
-      return toErrorResponse(error, {
-        logUnexpected: (e) =>
-          log({ logLevel: 'error' }, 'error', 'unexpected error', {
-            error: describeError(e, { stack: true }),
-          }),
-      });
+      return toErrorResponse(error, { path: new URL(request.url).pathname });
     }
   };
 }

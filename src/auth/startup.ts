@@ -2,7 +2,7 @@ import { getAuthConfig } from './config';
 import type { AuthConfig } from './config/types';
 import type { Database } from '@/db/client';
 import { describeError } from '@/db/errors';
-import { log } from './events';
+import { log } from '@/log';
 
 /** The demo account `npm run dev` creates, published in the README: never for production. */
 const DEMO_USER = { username: 'demo', password: 'demo-password-123', email: 'demo@example.com' };
@@ -74,7 +74,7 @@ function warnAboutEmbeddedProduction(config: AuthConfig): void {
 export async function startAuthKit(): Promise<void> {
   const config = await getAuthConfig().catch(stop);
   const { getDatabase, closeDatabaseOnShutdown } = await import('@/db');
-  const { db } = await getDatabase().catch(stop);
+  const { db } = await getDatabase(config.database).catch(stop);
   closeDatabaseOnShutdown();
   log(config, 'info', 'auth kit configured', {
     algorithm: config.algorithm,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { closeDatabase, getDatabase } from '@/db';
+import { closeDatabase } from '@/db';
 import { listUsers } from '@/db/queries/users';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { describeError } from '@/db/errors';
@@ -13,6 +13,7 @@ import {
 } from '@/auth/services/users';
 import { grantRole, revokeRole, setStaff } from '@/auth/services/roles';
 import { generateSecret, generateSigningKey } from '@/auth/config/secrets';
+import { getAuthDatabase } from '@/auth/context';
 import { confirmOnTerminal, readNewPassword } from './io';
 
 interface Command {
@@ -48,7 +49,7 @@ const COMMANDS: Record<string, Command> = {
       const password = values['no-password']
         ? null
         : await readNewPassword(Boolean(values['password-stdin']));
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const user = await createUser(db, {
         username: username!,
         password,
@@ -67,7 +68,7 @@ const COMMANDS: Record<string, Command> = {
     positionals: 1,
     async run({ positionals: [username], values }) {
       const password = await readNewPassword(Boolean(values['password-stdin']));
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const { revokedSessions } = await setUserPassword(db, username!, password);
       console.log(`password set for ${username}; ${revokedSessions} session(s) revoked`);
     },
@@ -77,7 +78,7 @@ const COMMANDS: Record<string, Command> = {
     help: 'Deactivates a user and revokes all of their sessions.',
     positionals: 1,
     async run({ positionals: [username] }) {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const { revokedSessions } = await deactivateUser(db, username!);
       console.log(`deactivated ${username}; ${revokedSessions} session(s) revoked`);
     },
@@ -93,7 +94,7 @@ const COMMANDS: Record<string, Command> = {
           `Delete user "${username}" with all their sessions? Type the username to confirm: `,
           username!,
         );
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const { id, revokedSessions } = await deleteUser(db, username!);
       console.log(`deleted user ${username} (id ${id}); ${revokedSessions} session(s) revoked`);
     },
@@ -103,7 +104,7 @@ const COMMANDS: Record<string, Command> = {
     help: "Gives a user a role (Django's groups): the `roles` claim of their next access token, and getCurrentUser() at once.",
     positionals: 2,
     async run({ positionals: [username, role] }) {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const granted = await grantRole(db, username!, role!);
       console.log(granted ? `granted ${role} to ${username}` : `${username} has ${role} already`);
     },
@@ -113,7 +114,7 @@ const COMMANDS: Record<string, Command> = {
     help: 'Takes a role away from a user (access tokens already issued keep it until they expire).',
     positionals: 2,
     async run({ positionals: [username, role] }) {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const revoked = await revokeRole(db, username!, role!);
       console.log(
         revoked ? `revoked ${role} from ${username}` : `${username} does not have ${role}`,
@@ -126,7 +127,7 @@ const COMMANDS: Record<string, Command> = {
     options: { off: { type: 'boolean' } },
     positionals: 1,
     async run({ positionals: [username], values }) {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       await setStaff(db, username!, !values.off);
       console.log(`${username} is ${values.off ? 'no longer' : 'now'} staff`);
     },
@@ -137,7 +138,7 @@ const COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     positionals: 0,
     async run({ values }) {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       for (let offset = 0; ; offset += 1000) {
         const page = await listUsers(db, { offset, limit: 1000 });
         for (const { password: _hash, ...user } of page) {
@@ -164,7 +165,7 @@ const COMMANDS: Record<string, Command> = {
     help: "Deletes expired outstanding and blacklisted tokens and spent records (simplejwt's flushexpiredtokens).",
     positionals: 0,
     async run() {
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const result = await flushExpiredTokens(db);
       console.log(
         `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s)`,
@@ -185,7 +186,7 @@ const COMMANDS: Record<string, Command> = {
       } catch (error) {
         throw new Error(`cannot read ${file}: ${(error as Error).message}`);
       }
-      const { db } = await getDatabase();
+      const { db } = await getAuthDatabase();
       const { inserted, skipped, ignored } = await importDjangoUsers(db, dump, {
         emailsVerified: Boolean(values['emails-verified']),
       });

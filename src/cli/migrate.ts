@@ -1,5 +1,5 @@
 import { getAuthConfig } from '@/auth/config';
-import type { DatabaseSettings } from '@/auth/config/types';
+import type { DatabaseSettings } from '@/db/types';
 import { openDatabase } from '@/db/client';
 import { describeError } from '@/db/errors';
 

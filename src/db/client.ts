@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { DatabaseSettings } from '@/auth/config/types';
+import { log, UNCONFIGURED } from '@/log';
 import journal from '../../drizzle/meta/_journal.json';
 import * as schema from './schema';
 import { queryRows, registerPreparedRunner } from './execute';
+import type { Database, DatabaseSettings } from './types';
 
-/** The one Drizzle database type the kit's queries are written against, whatever the driver. */
-export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type { Database, DatabaseSettings } from './types';
 
 /** An open database and how to close it. */
 export interface DatabaseHandle {
@@ -56,9 +55,7 @@ function once(close: () => Promise<void>): () => Promise<void> {
 
 function logPoolError(error: Error) {
   // An idle client losing its connection must not crash the server; the next query reports it.
-  console.error(
-    JSON.stringify({ level: 'warn', msg: 'database connection lost', error: error.message }),
-  );
+  log(UNCONFIGURED, 'warn', 'database connection lost', { error: error.message });
 }
 
 async function openPglite(dataDir: string): Promise<DatabaseHandle> {

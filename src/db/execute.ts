@@ -1,6 +1,6 @@
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import type { Database } from './client';
+import type { Database } from './types';
 
 type Rows = Record<string, unknown>[];
 

@@ -1,8 +1,9 @@
 import { constants } from 'node:os';
-import { getAuthConfig } from '@/auth/config';
 import { assertMigrated, openDatabase, type DatabaseHandle } from './client';
+import type { DatabaseSettings } from './types';
 
-export type { Database, DatabaseHandle } from './client';
+export type { DatabaseHandle } from './client';
+export type { Database, DatabaseSettings } from './types';
 
 const cache = globalThis as unknown as {
   __authKitDb?: Promise<DatabaseHandle>;
@@ -12,8 +13,8 @@ const cache = globalThis as unknown as {
 /** How long an exit waits for the database to close before it goes ahead anyway. */
 const CLOSE_GRACE_MS = 5_000;
 
-async function openMigrated(): Promise<DatabaseHandle> {
-  const handle = await openDatabase((await getAuthConfig()).database);
+async function openMigrated(settings: DatabaseSettings): Promise<DatabaseHandle> {
+  const handle = await openDatabase(settings);
   // PGlite was migrated as it was opened; a server database must have been migrated before.
   if (handle.driver === 'pglite') return handle;
   try {
@@ -28,11 +29,13 @@ async function openMigrated(): Promise<DatabaseHandle> {
 /**
  * The process's one database handle, opened on first use and cached on `globalThis` so hot
  * reload in development opens no new pools (and every bundle of the Next server shares it).
+ * `settings` are the configured ones (src/auth passes `config.database`): the first call opens
+ * the database with them, later calls share that handle.
  * @throws DatabaseLockedError when another process holds the embedded database.
  * @throws PendingMigrationsError when a server database lacks migrations (`npm run db:migrate`).
  */
-export function getDatabase(): Promise<DatabaseHandle> {
-  cache.__authKitDb ??= openMigrated().catch((error: unknown) => {
+export function getDatabase(settings: DatabaseSettings): Promise<DatabaseHandle> {
+  cache.__authKitDb ??= openMigrated(settings).catch((error: unknown) => {
     delete cache.__authKitDb;
     throw error;
   });

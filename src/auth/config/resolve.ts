@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LOG_LEVELS } from '@/log';
 import type { JWK } from 'jose';
 import type { AuthEnv } from './env';
 import { ConfigError, defineAuthConfig } from './define';
@@ -15,8 +16,6 @@ import {
   type DatabaseSettings,
   type IdpSettings,
 } from './types';
-
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 function fail(message: string): never {
   throw new ConfigError(message);

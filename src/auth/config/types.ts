@@ -1,8 +1,9 @@
 import type { JWK } from 'jose';
-import type { Database } from '@/db/client';
+import type { Database, DatabaseSettings } from '@/db/types';
 import type { User } from '@/db/schema';
 import type { CookiePrefix } from '../cookies/names';
-import type { AuthEvent } from '../events';
+import type { AuthEventHook } from '../events';
+import type { LogLevel } from '@/log';
 import type { Duration } from './durations';
 import type { ThrottleSettings } from './throttle';
 
@@ -94,7 +95,7 @@ export interface AuthOptions {
   /** The request header that carries the client address behind a proxy; null: none trusted. */
   clientAddressHeader?: string | null;
   maxBodyBytes?: number;
-  onEvent?: ((event: AuthEvent) => void | Promise<void>) | null;
+  onEvent?: AuthEventHook | null;
 }
 
 /** The validated, frozen configuration every part of the kit reads. */
@@ -126,8 +127,8 @@ export interface AuthConfig {
   throttle: ThrottleSettings;
   clientAddressHeader: string | null;
   maxBodyBytes: number;
-  onEvent: ((event: AuthEvent) => void | Promise<void>) | null;
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  onEvent: AuthEventHook | null;
+  logLevel: LogLevel;
   /** The root of the cookie-signing, CSRF and session-cookie keys (never a JWT key). */
   secret: string;
   /** The HS256 signing key (AUTH_HS256_KEY), distinct from `secret`; null for other algorithms. */
@@ -137,10 +138,4 @@ export interface AuthConfig {
   database: DatabaseSettings;
 }
 
-/**
- * Where data lives (docs/contract.md section 5: DATABASE_URL, DATABASE_DRIVER). A server database
- * may carry `timeoutSeconds` (DATABASE_TIMEOUT): how long a statement or a reply may take.
- */
-export type DatabaseSettings =
-  | { driver: 'pglite'; dataDir: string }
-  | { driver: 'neon' | 'pg'; url: string; timeoutSeconds?: number };
+export type { DatabaseSettings } from '@/db/types';

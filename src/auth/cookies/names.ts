@@ -1,5 +1,3 @@
-import type { AuthConfig } from '../config/types';
-
 /** The cookie-name prefixes browsers enforce (RFC 6265bis section 4.1.3); `''`: the seed's names. */
 export const COOKIE_PREFIXES = ['', '__Secure-', '__Host-'] as const;
 export type CookiePrefix = (typeof COOKIE_PREFIXES)[number];
@@ -10,6 +8,6 @@ export type CookiePrefix = (typeof COOKIE_PREFIXES)[number];
  * as a device cookie), so one setting moves them all under the browser's prefix rules.
  * @example authCookieName(config, config.refreshCookieName) // "__Host-refresh_cookie"
  */
-export function authCookieName(config: Pick<AuthConfig, 'cookiePrefix'>, base: string): string {
+export function authCookieName(config: { cookiePrefix: CookiePrefix }, base: string): string {
   return `${config.cookiePrefix}${base}`;
 }

@@ -1,5 +1,10 @@
 import type { AuthConfig } from '../config/types';
-import type { ClientInfo } from '../services/sign-in';
+
+/** Where a request came from, for sessions, throttling and events. */
+export interface ClientInfo {
+  address: string | null;
+  userAgent: string;
+}
 
 /**
  * The client's address from the configured header (AUTH_CLIENT_ADDRESS_HEADER), or null when

@@ -21,13 +21,11 @@ function sessionOf(refreshToken: string): string | null {
 /**
  * Refuses a request that carries the refresh or the CSRF cookie twice (docs/contract.md section 2):
  * one of them was planted by another host, and which one is the caller's cannot be told.
- * @throws TokenNotValid (401, cookies cleared).
+ * @throws TokenNotValid (401; the endpoints that call this clear the cookies on it).
  */
 export function refuseDuplicateCookies(cookies: RequestAuthCookies): void {
   if (cookies.duplicated)
-    throw new TokenNotValid('The request carries two refresh or two CSRF cookies.', {
-      clearCookies: true,
-    });
+    throw new TokenNotValid('The request carries two refresh or two CSRF cookies.');
 }
 
 /**

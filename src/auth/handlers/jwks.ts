@@ -1,30 +1,19 @@
-import { getAuthCore } from '../context';
-import { describeError } from '@/db/errors';
-import { MethodNotAllowed, toErrorResponse } from '../errors';
-import { log } from '../events';
+import { defineHandler } from './define-handler';
 
 /**
  * GET /.well-known/jwks.json — the public keys that verify access tokens, serialised once at
- * start-up and cacheable, so other services verify tokens without sharing a secret.
+ * start-up and cacheable, so other services verify tokens without sharing a secret. It reads no
+ * database: a lost database never stops other services from verifying tokens.
  */
-export async function jwksHandler(request: Request): Promise<Response> {
-  if (request.method !== 'GET' && request.method !== 'HEAD')
-    return toErrorResponse(new MethodNotAllowed(['GET', 'HEAD']));
-  try {
-    const { keyring } = await getAuthCore();
-    return new Response(request.method === 'HEAD' ? null : keyring.jwksJson, {
+export const jwksHandler = defineHandler({
+  method: 'GET',
+  database: false,
+  async handle({ request, ctx }) {
+    return new Response(request.method === 'HEAD' ? null : ctx.keyring.jwksJson, {
       headers: {
         'Content-Type': 'application/json',
         'Cache-Control': 'public, max-age=300, stale-while-revalidate=60',
       },
     });
-  } catch (error) {
-    return toErrorResponse(error, {
-      logUnexpected: (e) =>
-        log({ logLevel: 'error' }, 'error', 'unexpected error', {
-          path: new URL(request.url).pathname,
-          error: describeError(e, { stack: true }),
-        }),
-    });
-  }
-}
+  },
+});

@@ -1,6 +1,5 @@
-import { clearAuthCookies, readAuthCookies } from '../cookies/auth-cookies';
+import { clearAuthCookies } from '../cookies/auth-cookies';
 import { logoff } from '../services/logoff';
-import { clientInfo } from './client';
 import { refuseDuplicateCookies, requireCsrf } from './csrf';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
@@ -11,14 +10,14 @@ export const logoffHandler = defineHandler({
   method: 'POST',
   body: csrfBody,
   sameSiteOnly: true,
-  async handle({ request, body, ctx, secure }) {
-    const cookies = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
+  clearCookiesOnInvalidToken: true,
+  async handle({ request, body, ctx, cookies, client, secure }) {
     // Refused like refresh: with two refresh cookies, which session to end cannot be told.
     refuseDuplicateCookies(cookies);
     const { refreshToken } = cookies;
     if (refreshToken) {
       requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
-      await logoff(ctx, refreshToken, clientInfo(ctx.config, request));
+      await logoff(ctx, refreshToken, client);
     }
     return respond({ detail: 'Logged off.' }, { cookies: clearAuthCookies(ctx.config, secure) });
   },

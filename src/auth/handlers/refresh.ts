@@ -1,7 +1,5 @@
-import { readAuthCookies } from '../cookies/auth-cookies';
 import { TokenNotValid } from '../errors';
 import { refreshTokens } from '../services/refresh';
-import { clientInfo } from './client';
 import { refuseDuplicateCookies, requireCsrf } from './csrf';
 import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
@@ -12,14 +10,13 @@ export const refreshHandler = defineHandler({
   method: 'POST',
   body: csrfBody,
   sameSiteOnly: true,
-  async handle({ request, body, ctx, secure }) {
-    const cookies = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
+  clearCookiesOnInvalidToken: true,
+  async handle({ request, body, ctx, cookies, client, secure }) {
     refuseDuplicateCookies(cookies);
     const { refreshToken } = cookies;
-    if (!refreshToken)
-      throw new TokenNotValid('No valid refresh token was provided.', { clearCookies: true });
+    if (!refreshToken) throw new TokenNotValid('No valid refresh token was provided.');
     requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
-    const issued = await refreshTokens(ctx, refreshToken, clientInfo(ctx.config, request));
+    const issued = await refreshTokens(ctx, refreshToken, client);
     return tokenResponse(ctx, issued, secure);
   },
 });

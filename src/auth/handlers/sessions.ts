@@ -1,9 +1,8 @@
 import { verifyBearer } from '../bearer';
-import { clearAuthCookies, readAuthCookies } from '../cookies/auth-cookies';
+import { clearAuthCookies } from '../cookies/auth-cookies';
 import { logoffAll } from '../services/logoff';
 import { listSessions, revokeOwnSession } from '../services/sessions';
 import { verifySessionToken } from '../tokens/verify';
-import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
 import { emptyBody, revokeBody } from './schemas';
@@ -11,10 +10,9 @@ import { emptyBody, revokeBody } from './schemas';
 /** GET /auth/sessions/ — the caller's live sessions (Bearer access token). */
 export const sessionsHandler = defineHandler({
   method: 'GET',
-  async handle({ request, ctx }) {
+  async handle({ request, ctx, cookies }) {
     const claims = await verifyBearer(ctx, request.headers);
-    const { sessionToken } = readAuthCookies(ctx.config, ctx.signer, request.headers.get('cookie'));
-    const current = await verifySessionToken(ctx.keyring, sessionToken ?? undefined);
+    const current = await verifySessionToken(ctx.keyring, cookies.sessionToken ?? undefined);
     const sessions = await listSessions(ctx, claims.user_id, current?.sid ?? null);
     return respond({
       sessions: sessions.map((s) => ({
@@ -32,9 +30,9 @@ export const sessionsHandler = defineHandler({
 export const revokeSessionHandler = defineHandler({
   method: 'POST',
   body: revokeBody,
-  async handle({ request, body, ctx }) {
+  async handle({ request, body, ctx, client }) {
     const claims = await verifyBearer(ctx, request.headers);
-    await revokeOwnSession(ctx, claims.user_id, body.sid, clientInfo(ctx.config, request));
+    await revokeOwnSession(ctx, claims.user_id, body.sid, client);
     return respond({ detail: 'Session revoked.' });
   },
 });
@@ -44,9 +42,9 @@ export const logoffAllHandler = defineHandler({
   method: 'POST',
   body: emptyBody,
   sameSiteOnly: true,
-  async handle({ request, ctx, secure }) {
+  async handle({ request, ctx, client, secure }) {
     const claims = await verifyBearer(ctx, request.headers);
-    const revoked = await logoffAll(ctx, claims.user_id, clientInfo(ctx.config, request));
+    const revoked = await logoffAll(ctx, claims.user_id, client);
     return respond(
       { detail: 'Logged off everywhere.', revoked },
       { cookies: clearAuthCookies(ctx.config, secure) },

@@ -1,6 +1,5 @@
 import { deviceCookie, readKnownDevices } from '../cookies/device';
 import { signIn } from '../services/sign-in';
-import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { signInBody } from './schemas';
 import { tokenResponse } from './token-response';
@@ -13,13 +12,13 @@ export const signInHandler = defineHandler({
   method: 'POST',
   body: signInBody,
   sameSiteOnly: true,
-  async handle({ request, body, ctx, secure }) {
+  async handle({ request, body, ctx, client, secure }) {
     const now = new Date();
     const devices = readKnownDevices(ctx.config, request.headers.get('cookie'), now);
     const { device, ...issued } = await signIn(
       ctx,
       { username: body.username, password: body.password, devices },
-      clientInfo(ctx.config, request),
+      client,
       now,
     );
     const response = tokenResponse(ctx, issued, secure);

@@ -1,6 +1,5 @@
 import { getIdpVerifier } from '../idp';
 import { socialExchange } from '../services/social-exchange';
-import { clientInfo } from './client';
 import { defineHandler } from './define-handler';
 import { socialExchangeBody } from './schemas';
 import { tokenResponse } from './token-response';
@@ -10,13 +9,13 @@ export const socialExchangeHandler = defineHandler({
   method: 'POST',
   body: socialExchangeBody,
   sameSiteOnly: true,
-  async handle({ request, body, ctx, secure }) {
+  async handle({ body, ctx, client, secure }) {
     const verifier = getIdpVerifier(ctx.config.idp);
     const issued = await socialExchange(
       ctx,
       verifier,
       { idToken: body.id_token, accessToken: body.access_token },
-      clientInfo(ctx.config, request),
+      client,
     );
     return tokenResponse(ctx, issued, secure);
   },

@@ -5,11 +5,11 @@ import { TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';
 import { newJti } from '../tokens/sign';
 import { expiryJudgedAt, verifyRefreshToken } from '../tokens/verify';
-import type { ClientInfo } from './sign-in';
+import type { ClientInfo } from '../handlers/client';
 import { issueTokens, type IssuedTokens } from './issue';
 
 function refused(detail = 'Token is invalid or expired.'): TokenNotValid {
-  return new TokenNotValid(detail, { clearCookies: true });
+  return new TokenNotValid(detail);
 }
 
 /**
@@ -22,7 +22,7 @@ function refused(detail = 'Token is invalid or expired.'): TokenNotValid {
  * does; the rotation's stamp and the grace window are the database's clock (see
  * consumeRefreshToken), so a winner that stalled, or an instance whose clock is off, does not
  * turn a client's retry into reuse.
- * @throws TokenNotValid (401, cookies cleared) for a missing, bad, expired, blacklisted or reused token.
+ * @throws TokenNotValid (401; the endpoint clears the cookies) for a missing, bad, expired, blacklisted or reused token.
  */
 export async function refreshTokens(
   ctx: AuthContext,

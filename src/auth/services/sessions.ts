@@ -3,7 +3,7 @@ import { listLiveSessions, sessionBelongsTo } from '@/db/queries/tokens';
 import type { AuthContext } from '../context';
 import { NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from './sign-in';
+import type { ClientInfo } from '../handlers/client';
 
 /** Lists a user's live sessions, marking the caller's own. */
 export async function listSessions(

@@ -10,13 +10,8 @@ import { emitAuthEvent } from '../events';
 import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
 import { newJti } from '../tokens/sign';
 import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
+import type { ClientInfo } from '../handlers/client';
 import { issueTokens, type IssuedTokens } from './issue';
-
-/** Where a request came from, for sessions, throttling and events. */
-export interface ClientInfo {
-  address: string | null;
-  userAgent: string;
-}
 
 /**
  * Opens a new session (refresh family) for a user, issues its first tokens and reports the

@@ -3,7 +3,7 @@ import type { Database } from '@/db/client';
 import { describeError } from '@/db/errors';
 import { oneHashOfEachCost } from '@/db/queries/password-costs';
 import type { AuthConfig } from '../config/types';
-import { log } from '../events';
+import { log } from '@/log';
 import { verifyAgainstDummyHash, verifyPassword } from '../passwords';
 
 // Two runs per class: one cold verification alone would set the floor from a start-up hiccup.

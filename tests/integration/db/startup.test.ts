@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDatabase, getDatabase } from '@/db';
+import { closeDatabase } from '@/db';
 import { listUsers } from '@/db/queries/users';
+import { getAuthDatabase } from '@/auth/context';
 import { startAuthKit } from '@/auth/startup';
 import {
   createScratchDatabase,
@@ -34,7 +35,7 @@ async function startInDevelopment(overrides: Record<string, string | undefined>)
   }
   delete caches.__authKitConfig;
   await startAuthKit();
-  return (await getDatabase()).db;
+  return (await getAuthDatabase()).db;
 }
 
 afterEach(async () => {
@@ -69,6 +70,6 @@ describe('starting in development', () => {
     cleanups.push(() => scratch.drop());
     env.DATABASE_URL = scratch.url;
     delete caches.__authKitConfig;
-    await expect(getDatabase()).rejects.toThrow(/npm run db:migrate/);
+    await expect(getAuthDatabase()).rejects.toThrow(/npm run db:migrate/);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import {
   AuthenticationFailed,
   CsrfFailed,
@@ -119,33 +119,35 @@ describe('toErrorResponse', () => {
       'session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
     ];
 
-    it('appends the Set-Cookie values of the clearCookies hook for an error that asks for it', () => {
-      const response = toErrorResponse(new TokenNotValid(undefined, { clearCookies: true }), {
-        clearCookies: () => CLEARING,
-      });
+    it('appends the Set-Cookie values of the clearCookies hook to a token_not_valid answer', () => {
+      const response = toErrorResponse(new TokenNotValid(), { clearCookies: () => CLEARING });
       expect(response.headers.getSetCookie()).toEqual(CLEARING);
     });
 
-    it('does not call the hook for an error that does not ask for it', () => {
+    it('does not call the hook for an error other than token_not_valid', () => {
       const clearCookies = vi.fn(() => CLEARING);
       toErrorResponse(new CsrfFailed(), { clearCookies });
       expect(clearCookies).not.toHaveBeenCalled();
     });
 
-    it('sets no cookie for an error that does not ask for it', () => {
+    it('sets no cookie for an error other than token_not_valid', () => {
       expect(
         toErrorResponse(new CsrfFailed(), { clearCookies: () => CLEARING }).headers.getSetCookie(),
       ).toEqual([]);
     });
 
     it('sets no cookie without a hook', () => {
-      expect(
-        toErrorResponse(
-          new TokenNotValid(undefined, { clearCookies: true }),
-        ).headers.getSetCookie(),
-      ).toEqual([]);
+      expect(toErrorResponse(new TokenNotValid()).headers.getSetCookie()).toEqual([]);
     });
   });
+
+  /** The JSON lines written to stderr while a test runs. */
+  let stderr: MockInstance<typeof console.error>;
+  const logged = () => stderr.mock.calls.map(([line]) => JSON.parse(String(line)));
+  beforeEach(() => {
+    stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+  });
+  afterEach(() => stderr.mockRestore());
 
   describe('a lost database connection', () => {
     it('answers 503 service_unavailable for ECONNREFUSED wrapped in a cause', async () => {
@@ -177,10 +179,17 @@ describe('toErrorResponse', () => {
       expect(toErrorResponse(error).status).toBe(503);
     });
 
-    it('does not report it as unexpected', () => {
-      const logUnexpected = vi.fn();
-      toErrorResponse(wrappedConnectionError(), { logUnexpected });
-      expect(logUnexpected).not.toHaveBeenCalled();
+    it('does not report it as unexpected: one warning, "service unavailable", naming the path', () => {
+      toErrorResponse(wrappedConnectionError(), { path: '/auth/refresh/' });
+      expect(logged().map((line) => [line.level, line.msg, line.path])).toEqual([
+        ['warn', 'service unavailable', '/auth/refresh/'],
+      ]);
+    });
+
+    it('writes no line for a contract error (a 503 the kit raised itself, a 401)', () => {
+      toErrorResponse(new ServiceUnavailable());
+      toErrorResponse(new TokenNotValid());
+      expect(stderr).not.toHaveBeenCalled();
     });
 
     it('answers 500 for a query error that is not a lost connection (a unique violation)', () => {
@@ -214,11 +223,29 @@ describe('toErrorResponse', () => {
       ]).toEqual([false, false, false]);
     });
 
-    it('calls the logUnexpected hook with the error', () => {
-      const error = secretError();
-      const logUnexpected = vi.fn();
-      toErrorResponse(error, { logUnexpected });
-      expect(logUnexpected).toHaveBeenCalledWith(error);
+    it('reports it itself: one error line with the path, the message and the stack', () => {
+      toErrorResponse(secretError(), { path: '/auth/sign-in/' });
+      const lines = logged();
+      expect(lines.map((line) => [line.level, line.msg, line.path])).toEqual([
+        ['error', 'unexpected error', '/auth/sign-in/'],
+      ]);
+      expect(lines[0].error).toMatch(/^TypeError: cannot read properties[\s\S]* at /);
+    });
+
+    it('reports a failed query without its bound values', () => {
+      const error = Object.assign(new Error('Failed query: select $1\nparams: hunter2-password'), {
+        query: 'select $1',
+        params: ['hunter2-password'],
+        cause: new Error('syntax error'),
+      });
+      toErrorResponse(error);
+      expect(stderr).toHaveBeenCalledTimes(1);
+      expect(String(stderr.mock.calls[0]![0])).not.toContain('hunter2-password');
+    });
+
+    it('follows the configured threshold: AUTH_LOG_LEVEL=silent writes nothing', () => {
+      toErrorResponse(secretError(), { log: { logLevel: 'silent' } });
+      expect(stderr).not.toHaveBeenCalled();
     });
 
     it('does not clear cookies', () => {

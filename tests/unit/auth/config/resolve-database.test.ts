@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthEnv } from '@/auth/config/env';
 import { resolveAuthConfig } from '@/auth/config/resolve';
-import type { DatabaseSettings } from '@/auth/config/types';
+import type { DatabaseSettings } from '@/db/types';
 import { STRONG_SECRET, devEnv, expectConfigError, makeDataDir } from './helpers';
 
 let dataDir: string;
