@@ -39,10 +39,22 @@ function layer(files, patterns) {
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores(['.next/**', '.next-*/**', '.bench-app/**', '.data/**', 'node_modules/**', 'next-env.d.ts', 'tests/artifacts/**', 'bench/results/**']),
+  globalIgnores([
+    '.next/**',
+    '.next-*/**',
+    '.bench-app/**',
+    '.data/**',
+    'node_modules/**',
+    'next-env.d.ts',
+    'tests/artifacts/**',
+    'bench/results/**',
+  ]),
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },

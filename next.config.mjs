@@ -10,7 +10,13 @@ const nextConfig = {
   // http://127.0.0.1:3000 in `npm run dev` never hydrates and the sign-in buttons stay disabled.
   allowedDevOrigins: ['127.0.0.1', 'localhost'],
   // Native and WebAssembly packages are loaded from node_modules at run time, not bundled.
-  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2', 'pg', '@neondatabase/serverless', 'ws'],
+  serverExternalPackages: [
+    '@electric-sql/pglite',
+    '@node-rs/argon2',
+    'pg',
+    '@neondatabase/serverless',
+    'ws',
+  ],
   async headers() {
     return [
       {

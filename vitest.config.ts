@@ -14,10 +14,20 @@ export default defineConfig({
     hookTimeout: 180_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.{ts,tsx}'],
+          sequence: { groupOrder: 0 },
+        },
+      },
       // The flow rules (refresh, reuse, lifetimes, sign-in, throttling) in process at a frozen
       // clock: services on in-memory PGlite, no build, no HTTP.
-      { extends: true, test: { name: 'flows', include: ['tests/flows/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'flows', include: ['tests/flows/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
       {
         extends: true,
         test: {

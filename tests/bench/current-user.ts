@@ -29,18 +29,29 @@ export interface PerCall {
   cpuUs: number;
 }
 
-async function perCall(name: string, iterations: number, op: () => Promise<unknown>): Promise<PerCall> {
+async function perCall(
+  name: string,
+  iterations: number,
+  op: () => Promise<unknown>,
+): Promise<PerCall> {
   for (let i = 0; i < Math.min(300, iterations); i++) await op(); // JIT, prepared statements
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) await op();
   const wallUs = Number(process.hrtime.bigint() - start) / 1000 / iterations;
   const used = process.cpuUsage(cpu);
-  return { name, wallUs: Math.round(wallUs), cpuUs: Math.round((used.user + used.system) / iterations) };
+  return {
+    name,
+    wallUs: Math.round(wallUs),
+    cpuUs: Math.round((used.user + used.system) / iterations),
+  };
 }
 
 /** Measures on one driver; null when PostgreSQL is unreachable. */
-export async function measureCurrentUser(driver: Driver, iterations = 3000): Promise<PerCall[] | null> {
+export async function measureCurrentUser(
+  driver: Driver,
+  iterations = 3000,
+): Promise<PerCall[] | null> {
   const database = await openTestDatabase(driver);
   if (!database) return null;
   try {
@@ -60,12 +71,18 @@ export async function measureCurrentUser(driver: Driver, iterations = 3000): Pro
     };
     await createUser(ctx.db, { username: 'bench', password: 'bench-password-1' });
     await grantRole(ctx.db, 'bench', 'editor');
-    const issued = await signIn(ctx, { username: 'bench', password: 'bench-password-1' }, { address: null, userAgent: 'bench' });
+    const issued = await signIn(
+      ctx,
+      { username: 'bench', password: 'bench-password-1' },
+      { address: null, userAgent: 'bench' },
+    );
     const cookie = await verifySessionToken(ctx.keyring, issued.sessionToken);
     if (!cookie) throw new Error('the session cookie does not verify');
     const lookup = { sid: issued.sid, userId: issued.userId, now: new Date() };
     return [
-      await perCall('session cookie check (HS256)', iterations, () => verifySessionToken(ctx.keyring, issued.sessionToken)),
+      await perCall('session cookie check (HS256)', iterations, () =>
+        verifySessionToken(ctx.keyring, issued.sessionToken),
+      ),
       await perCall('session lookup (withAuth live)', iterations, async () => {
         if (!(await findLiveSession(ctx.db, lookup))) throw new Error('not live');
       }),
@@ -83,6 +100,9 @@ if (process.argv[1]?.endsWith('current-user.ts')) {
   for (const driver of (process.env.BENCH_BACKENDS ?? 'pglite,pg').split(',') as Driver[]) {
     const rows = await measureCurrentUser(driver);
     console.log(`\n${driver}${rows ? '' : ': skipped (PostgreSQL unreachable)'}`);
-    for (const row of rows ?? []) console.log(`${row.name.padEnd(42)} ${String(row.wallUs).padStart(6)} µs wall ${String(row.cpuUs).padStart(6)} µs CPU`);
+    for (const row of rows ?? [])
+      console.log(
+        `${row.name.padEnd(42)} ${String(row.wallUs).padStart(6)} µs wall ${String(row.cpuUs).padStart(6)} µs CPU`,
+      );
   }
 }

@@ -5,7 +5,10 @@ import { flushExpiredTokens } from '@/db/queries/maintenance';
 
 /** Tops the outstanding-token table up to `total` rows for `userId`: half expired, half blacklisted. */
 export async function seedTokens(db: Database, userId: number, total: number): Promise<number> {
-  const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from outstanding_tokens where user_id = ${userId}`);
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from outstanding_tokens where user_id = ${userId}`,
+  );
   const have = Number(row?.n ?? 0);
   const missing = total - have;
   if (missing <= 0) return have;
@@ -32,7 +35,9 @@ export async function seedTokens(db: Database, userId: number, total: number): P
 }
 
 /** Runs flush-expired-tokens in this process and reports its duration and peak memory growth. */
-export async function measureFlush(db: Database): Promise<{ deleted: number; seconds: number; peakRssGrowthMb: number }> {
+export async function measureFlush(
+  db: Database,
+): Promise<{ deleted: number; seconds: number; peakRssGrowthMb: number }> {
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
@@ -40,5 +45,9 @@ export async function measureFlush(db: Database): Promise<{ deleted: number; sec
   const result = await flushExpiredTokens(db);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
-  return { deleted: result.outstandingTokens, seconds: (Date.now() - start) / 1000, peakRssGrowthMb: Math.round((peak - baseline) / 1048576) };
+  return {
+    deleted: result.outstandingTokens,
+    seconds: (Date.now() - start) / 1000,
+    peakRssGrowthMb: Math.round((peak - baseline) / 1048576),
+  };
 }

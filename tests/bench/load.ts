@@ -17,7 +17,11 @@ export interface ScenarioResult {
 }
 
 /** Runs autocannon against the server and measures the server's CPU time per request. */
-export async function runLoad(name: string, serverPid: number, options: Options & { warmupSeconds?: number }): Promise<ScenarioResult> {
+export async function runLoad(
+  name: string,
+  serverPid: number,
+  options: Options & { warmupSeconds?: number },
+): Promise<ScenarioResult> {
   const { warmupSeconds = 2, ...rest } = options;
   if (warmupSeconds > 0) await autocannon({ ...rest, duration: warmupSeconds });
   const before = processTreeCpuMs(serverPid);

@@ -27,11 +27,26 @@ async function timePerOp(iterations: number, op: () => Promise<unknown>): Promis
  */
 export async function runMicroBenchmarks(iterations = 3000): Promise<MicroResult[]> {
   const results: MicroResult[] = [];
-  const config = { issuer: null, audience: null, leewaySeconds: 0, accessTokenLifetimeSeconds: 300 };
+  const config = {
+    issuer: null,
+    audience: null,
+    leewaySeconds: 0,
+    accessTokenLifetimeSeconds: 300,
+  };
   for (const algorithm of ['ES256', 'RS256', 'EdDSA', 'HS256'] as Algorithm[]) {
     const signingKeys = algorithm === 'HS256' ? [] : [await generateSigningKey(algorithm)];
-    const keyring = await loadKeyring({ algorithm, secret: generateSecret(), hs256Key: generateSecret(), signingKeys });
-    const input = { userId: 1, session: { sid: randomUUID(), authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] }, customClaims: { username: 'bench', is_staff: false }, nowSeconds: Math.floor(Date.now() / 1000) };
+    const keyring = await loadKeyring({
+      algorithm,
+      secret: generateSecret(),
+      hs256Key: generateSecret(),
+      signingKeys,
+    });
+    const input = {
+      userId: 1,
+      session: { sid: randomUUID(), authTime: Math.floor(Date.now() / 1000), amr: ['pwd'] },
+      customClaims: { username: 'bench', is_staff: false },
+      nowSeconds: Math.floor(Date.now() / 1000),
+    };
     const { token } = await signAccessToken(keyring, config, input);
     const signUs = await timePerOp(iterations, () => signAccessToken(keyring, config, input));
     const verifyUs = await timePerOp(iterations, async () => {
@@ -39,12 +54,19 @@ export async function runMicroBenchmarks(iterations = 3000): Promise<MicroResult
     });
     results.push({ name: `access token ${algorithm}`, signUs, verifyUs });
     if (algorithm === 'ES256') {
-      const session = await signSessionToken(keyring, { userId: 1, sid: 'bench', exp: input.nowSeconds + 3600 });
+      const session = await signSessionToken(keyring, {
+        userId: 1,
+        sid: 'bench',
+        exp: input.nowSeconds + 3600,
+      });
       results.push({
         name: 'session cookie (HS256, the proxy)',
-        signUs: await timePerOp(iterations, () => signSessionToken(keyring, { userId: 1, sid: 'bench', exp: input.nowSeconds + 3600 })),
+        signUs: await timePerOp(iterations, () =>
+          signSessionToken(keyring, { userId: 1, sid: 'bench', exp: input.nowSeconds + 3600 }),
+        ),
         verifyUs: await timePerOp(iterations, async () => {
-          if (!(await verifySessionToken(keyring, session))) throw new Error('session verify failed');
+          if (!(await verifySessionToken(keyring, session)))
+            throw new Error('session verify failed');
         }),
       });
     }

@@ -7,11 +7,20 @@ import { refreshRequests, signInSessions } from './sessions';
 const USER = { username: 'bench', password: 'bench-password-1' };
 const appDir = prepareBenchApp();
 const kit = await startKit((process.env.PROFILE_BACKEND as 'pg' | 'pglite') ?? 'pg', {
-  appDir, env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' },
+  appDir,
+  env: { AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' },
   users: [USER],
   nodeArgs: ['--cpu-prof', '--cpu-prof-dir=/tmp/kit-prof'],
 });
 if (!kit) throw new Error('no PostgreSQL');
 const sessions = await signInSessions(kit.url, USER, 10);
-console.log(await runLoad('refresh', kit.pid, { url: kit.url, duration: 8, connections: 10, requests: refreshRequests(sessions), warmupSeconds: 0 }));
+console.log(
+  await runLoad('refresh', kit.pid, {
+    url: kit.url,
+    duration: 8,
+    connections: 10,
+    requests: refreshRequests(sessions),
+    warmupSeconds: 0,
+  }),
+);
 await kit.stop();

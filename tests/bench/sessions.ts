@@ -15,12 +15,24 @@ function absorb(session: BenchSession, setCookie: string | string[] | undefined)
 }
 
 /** Signs `count` sessions in (one per load connection) and returns their jars. */
-export async function signInSessions(baseUrl: string, credentials: { username: string; password: string }, count: number): Promise<BenchSession[]> {
+export async function signInSessions(
+  baseUrl: string,
+  credentials: { username: string; password: string },
+  count: number,
+): Promise<BenchSession[]> {
   const sessions: BenchSession[] = [];
   for (let i = 0; i < count; i++) {
-    const response = await fetch(`${baseUrl}/auth/sign-in/`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(credentials) });
-    if (!response.ok) throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
-    const session: BenchSession = { cookies: new Map(), csrf: ((await response.json()) as { CSRF_token: string }).CSRF_token };
+    const response = await fetch(`${baseUrl}/auth/sign-in/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(credentials),
+    });
+    if (!response.ok)
+      throw new Error(`bench sign-in failed: ${response.status} ${await response.text()}`);
+    const session: BenchSession = {
+      cookies: new Map(),
+      csrf: ((await response.json()) as { CSRF_token: string }).CSRF_token,
+    };
     absorb(session, response.headers.getSetCookie());
     sessions.push(session);
   }
@@ -43,11 +55,24 @@ export function refreshRequests(sessions: BenchSession[]): CannonRequest[] {
         if (!session) throw new Error('more requests in flight than sessions');
         (context as { session?: BenchSession }).session = session;
         const cookie = [...session.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-        return { ...request, headers: { ...request.headers, cookie, 'x-csrf-token': session.csrf, 'content-type': 'application/json' }, body: '{}' };
+        return {
+          ...request,
+          headers: {
+            ...request.headers,
+            cookie,
+            'x-csrf-token': session.csrf,
+            'content-type': 'application/json',
+          },
+          body: '{}',
+        };
       },
       onResponse: (status, _body, context, headers) => {
         const session = (context as { session: BenchSession }).session;
-        if (status === 200) absorb(session, (headers as Record<string, string | string[]> | undefined)?.['set-cookie']);
+        if (status === 200)
+          absorb(
+            session,
+            (headers as Record<string, string | string[]> | undefined)?.['set-cookie'],
+          );
         idle.push(session);
       },
     },
