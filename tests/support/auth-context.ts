@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveAuthConfig } from '@/auth/config/resolve';
@@ -39,6 +39,8 @@ export async function startTestKit(
   secrets ??= testSecrets();
   const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await secrets;
   const events: AuthEvent[] = [];
+  // Development-only files (generated secrets) would land here; production config writes none.
+  const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
   const config = await resolveAuthConfig(
     { ...options, onEvent: (event) => void events.push(event) },
     {
@@ -46,7 +48,7 @@ export async function startTestKit(
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
       logLevel: 'silent',
-      dataDir: mkdtempSync(join(tmpdir(), 'kit-flows-')),
+      dataDir,
       ...env,
     },
   );
@@ -63,7 +65,10 @@ export async function startTestKit(
     client: { address: '203.0.113.7', userAgent: 'flows' },
     user: (username, password = `${username}-password-1`) =>
       createUser(handle.db, { username, password }),
-    close: () => handle.close(),
+    close: async () => {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
