@@ -1,5 +1,4 @@
-import { revokeSession } from '@/db/queries/sessions';
-import { listLiveSessions, sessionBelongsTo } from '@/db/queries/tokens';
+import { listLiveSessions, revokeSession, sessionBelongsTo } from '@/db/queries/sessions';
 import type { AuthContext } from '../context';
 import { NotFound } from '../errors';
 import { emitAuthEvent } from '../events';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
-import { startSession } from '@/db/queries/tokens';
+import { startSession } from '@/db/queries/sessions';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';

@@ -19,8 +19,8 @@ import { loadKeyring } from '@/auth/tokens/keys';
 import { verifyRefreshToken } from '@/auth/tokens/verify';
 import type { Database } from '@/db/client';
 import { queryRows } from '@/db/execute';
-import { revokeSession, revokeUserSessions } from '@/db/queries/sessions';
-import { consumeRefreshToken, startSession } from '@/db/queries/tokens';
+import { revokeSession, revokeUserSessions, startSession } from '@/db/queries/sessions';
+import { consumeRefreshToken } from '@/db/queries/tokens';
 import {
   openTestDatabase,
   stopTestDatabaseServices,
