@@ -1,6 +1,6 @@
 import { clearAuthCookies } from '../cookies/auth-cookies';
 import { logoff } from '../services/logoff';
-import { refuseDuplicateCookies, requireCsrf } from './csrf';
+import { refuseDuplicateCookies, requireCsrf } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
 import { csrfBody } from './schemas';

@@ -1,6 +1,6 @@
 import { TokenNotValid } from '../errors';
 import { refreshTokens } from '../services/refresh';
-import { refuseDuplicateCookies, requireCsrf } from './csrf';
+import { refuseDuplicateCookies, requireCsrf } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
 import { tokenResponse } from './token-response';

@@ -2,7 +2,7 @@ import { revokeSession, revokeUserSessions } from '@/db/queries/sessions';
 import type { AuthContext } from '../context';
 import { emitAuthEvent } from '../events';
 import { verifyRefreshToken } from '../tokens/verify';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 
 /**
  * Logs off: blacklists the whole session (refresh family) of the presented refresh token. A

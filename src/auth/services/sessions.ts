@@ -2,7 +2,7 @@ import { listLiveSessions, revokeSession, sessionBelongsTo } from '@/db/queries/
 import type { AuthContext } from '../context';
 import { NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 
 /** Lists a user's live sessions, marking the caller's own. */
 export async function listSessions(

@@ -10,7 +10,7 @@ import { emitAuthEvent } from '../events';
 import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
 import { newJti } from '../tokens/sign';
 import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { issueTokens, type IssuedTokens } from './issue';
 
 /**

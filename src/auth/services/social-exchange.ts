@@ -18,7 +18,7 @@ import { emailColumns, isMixedScript, normalizeUsername, usernameColumns } from 
 import type { IdpIdentity, IdpVerifier } from '../idp/verify';
 import { verifyIdpTokens } from '../idp/verify';
 import type { IssuedTokens } from './issue';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { openSession } from './sign-in';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];

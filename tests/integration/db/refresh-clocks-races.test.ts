@@ -12,7 +12,7 @@ import type { AuthContext } from '@/auth/context';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { TokenNotValid } from '@/auth/errors';
 import { refreshTokens } from '@/auth/services/refresh';
-import type { ClientInfo } from '@/auth/handlers/client';
+import type { ClientInfo } from '@/auth/client-info';
 import { openSession } from '@/auth/services/sign-in';
 import { deactivateUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';

@@ -1,9 +1,8 @@
 import { decodeJwt } from 'jose';
 import type { AuthCore } from '../context';
 import type { RequestAuthCookies } from '../cookies/auth-cookies';
-import { csrfTokensMatch } from '../csrf/tokens';
 import { CsrfFailed, TokenNotValid } from '../errors';
-import { csrfTokenForSession } from '../services/issue';
+import { csrfTokenForSession, csrfTokensMatch } from './tokens';
 
 /**
  * The session a refresh cookie belongs to. Its signature is checked by the service; decoding is
