@@ -1,5 +1,5 @@
 import { clearAuthCookies } from '../cookies/auth-cookies';
-import { logoff } from '../services/logoff';
+import { logoff } from '../sessions/end';
 import { refuseDuplicateCookies, requireCsrf } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';

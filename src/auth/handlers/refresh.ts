@@ -1,5 +1,5 @@
 import { TokenNotValid } from '../errors';
-import { refreshTokens } from '../services/refresh';
+import { refreshTokens } from '../sessions/rotate';
 import { refuseDuplicateCookies, requireCsrf } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
