@@ -11,7 +11,7 @@ import { createUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
 import { openDatabase } from '@/db/client';
 import type { User } from '@/db/schema';
-import type { ClientInfo } from '@/auth/handlers/client';
+import type { ClientInfo } from '@/auth/client-info';
 import { testSecrets } from './keys';
 
 /** The flows' kit: services called in process, no build, no HTTP. */

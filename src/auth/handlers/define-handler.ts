@@ -10,7 +10,7 @@ import { isSameSiteRequest } from '../csrf/origin';
 import { CsrfFailed, InvalidRequest, MethodNotAllowed, toErrorResponse } from '../errors';
 import { log } from '@/log';
 import { readJsonBody } from './body';
-import { clientInfo, type ClientInfo } from './client';
+import { clientInfo, type ClientInfo } from '../client-info';
 
 type Method = 'GET' | 'POST';
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
