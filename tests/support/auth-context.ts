@@ -37,7 +37,7 @@ export async function startTestKit(
   env: Partial<AuthEnv> = {},
 ): Promise<TestKit> {
   secrets ??= testSecrets();
-  const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await secrets;
+  const { AUTH_SECRET, AUTH_SIGNING_KEYS, AUTH_APP_URL, SMTP_URL } = await secrets;
   const events: AuthEvent[] = [];
   // Development-only files (generated secrets) would land here; production config writes none.
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
@@ -47,6 +47,8 @@ export async function startTestKit(
       nodeEnv: 'production',
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
+      appUrl: AUTH_APP_URL,
+      smtpUrl: SMTP_URL,
       logLevel: 'silent',
       dataDir,
       ...env,

@@ -65,6 +65,20 @@ const rule = z.object({
   windowSeconds: z.number().int().positive(),
 });
 
+/** Django's validators cap nothing above 4096 characters; neither does the kit (hashing cost). */
+export const MAX_PASSWORD_LENGTH = 4096;
+
+const passwordRules = z
+  .object({
+    minLength: z.number().int().min(1).max(MAX_PASSWORD_LENGTH),
+    maxLength: z.number().int().min(1).max(MAX_PASSWORD_LENGTH),
+    maxSimilarity: z.number().min(0.1).max(1),
+    commonPasswords: z.boolean(),
+    numeric: z.boolean(),
+  })
+  .partial()
+  .strict();
+
 /** The schema of {@link AuthOptions}; durations come out as seconds. */
 export const optionsSchema = z
   .object({
@@ -96,12 +110,32 @@ export const optionsSchema = z
     throttle: z
       .union([
         z.literal(false),
-        z.object({ username: rule, address: rule, global: rule.optional() }),
+        z.object({
+          username: rule,
+          address: rule,
+          global: rule.optional(),
+          mail: rule.optional(),
+        }),
       ])
       .optional(),
     clientAddressHeader: z.string().min(1).nullable().optional(),
     maxBodyBytes: z.number().int().min(256).max(1_048_576).optional(),
     onEvent: z.function().nullable().optional(),
+    appUrl: z.string().optional(),
+    signUp: z.boolean().optional(),
+    passwordReset: z.boolean().optional(),
+    requireEmailVerification: z.boolean().optional(),
+    emailVerificationLifetime: duration('emailVerificationLifetime', { min: 1 }).optional(),
+    passwordResetLifetime: duration('passwordResetLifetime', { min: 1 }).optional(),
+    passwordRules: passwordRules.optional(),
+    mail: z
+      .object({
+        from: z.string().optional(),
+        timeout: duration('mail.timeout', { min: 1, max: 300 }).optional(),
+      })
+      .strict()
+      .optional(),
+    reauthMaxAge: duration('reauthMaxAge', { min: 1 }).optional(),
   })
   .strict();
 

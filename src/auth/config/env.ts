@@ -35,6 +35,17 @@ export interface AuthEnv {
   reuseGraceWindow?: string;
   idTokenMaxAge?: string;
   leeway?: string;
+  port?: string;
+  appUrl?: string;
+  signUp?: string;
+  passwordReset?: string;
+  requireEmailVerification?: string;
+  emailVerificationLifetime?: string;
+  passwordResetLifetime?: string;
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailTimeout?: string;
+  reauthMaxAge?: string;
 }
 
 function read(name: string): string | undefined {
@@ -77,5 +88,16 @@ export function readAuthEnv(): AuthEnv {
     reuseGraceWindow: read('AUTH_REUSE_GRACE_WINDOW'),
     idTokenMaxAge: read('AUTH_ID_TOKEN_MAX_AGE'),
     leeway: read('AUTH_LEEWAY'),
+    port: read('PORT'),
+    appUrl: read('AUTH_APP_URL'),
+    signUp: read('AUTH_SIGN_UP'),
+    passwordReset: read('AUTH_PASSWORD_RESET'),
+    requireEmailVerification: read('AUTH_REQUIRE_EMAIL_VERIFICATION'),
+    emailVerificationLifetime: read('AUTH_EMAIL_VERIFICATION_LIFETIME'),
+    passwordResetLifetime: read('AUTH_PASSWORD_RESET_LIFETIME'),
+    smtpUrl: read('SMTP_URL'),
+    mailFrom: read('MAIL_FROM'),
+    mailTimeout: read('MAIL_TIMEOUT'),
+    reauthMaxAge: read('AUTH_REAUTH_MAX_AGE'),
   };
 }

@@ -6,6 +6,7 @@ import { ConfigError, defineAuthConfig } from './define';
 import { parseDurationSeconds } from './durations';
 import { DEFAULT_THROTTLE, parseThrottle } from './throttle';
 import { loadDevSecrets } from './secrets';
+import { resolveAccounts } from './accounts';
 import { secretWeakness } from './strength';
 import { COOKIE_PREFIXES, type CookiePrefix } from '../cookies/names';
 import {
@@ -160,6 +161,8 @@ export async function resolveAuthConfig(
     envKeys,
     dataDir,
   });
+  // After the secrets, so that a missing secret is reported before missing mail settings.
+  const accounts = resolveAccounts(options, env, production);
   const cookieSecure = resolveCookieSecure(options, env, production);
   const cookiePrefix = resolveCookiePrefix(options, env, cookieSecure);
   const logLevel = (env.logLevel ?? 'info') as AuthConfig['logLevel'];
@@ -213,7 +216,9 @@ export async function resolveAuthConfig(
     throttle:
       env.throttle !== undefined
         ? parseThrottleOrFail(env.throttle)
-        : (options.throttle ?? DEFAULT_THROTTLE),
+        : options.throttle === false
+          ? false
+          : { ...DEFAULT_THROTTLE, ...options.throttle },
     clientAddressHeader:
       (env.clientAddressHeader ?? options.clientAddressHeader ?? null)?.toLowerCase() ?? null,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
@@ -223,6 +228,7 @@ export async function resolveAuthConfig(
     hs256Key,
     signingKeys,
     database: resolveDatabase(env, dataDir),
+    ...accounts,
   });
 }
 

@@ -69,6 +69,7 @@ describe('resolveAuthConfig defaults', () => {
         username: { limit: 5, windowSeconds: 900 },
         address: { limit: 30, windowSeconds: 900 },
         global: { limit: 100, windowSeconds: 900 },
+        mail: { limit: 5, windowSeconds: 3600 },
       },
     ],
     ['customTokenUserAttributes', []],
@@ -329,6 +330,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 10, windowSeconds: 120 },
       global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
     });
   });
 
@@ -338,6 +340,23 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 30, windowSeconds: 900 },
       global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
+    });
+  });
+
+  it('reads the mail rule', async () => {
+    const config = await resolve({}, { throttle: 'mail=2/600' });
+    expect(config.throttle && config.throttle.mail).toEqual({ limit: 2, windowSeconds: 600 });
+  });
+
+  it('fills in the global and mail rules a throttle set in code leaves out', async () => {
+    const rule = { limit: 3, windowSeconds: 60 };
+    const config = await resolve({ throttle: { username: rule, address: rule } });
+    expect(config.throttle).toEqual({
+      username: rule,
+      address: rule,
+      global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
     });
   });
 
