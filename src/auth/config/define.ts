@@ -68,8 +68,13 @@ const passwordRules = z
   })
   .partial()
   .strict()
-  .refine(({ minLength = 8, maxLength = MAX_PASSWORD_LENGTH }) => minLength <= maxLength, {
-    message: 'minLength must not exceed maxLength',
+  .superRefine(({ minLength = 8, maxLength = MAX_PASSWORD_LENGTH }, ctx) => {
+    if (minLength > maxLength)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minLength'],
+        message: `must not exceed maxLength (${minLength} > ${maxLength})`,
+      });
   });
 
 /** The schema of {@link AuthOptions}; durations come out as seconds. */
