@@ -79,6 +79,17 @@ describe.each(['pg', 'neon'] as const)('a transaction whose database stalls (%s)
     }
   }
 
+  /** Ends a session from the server's side, as idle_in_transaction_session_timeout or a restart does. */
+  async function terminate(pid: number): Promise<void> {
+    const client = new pg.Client({ connectionString: scratch!.url });
+    await client.connect();
+    try {
+      await client.query('select pg_terminate_backend($1)', [pid]);
+    } finally {
+      await client.end();
+    }
+  }
+
   it('fails within one reply deadline, and the pool hands out no connection left inside it', async (context) => {
     skipWithoutPostgres(context, handle);
     skipWithoutPostgres(context, proxy);
@@ -112,5 +123,24 @@ describe.each(['pg', 'neon'] as const)('a transaction whose database stalls (%s)
           where datname = current_database() and state like 'idle in transaction%'`,
     );
     expect(row?.open).toBe(0);
+  });
+
+  it('fails with a connection error, not an uncaught one, when the server ends a session mid-transaction', async (context) => {
+    skipWithoutPostgres(context, handle);
+    const failed = await handle.db
+      .transaction(async (tx) => {
+        const [row] = await queryRows<{ pid: number }>(tx, sql`select pg_backend_pid() as pid`);
+        await terminate(row!.pid);
+        // The hang-up arrives while the connection is checked out (no pool listener on it).
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await tx.execute(sql`insert into probe values (4)`);
+      })
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(isConnectionError(failed)).toBe(true);
+    await handle.db.execute(sql`insert into probe values (5)`);
+    expect(await committed()).toEqual([3, 5]);
   });
 });
