@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defineAuthConfig } from '@/auth/config/define';
-import { USER_ATTRIBUTES, USER_FIELDS, rowFieldOf } from '@/auth/config/user-fields';
+import {
+  USER_ATTRIBUTES,
+  USER_FIELDS,
+  inDjangoNames,
+  inRowNames,
+  rowFieldOf,
+} from '@/auth/config/user-fields';
 import { buildCustomClaims } from '@/auth/tokens/claims';
 import type { Database } from '@/db/client';
 import { makeUser } from '../tokens/fixtures';
@@ -47,6 +53,22 @@ describe('the table of user fields', () => {
 
   it('maps nothing else (password, unknown names)', () => {
     expect([rowFieldOf('password'), rowFieldOf('shoe_size')]).toEqual([undefined, undefined]);
+  });
+
+  it("renames row fields to Django's names and back, keeping the values", () => {
+    const byRow = { email: 'a@example.com', firstName: 'Ann', isStaff: true, lastLogin: null };
+    const byDjango = inDjangoNames(byRow);
+    expect(byDjango).toEqual({
+      email: 'a@example.com',
+      first_name: 'Ann',
+      is_staff: true,
+      last_login: null,
+    });
+    expect(inRowNames(byDjango)).toEqual(byRow);
+    expect(inRowNames({ isStaff: false, is_superuser: true })).toEqual({
+      isStaff: false,
+      isSuperuser: true,
+    });
   });
 
   it('feeds the claims: every attribute gives its row value, dates as Unix seconds', async () => {
