@@ -70,7 +70,8 @@ export function NavBar({
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
 
-  const issuedAt = status === 'authenticated' ? Number(user.claims.iat) * 1000 : 0;
+  // `iat` is whole seconds: the token was issued before the end of that second.
+  const issuedAt = status === 'authenticated' ? (Number(user.claims.iat) + 1) * 1000 : 0;
   useEffect(() => {
     if (issuedAt && !serverUser && serverCheckedAt > issuedAt) void refresh();
   }, [issuedAt, serverUser, serverCheckedAt, refresh]);
