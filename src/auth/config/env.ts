@@ -35,6 +35,13 @@ export interface AuthEnv {
   reuseGraceWindow?: string;
   idTokenMaxAge?: string;
   leeway?: string;
+  appUrl?: string;
+  signUp?: string;
+  passwordReset?: string;
+  requireEmailVerification?: string;
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailTimeout?: string;
 }
 
 function read(name: string): string | undefined {
@@ -77,5 +84,12 @@ export function readAuthEnv(): AuthEnv {
     reuseGraceWindow: read('AUTH_REUSE_GRACE_WINDOW'),
     idTokenMaxAge: read('AUTH_ID_TOKEN_MAX_AGE'),
     leeway: read('AUTH_LEEWAY'),
+    appUrl: read('AUTH_APP_URL'),
+    signUp: read('AUTH_SIGN_UP'),
+    passwordReset: read('AUTH_PASSWORD_RESET'),
+    requireEmailVerification: read('AUTH_REQUIRE_EMAIL_VERIFICATION'),
+    smtpUrl: read('SMTP_URL'),
+    mailFrom: read('MAIL_FROM'),
+    mailTimeout: read('MAIL_TIMEOUT'),
   };
 }

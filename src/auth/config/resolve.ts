@@ -219,6 +219,33 @@ export async function resolveAuthConfig(
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
     onEvent: options.onEvent ?? null,
     logLevel,
+    // Stand-in for the accounts settings (helper H2 adds the real resolution with validation).
+    appUrl: env.appUrl ?? options.appUrl ?? (production ? null : 'http://localhost:3000'),
+    signUp: env.signUp !== undefined ? env.signUp === 'true' : (options.signUp ?? true),
+    passwordReset:
+      env.passwordReset !== undefined
+        ? env.passwordReset === 'true'
+        : (options.passwordReset ?? true),
+    requireEmailVerification:
+      env.requireEmailVerification !== undefined
+        ? env.requireEmailVerification === 'true'
+        : (options.requireEmailVerification ?? true),
+    emailVerificationLifetimeSeconds: seconds(options.emailVerificationLifetime, 86_400),
+    passwordResetLifetimeSeconds: seconds(options.passwordResetLifetime, 1800),
+    passwordRules: {
+      minLength: 8,
+      maxLength: 4096,
+      maxSimilarity: 0.7,
+      commonPasswords: true,
+      numeric: true,
+      ...options.passwordRules,
+    },
+    mail: {
+      smtpUrl: env.smtpUrl ?? null,
+      from: env.mailFrom ?? options.mail?.from ?? 'Auth kit <no-reply@localhost>',
+      timeoutSeconds: seconds(env.mailTimeout ?? options.mail?.timeout, 5),
+    },
+    reauthMaxAgeSeconds: seconds(options.reauthMaxAge, 300),
     secret,
     hs256Key,
     signingKeys,

@@ -10,13 +10,15 @@ export interface ThrottleRule {
  * (default 100/900 when left out).
  */
 export type ThrottleSettings =
-  { username: ThrottleRule; address: ThrottleRule; global?: ThrottleRule } | false;
+  | { username: ThrottleRule; address: ThrottleRule; global?: ThrottleRule; mail?: ThrottleRule }
+  | false;
 
 /** The contract's defaults: 5 failures per username, 30 attempts per address, 100 failures in all, per 15 min. */
 export const DEFAULT_THROTTLE: Required<Exclude<ThrottleSettings, false>> = {
   username: { limit: 5, windowSeconds: 900 },
   address: { limit: 30, windowSeconds: 900 },
   global: { limit: 100, windowSeconds: 900 },
+  mail: { limit: 5, windowSeconds: 3600 },
 };
 
 type Scope = keyof typeof DEFAULT_THROTTLE;
@@ -33,7 +35,7 @@ export function parseThrottle(value: string): ThrottleSettings {
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const match = /^(username|address|global)=([1-9]\d*)\/([1-9]\d*)$/.exec(part);
+    const match = /^(username|address|global|mail)=([1-9]\d*)\/([1-9]\d*)$/.exec(part);
     if (!match) {
       throw new Error(
         `AUTH_THROTTLE must look like "username=5/900,address=30/900,global=100/900" or "off" (got "${part}")`,

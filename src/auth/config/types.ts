@@ -61,6 +61,33 @@ export interface IdpSettings {
   jwksUrl: string | null;
 }
 
+/**
+ * The password rules sign-up, password change and reset apply: the defaults are those of Django's
+ * validators (MinimumLength, UserAttributeSimilarity, CommonPassword, NumericPassword).
+ */
+export interface PasswordRules {
+  /** At least this many characters (Django's MinimumLengthValidator: 8). */
+  minLength: number;
+  /** At most this many characters: a bound on the hashing work one request can ask for. */
+  maxLength: number;
+  /** Refuse a password this similar (0.1–1) to the username or e-mail (Django's 0.7). */
+  maxSimilarity: number;
+  /** Refuse the well-known common passwords (Django's CommonPasswordValidator). */
+  commonPasswords: boolean;
+  /** Refuse a password made only of digits (Django's NumericPasswordValidator). */
+  numeric: boolean;
+}
+
+/** How the kit sends mail (verification and password-reset links). */
+export interface MailSettings {
+  /** `smtp://` or `smtps://` with optional `user:pass@` (SMTP_URL only: it holds a password). */
+  smtpUrl: string | null;
+  /** The From header: `no-reply@example.com` or `Name <no-reply@example.com>`. */
+  from: string;
+  /** How long one delivery may take before it counts as failed. */
+  timeoutSeconds: number;
+}
+
 /** What a template user writes in `src/auth.config.ts` (every member optional). */
 export interface AuthOptions {
   refreshCookieName?: string;
@@ -96,6 +123,20 @@ export interface AuthOptions {
   clientAddressHeader?: string | null;
   maxBodyBytes?: number;
   onEvent?: AuthEventHook | null;
+  /** The app's public origin (`https://app.example.com`): mail links are built from it only. */
+  appUrl?: string;
+  /** Whether visitors may create accounts (POST /auth/sign-up/). */
+  signUp?: boolean;
+  /** Whether a forgotten password may be reset by a link sent by mail. */
+  passwordReset?: boolean;
+  /** Whether a new account must confirm its e-mail address before it can sign in. */
+  requireEmailVerification?: boolean;
+  emailVerificationLifetime?: Duration;
+  passwordResetLifetime?: Duration;
+  passwordRules?: Partial<PasswordRules>;
+  mail?: { from?: string; timeout?: Duration };
+  /** How recent a sign-in must be for a sensitive change (password, e-mail, second factors). */
+  reauthMaxAge?: Duration;
 }
 
 /** The validated, frozen configuration every part of the kit reads. */
@@ -129,6 +170,16 @@ export interface AuthConfig {
   maxBodyBytes: number;
   onEvent: AuthEventHook | null;
   logLevel: LogLevel;
+  /** The app's public origin, no trailing slash; null only in production when not set. */
+  appUrl: string | null;
+  signUp: boolean;
+  passwordReset: boolean;
+  requireEmailVerification: boolean;
+  emailVerificationLifetimeSeconds: number;
+  passwordResetLifetimeSeconds: number;
+  passwordRules: PasswordRules;
+  mail: MailSettings;
+  reauthMaxAgeSeconds: number;
   /** The root of the cookie-signing, CSRF and session-cookie keys (never a JWT key). */
   secret: string;
   /** The HS256 signing key (AUTH_HS256_KEY), distinct from `secret`; null for other algorithms. */

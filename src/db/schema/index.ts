@@ -2,3 +2,4 @@ export * from './users';
 export * from './tokens';
 export * from './throttle';
 export * from './groups';
+export * from './mail-tokens';
