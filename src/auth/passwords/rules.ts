@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { dictionary } from '@zxcvbn-ts/language-common';
 import type { PasswordRules } from '../config/types';
 import { MAX_PASSWORD_LENGTH } from './encoding';
 
@@ -29,17 +29,11 @@ let common: Set<string> | undefined;
 /**
  * The common passwords: the 49,000 of zxcvbn-ts's `passwords-common` dictionary (a maintained
  * package, built from leaked-password frequency lists; Django ships 20,000), lower-cased as
- * Django compares them. Loaded on first use: the proxy and the pages never need it.
+ * Django compares them. Only the account endpoints import this module, so the proxy and the
+ * pages never load the list; the set is built on first use.
  */
 function commonPasswords(): Set<string> {
-  if (!common) {
-    // createRequire: the package's CommonJS build is a plain array, no bundler-specific JSON import.
-    const require = createRequire(import.meta.url);
-    const { dictionary } = require('@zxcvbn-ts/language-common') as {
-      dictionary: { 'passwords-common': string[] };
-    };
-    common = new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
-  }
+  common ??= new Set(dictionary['passwords-common'].map((entry) => entry.toLowerCase()));
   return common;
 }
 
