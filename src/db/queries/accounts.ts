@@ -76,3 +76,15 @@ export async function deleteUserAndData(db: Database, userId: number): Promise<b
     return true;
   });
 }
+
+/** A user's IdP identities as the account page lists them (issuer and the address it gave). */
+export async function listIdentities(
+  db: Database,
+  userId: number,
+): Promise<{ provider: string; email: string }[]> {
+  const rows = await queryRows<{ provider: string; email: string }>(
+    db,
+    sql`select provider, email from identities where user_id = ${userId} order by id`,
+  );
+  return rows.map((row) => ({ provider: String(row.provider), email: String(row.email) }));
+}

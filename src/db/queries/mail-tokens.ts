@@ -95,7 +95,7 @@ export async function findLiveMailToken(
  * transaction that makes the change the link stands for, so a failed change leaves it unused.
  * @returns the token, or null when it is unknown, used, superseded, expired or of another purpose.
  */
-export async function useMailToken(
+export async function spendMailToken(
   db: Executor,
   input: { tokenHash: string; purposes: readonly MailTokenPurpose[]; now: Date },
 ): Promise<StoredMailToken | null> {
