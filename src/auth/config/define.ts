@@ -96,12 +96,27 @@ export const optionsSchema = z
     throttle: z
       .union([
         z.literal(false),
-        z.object({ username: rule, address: rule, global: rule.optional() }),
+        z.object({
+          username: rule,
+          address: rule,
+          global: rule.optional(),
+          mail: rule.optional(),
+        }),
       ])
       .optional(),
     clientAddressHeader: z.string().min(1).nullable().optional(),
     maxBodyBytes: z.number().int().min(256).max(1_048_576).optional(),
     onEvent: z.function().nullable().optional(),
+    // Stand-in for the accounts settings (helper H2 adds them with their validation).
+    appUrl: z.url().optional(),
+    signUp: z.boolean().optional(),
+    passwordReset: z.boolean().optional(),
+    requireEmailVerification: z.boolean().optional(),
+    emailVerificationLifetime: duration('emailVerificationLifetime', { min: 1 }).optional(),
+    passwordResetLifetime: duration('passwordResetLifetime', { min: 1 }).optional(),
+    passwordRules: z.record(z.string(), z.unknown()).optional(),
+    mail: z.object({ from: z.string().optional(), timeout: z.unknown().optional() }).optional(),
+    reauthMaxAge: duration('reauthMaxAge', { min: 1 }).optional(),
   })
   .strict();
 
