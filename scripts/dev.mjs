@@ -1,7 +1,9 @@
 // `npm run dev`: the Next.js dev server on the embedded database, with nothing to configure.
 // When no Cognito user pool (or generic OIDC provider) is configured, it also starts the local stand-in IdP (src/dev/idp-local)
-// and points the app at it, so the whole Cognito PKCE journey works offline. Production never
-// runs this script: `next start` has no way to start the stand-in.
+// and points the app at it, so the whole Cognito PKCE journey works offline. When no SMTP_URL is
+// set, it starts the local mail catcher (src/dev/mail-catcher) and points the app's mail at it, so
+// sign-up, verification and password reset work offline too. Production never runs this script:
+// `next start` has no way to start either stand-in.
 import { spawn } from 'node:child_process';
 import nextEnv from '@next/env';
 
@@ -77,6 +79,33 @@ if (!idpConfigured) {
       env.LOCAL_IDP_LOGOUT_URIS ?? `http://localhost:${appPort}/,http://127.0.0.1:${appPort}/`,
   });
 }
+
+const mailPort = env.MAIL_CATCHER_PORT ?? '2525';
+const mailHttpPort = env.MAIL_CATCHER_HTTP_PORT ?? '2526';
+
+/** True when SMTP_URL names the catcher itself (its printed environment copied to .env.local). */
+function pointsAtCatcher(smtpUrl) {
+  try {
+    const url = new URL(smtpUrl);
+    return ['localhost', '127.0.0.1'].includes(url.hostname) && url.port === mailPort;
+  } catch {
+    return false;
+  }
+}
+
+if (!env.SMTP_URL || pointsAtCatcher(env.SMTP_URL)) {
+  env.SMTP_URL = `smtp://127.0.0.1:${mailPort}`;
+  console.log(
+    `[dev] No SMTP_URL configured: starting the local mail catcher on ${env.SMTP_URL}; inbox at http://127.0.0.1:${mailHttpPort}/ (links are printed here too)`,
+  );
+  run('mail catcher', ['node_modules/tsx/dist/cli.mjs', 'src/dev/mail-catcher/main.ts'], {
+    ...env,
+    MAIL_CATCHER_PORT: mailPort,
+    MAIL_CATCHER_HTTP_PORT: mailHttpPort,
+  });
+}
+// Links in mail are built only from AUTH_APP_URL: point them at this dev server, on its real port.
+env.AUTH_APP_URL ||= `http://localhost:${appPort}`;
 
 run(
   'next dev',

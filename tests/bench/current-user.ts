@@ -55,11 +55,13 @@ export async function measureCurrentUser(
   const database = await openTestDatabase(driver);
   if (!database) return null;
   try {
-    const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await testSecrets();
+    const { AUTH_SECRET, AUTH_SIGNING_KEYS, AUTH_APP_URL, SMTP_URL } = await testSecrets();
     const config = await resolveAuthConfig(authConfig, {
       nodeEnv: 'production',
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
+      appUrl: AUTH_APP_URL,
+      smtpUrl: SMTP_URL,
       logLevel: 'silent',
       dataDir: mkdtempSync(join(tmpdir(), 'kit-bench-')),
     });

@@ -4,8 +4,9 @@ import { deleteAccount, readAccount } from '@/auth/accounts/account';
 import { requestEmailChange, verifyEmail } from '@/auth/accounts/email';
 import { changePassword } from '@/auth/accounts/password';
 import { InvalidRequest, InvalidToken, Throttled, TokenNotValid } from '@/auth/errors';
-import { refreshTokens } from '@/auth/services/refresh';
-import { openSession, signIn } from '@/auth/services/sign-in';
+import { refreshTokens } from '@/auth/sessions/rotate';
+import { openSession } from '@/auth/sessions/open';
+import { signIn } from '@/auth/services/sign-in';
 import { createUser } from '@/auth/services/users';
 import { linkIdentity } from '@/db/queries/identities';
 import { findLiveSession } from '@/db/queries/current-user';
@@ -401,9 +402,13 @@ describe('the signed-in account endpoints at a frozen clock', () => {
     it('lets a user without a password delete within reauthMaxAge of signing in, not after', async () => {
       const t0 = new Date();
       const user = await createUser(kit.ctx.db, { username: 'fed-only', password: null });
-      const stale = await openSession(kit.ctx, user, client, t0, 'social_exchange.success', [
-        'fed',
-      ]);
+      const stale = await openSession(kit.ctx, {
+        user,
+        client,
+        amr: ['fed'],
+        event: 'social_exchange.success',
+        now: t0,
+      });
       const error = (await refusal(
         deleteAccount(kit.ctx, claimsOf(stale), { password: undefined }, client, later(t0, 301)),
       )) as InvalidRequest;
@@ -412,14 +417,13 @@ describe('the signed-in account endpoints at a frozen clock', () => {
         deleteAccount(kit.ctx, claimsOf(stale), { password: 'anything-at-all' }, client, t0),
       )) as InvalidRequest;
       expect(withPassword.errors?.password?.[0]).toMatch(/no password/);
-      const fresh = await openSession(
-        kit.ctx,
+      const fresh = await openSession(kit.ctx, {
         user,
         client,
-        later(t0, 400),
-        'social_exchange.success',
-        ['fed'],
-      );
+        amr: ['fed'],
+        event: 'social_exchange.success',
+        now: later(t0, 400),
+      });
       await deleteAccount(
         kit.ctx,
         claimsOf(fresh),

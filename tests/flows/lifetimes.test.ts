@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenNotValid } from '@/auth/errors';
-import { refreshTokens } from '@/auth/services/refresh';
+import { refreshTokens } from '@/auth/sessions/rotate';
 import { signIn } from '@/auth/services/sign-in';
 import { verifyToken } from '@/auth/services/verify';
 import { sessions } from '@/db/schema';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import authConfig from '@/auth.config';
 import type { AuthContext } from '@/auth/context';
-import { logoff } from '@/auth/services/logoff';
+import { logoff } from '@/auth/sessions/end';
 import { grantRole } from '@/auth/services/roles';
 import { signIn } from '@/auth/services/sign-in';
-import type { IssuedTokens } from '@/auth/services/issue';
+import type { IssuedTokens } from '@/auth/sessions/issue';
 import { startTestKit, type TestKit } from '../support/auth-context';
 
 // The helpers of src/auth/server.ts and src/auth/actions.ts, wired as Next runs them: the

@@ -2,14 +2,13 @@ import { decodeJwt } from 'jose';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import authConfig from '@/auth.config';
-import { logoff, logoffAll } from '@/auth/services/logoff';
-import { refreshTokens } from '@/auth/services/refresh';
+import { logoff, logoffAll, revokeOwnSession } from '@/auth/sessions/end';
+import { refreshTokens } from '@/auth/sessions/rotate';
 import { grantRole, revokeRole, setStaff } from '@/auth/services/roles';
-import { revokeOwnSession } from '@/auth/services/sessions';
 import { signIn } from '@/auth/services/sign-in';
 import { checkIdentity, loadSessionUser } from '@/auth/services/current-user';
 import { deactivateUser, setUserPassword } from '@/auth/services/users';
-import type { IssuedTokens } from '@/auth/services/issue';
+import type { IssuedTokens } from '@/auth/sessions/issue';
 import { verifySessionToken } from '@/auth/tokens/verify';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthenticationFailed, Throttled } from '@/auth/errors';
 import type { KnownDevice } from '@/auth/cookies/device';
-import type { ClientInfo } from '@/auth/handlers/client';
+import type { ClientInfo } from '@/auth/client-info';
 import { signIn } from '@/auth/services/sign-in';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
 

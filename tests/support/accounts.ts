@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import type { OutgoingMail } from '@/auth/accounts/mail';
 import type { AuthEnv } from '@/auth/config/env';
 import type { AuthOptions } from '@/auth/config/types';
-import type { IssuedTokens } from '@/auth/services/issue';
+import type { IssuedTokens } from '@/auth/sessions/issue';
 import type { AccessTokenClaims } from '@/auth/tokens/types';
 import { startTestKit, type TestKit } from './auth-context';
 

@@ -11,7 +11,7 @@ import { createUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
 import { openDatabase } from '@/db/client';
 import type { User } from '@/db/schema';
-import type { ClientInfo } from '@/auth/handlers/client';
+import type { ClientInfo } from '@/auth/client-info';
 import { testSecrets } from './keys';
 
 /** The flows' kit: services called in process, no build, no HTTP. */
@@ -37,7 +37,7 @@ export async function startTestKit(
   env: Partial<AuthEnv> = {},
 ): Promise<TestKit> {
   secrets ??= testSecrets();
-  const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await secrets;
+  const { AUTH_SECRET, AUTH_SIGNING_KEYS, AUTH_APP_URL, SMTP_URL } = await secrets;
   const events: AuthEvent[] = [];
   // Development-only files (generated secrets) would land here; production config writes none.
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
@@ -47,6 +47,8 @@ export async function startTestKit(
       nodeEnv: 'production',
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
+      appUrl: AUTH_APP_URL,
+      smtpUrl: SMTP_URL,
       logLevel: 'silent',
       dataDir,
       ...env,

@@ -1,3 +1,3 @@
-import { logoffAllHandler } from '@/auth/handlers/sessions';
+import { logoffAllHandler } from '@/auth/handlers/logoff-all';
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = logoffAllHandler;

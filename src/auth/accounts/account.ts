@@ -5,7 +5,7 @@ import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { InvalidRequest } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { isUsablePassword } from '../passwords';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmSensitiveAction, requireLiveSession } from './confirm';

@@ -3,7 +3,7 @@ import { findLiveSession, type LiveSession } from '@/db/queries/current-user';
 import type { AuthContext } from '../context';
 import { InvalidRequest, Throttled, TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { isUsablePassword, verifyPassword, waitOutFailure } from '../passwords';
 import { checkPasswordThrottle, clearPasswordFailures } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';

@@ -10,10 +10,10 @@ import {
 import type { AuthContext } from '../context';
 import { InvalidRequest, InvalidToken } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { canonicalEmail, emailColumns } from '../identity';
-import type { IssuedTokens } from '../services/issue';
-import { openSession } from '../services/sign-in';
+import type { IssuedTokens } from '../sessions/issue';
+import { openSession } from '../sessions/open';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmSensitiveAction, requireLiveSession } from './confirm';
@@ -99,7 +99,7 @@ export async function verifyEmail(
     sid: null,
     address: client.address,
   });
-  return openSession(ctx, user, client, now, 'sign_in.success', LINK_AMR);
+  return openSession(ctx, { user, client, amr: LINK_AMR, event: 'sign_in.success', now });
 }
 
 /**

@@ -5,7 +5,7 @@ import { log } from '@/log';
 import type { AuthConfig } from '../config/types';
 import type { AuthContext } from '../context';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { newMailToken } from './tokens';
 
 /** Which mail (the `mail` member of `mail.failed`, and the log lines). */

@@ -7,12 +7,12 @@ import { accountExistsMail, verifyEmailMail } from '@/mail';
 import type { AuthContext } from '../context';
 import { InvalidRequest, NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { canonicalEmail, emailColumns, normalizeUsername, usernameColumns } from '../identity';
 import { hashPassword } from '../passwords';
 import { passwordProblems } from '../passwords/rules';
-import { openSession } from '../services/sign-in';
-import type { IssuedTokens } from '../services/issue';
+import { openSession } from '../sessions/open';
+import type { IssuedTokens } from '../sessions/issue';
 import { usernameSchema } from '../services/users';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
@@ -136,7 +136,13 @@ export async function signUp(
       sid: null,
       address: client.address,
     });
-    const issued = await openSession(ctx, outcome.created, client, now, 'sign_in.success', ['pwd']);
+    const issued = await openSession(ctx, {
+      user: outcome.created,
+      client,
+      amr: ['pwd'],
+      event: 'sign_in.success',
+      now,
+    });
     return { status: 'signed_in', issued };
   }
 

@@ -5,7 +5,10 @@ import type { CookiePrefix } from '../cookies/names';
 import type { AuthEventHook } from '../events';
 import type { LogLevel } from '@/log';
 import type { Duration } from './durations';
-import type { ThrottleSettings } from './throttle';
+import type { ThrottleRule, ThrottleSettings } from './throttle';
+import type { UserAttribute } from './user-fields';
+
+export type { DjangoUserField, UserAttribute } from './user-fields';
 
 /** A value a custom claim may hold: anything JSON can carry. */
 export type ClaimValue =
@@ -24,22 +27,6 @@ export interface CustomTokenClaim {
     context: ClaimContext,
   ) => ClaimValue | undefined | Promise<ClaimValue | undefined>;
 }
-
-/** Django's spelling of the user fields, accepted as well as the camelCase row names. */
-export type DjangoUserField =
-  | 'first_name'
-  | 'last_name'
-  | 'is_active'
-  | 'is_staff'
-  | 'is_superuser'
-  | 'date_joined'
-  | 'last_login';
-
-/**
- * The user attributes that may be copied into tokens (CUSTOM_TOKEN_USER_ATTRIBUTES); the claim
- * is named as written, so `'is_staff'` gives an `is_staff` claim as in the seed.
- */
-export type UserAttribute = Exclude<keyof User, 'password'> | DjangoUserField;
 
 /** Signing algorithms the kit supports for its own tokens. */
 export const ALGORITHMS = ['ES256', 'RS256', 'EdDSA', 'HS256'] as const;
@@ -165,7 +152,8 @@ export interface AuthConfig {
   reuseGraceWindowSeconds: number;
   idTokenMaxAgeSeconds: number;
   trustedOrigins: string[];
-  throttle: ThrottleSettings;
+  /** Every rule present (defaults filled in), or false when throttling is off. */
+  throttle: ResolvedThrottle;
   clientAddressHeader: string | null;
   maxBodyBytes: number;
   onEvent: AuthEventHook | null;
@@ -190,3 +178,8 @@ export interface AuthConfig {
 }
 
 export type { DatabaseSettings } from '@/db/types';
+
+/** The throttle as the kit reads it: every rule present, or false when throttling is off. */
+export type ResolvedThrottle =
+  | { username: ThrottleRule; address: ThrottleRule; global: ThrottleRule; mail: ThrottleRule }
+  | false;

@@ -3,16 +3,17 @@ import type { AuthConfig } from '../config/types';
 /**
  * The cross-site checks (docs/contract.md section 2): refuse a request whose `Origin` is present and
  * is neither the app's own origin nor a trusted one (`Origin: null` included), or whose
- * `Sec-Fetch-Site` is `cross-site`. Returns true when the request may proceed.
+ * `Sec-Fetch-Site` is `cross-site`. The configured `appUrl` counts as trusted (section 5).
+ * Returns true when the request may proceed.
  */
 export function isSameSiteRequest(
-  config: Pick<AuthConfig, 'trustedOrigins'>,
+  config: Pick<AuthConfig, 'trustedOrigins'> & Partial<Pick<AuthConfig, 'appUrl'>>,
   headers: Headers,
 ): boolean {
   if (headers.get('sec-fetch-site') === 'cross-site') return false;
   const origin = headers.get('origin');
   if (origin === null) return true;
-  if (config.trustedOrigins.includes(origin)) return true;
+  if (config.trustedOrigins.includes(origin) || origin === config.appUrl) return true;
   let parsed: URL;
   try {
     parsed = new URL(origin);

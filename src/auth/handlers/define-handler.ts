@@ -11,7 +11,7 @@ import type { AuthConfig } from '../config/types';
 import { CsrfFailed, InvalidRequest, MethodNotAllowed, NotFound, toErrorResponse } from '../errors';
 import { log } from '@/log';
 import { readJsonBody } from './body';
-import { clientInfo, type ClientInfo } from './client';
+import { clientInfo, type ClientInfo } from '../client-info';
 
 type Method = 'GET' | 'POST';
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

@@ -1,6 +1,6 @@
 import { clearAuthCookies } from '../cookies/auth-cookies';
-import { logoff } from '../services/logoff';
-import { refuseDuplicateCookies, requireCsrf } from './csrf';
+import { logoff } from '../sessions/end';
+import { checkedRefreshCookie } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
 import { csrfBody } from './schemas';
@@ -12,13 +12,9 @@ export const logoffHandler = defineHandler({
   sameSiteOnly: true,
   clearCookiesOnInvalidToken: true,
   async handle({ request, body, ctx, cookies, client, secure }) {
-    // Refused like refresh: with two refresh cookies, which session to end cannot be told.
-    refuseDuplicateCookies(cookies);
-    const { refreshToken } = cookies;
-    if (refreshToken) {
-      requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
-      await logoff(ctx, refreshToken, client);
-    }
+    // Checked like refresh: with two refresh cookies, which session to end cannot be told.
+    const refreshToken = checkedRefreshCookie(ctx, cookies, request, body);
+    if (refreshToken) await logoff(ctx, refreshToken, client);
     return respond({ detail: 'Logged off.' }, { cookies: clearAuthCookies(ctx.config, secure) });
   },
 });

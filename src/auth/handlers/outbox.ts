@@ -1,7 +1,7 @@
 import { after } from 'next/server';
 import type { AuthContext } from '../context';
 import { deliverOutbox, type Outbox } from '../accounts/mail';
-import type { ClientInfo } from './client';
+import type { ClientInfo } from '../client-info';
 import { respond } from './respond';
 
 /**

@@ -1,6 +1,6 @@
 import { TokenNotValid } from '../errors';
-import { refreshTokens } from '../services/refresh';
-import { refuseDuplicateCookies, requireCsrf } from './csrf';
+import { refreshTokens } from '../sessions/rotate';
+import { checkedRefreshCookie } from '../csrf/require';
 import { defineHandler } from './define-handler';
 import { csrfBody } from './schemas';
 import { tokenResponse } from './token-response';
@@ -12,10 +12,8 @@ export const refreshHandler = defineHandler({
   sameSiteOnly: true,
   clearCookiesOnInvalidToken: true,
   async handle({ request, body, ctx, cookies, client, secure }) {
-    refuseDuplicateCookies(cookies);
-    const { refreshToken } = cookies;
+    const refreshToken = checkedRefreshCookie(ctx, cookies, request, body);
     if (!refreshToken) throw new TokenNotValid('No valid refresh token was provided.');
-    requireCsrf(ctx, { ...cookies, refreshToken }, request, body);
     const issued = await refreshTokens(ctx, refreshToken, client);
     return tokenResponse(ctx, issued, secure);
   },

@@ -1,11 +1,10 @@
 import { verifyBearer } from '../bearer';
-import { clearAuthCookies } from '../cookies/auth-cookies';
-import { logoffAll } from '../services/logoff';
-import { listSessions, revokeOwnSession } from '../services/sessions';
+import { revokeOwnSession } from '../sessions/end';
+import { listSessions } from '../sessions/list';
 import { verifySessionToken } from '../tokens/verify';
 import { defineHandler } from './define-handler';
 import { respond } from './respond';
-import { emptyBody, revokeBody } from './schemas';
+import { revokeBody } from './schemas';
 
 /** GET /auth/sessions/ — the caller's live sessions (Bearer access token). */
 export const sessionsHandler = defineHandler({
@@ -34,20 +33,5 @@ export const revokeSessionHandler = defineHandler({
     const claims = await verifyBearer(ctx, request.headers);
     await revokeOwnSession(ctx, claims.user_id, body.sid, client);
     return respond({ detail: 'Session revoked.' });
-  },
-});
-
-/** POST /auth/logoff-all/ — revokes every session of the caller and clears the caller's cookies. */
-export const logoffAllHandler = defineHandler({
-  method: 'POST',
-  body: emptyBody,
-  sameSiteOnly: true,
-  async handle({ request, ctx, client, secure }) {
-    const claims = await verifyBearer(ctx, request.headers);
-    const revoked = await logoffAll(ctx, claims.user_id, client);
-    return respond(
-      { detail: 'Logged off everywhere.', revoked },
-      { cookies: clearAuthCookies(ctx.config, secure) },
-    );
   },
 });

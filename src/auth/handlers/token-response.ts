@@ -1,6 +1,6 @@
 import type { AuthCore } from '../context';
 import { setAuthCookies } from '../cookies/auth-cookies';
-import type { IssuedTokens } from '../services/issue';
+import type { IssuedTokens } from '../sessions/issue';
 import { respond } from './respond';
 
 /**

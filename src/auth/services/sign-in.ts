@@ -1,60 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
-import { startSession } from '@/db/queries/tokens';
-import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
 import { AuthenticationFailed, EmailNotVerified, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
 import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
-import { newJti } from '../tokens/sign';
 import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
-import type { ClientInfo } from '../handlers/client';
-import { issueTokens, type IssuedTokens } from './issue';
-
-/**
- * Opens a new session (refresh family) for a user, issues its first tokens and reports the
- * success event: the refresh token lives for refreshTokenLifetime, never past sessionMaxLifetime.
- * `now` is the session's `auth_time` and `amr` how the user authenticated (RFC 8176: `pwd`,
- * `fed`); every access token of the session carries both.
- */
-export async function openSession(
-  ctx: AuthContext,
-  user: User,
-  client: ClientInfo,
-  now: Date,
-  event: 'sign_in.success' | 'social_exchange.success',
-  amr: readonly string[],
-): Promise<IssuedTokens> {
-  const { config } = ctx;
-  const sid = randomUUID();
-  const jti = newJti();
-  const sessionExpiresAt = new Date(now.getTime() + config.sessionMaxLifetimeSeconds * 1000);
-  const tokenExpiresAt = new Date(
-    Math.min(now.getTime() + config.refreshTokenLifetimeSeconds * 1000, sessionExpiresAt.getTime()),
-  );
-  await startSession(ctx.db, {
-    sid,
-    userId: user.id,
-    jti,
-    now,
-    tokenExpiresAt,
-    sessionExpiresAt,
-    userAgent: client.userAgent.slice(0, 512),
-    ipAddress: client.address ?? '',
-    authTime: now,
-    amr,
-  });
-  const issued = await issueTokens(
-    ctx,
-    { ...user, lastLogin: now },
-    { jti, sid, createdAt: now, expiresAt: tokenExpiresAt, authTime: now, amr: [...amr] },
-    now,
-  );
-  await emitAuthEvent(config, { type: event, userId: user.id, sid, address: client.address });
-  return issued;
-}
+import type { ClientInfo } from '../client-info';
+import type { IssuedTokens } from '../sessions/issue';
+import { openSession } from '../sessions/open';
 
 /** A successful sign-in: the tokens, and the device entry to remember in the browser. */
 export interface SignedIn extends IssuedTokens {
@@ -137,6 +91,12 @@ export async function signIn(
       'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
     );
   }
-  const issued = await openSession(ctx, user, client, now, 'sign_in.success', ['pwd']);
+  const issued = await openSession(ctx, {
+    user,
+    client,
+    amr: ['pwd'],
+    event: 'sign_in.success',
+    now,
+  });
   return { ...issued, device: deviceAfterSignIn(attempt.device, user.id, now) };
 }

@@ -17,9 +17,9 @@ import { emitAuthEvent } from '../events';
 import { emailColumns, isMixedScript, normalizeUsername, usernameColumns } from '../identity';
 import type { IdpIdentity, IdpVerifier } from '../idp/verify';
 import { verifyIdpTokens } from '../idp/verify';
-import type { IssuedTokens } from './issue';
-import type { ClientInfo } from '../handlers/client';
-import { openSession } from './sign-in';
+import type { IssuedTokens } from '../sessions/issue';
+import type { ClientInfo } from '../client-info';
+import { openSession } from '../sessions/open';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
@@ -127,7 +127,13 @@ export async function socialExchange(
       }
     }
     if (!user.isActive) throw new AuthenticationFailed('This account is inactive.');
-    return await openSession(ctx, user, client, now, 'social_exchange.success', ['fed']);
+    return await openSession(ctx, {
+      user,
+      client,
+      amr: ['fed'],
+      event: 'social_exchange.success',
+      now,
+    });
   } catch (error) {
     if (error instanceof AuthError)
       await emitAuthEvent(config, {

@@ -1,6 +1,79 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../client';
-import { queryRows } from '../execute';
+import { queryPrepared, queryRows } from '../execute';
+
+// A session is a refresh family: every refresh token descending from one sign-in shares its `sid`.
+// Its rows live here, from the start to the revocation. The token rows of a family (rotation,
+// the blacklist) are tokens.ts; a rotation takes the session row's lock, as a revocation here does.
+
+const toDate = (value: unknown) => new Date(value as string);
+
+/**
+ * Starts a refresh family at sign-in in one statement: the session row, its first outstanding
+ * token, and the user's `last_login`.
+ */
+export async function startSession(
+  db: Database,
+  input: {
+    sid: string;
+    userId: number;
+    jti: string;
+    now: Date;
+    tokenExpiresAt: Date;
+    sessionExpiresAt: Date;
+    userAgent: string;
+    ipAddress: string;
+    authTime: Date;
+    amr: readonly string[];
+  },
+): Promise<void> {
+  await queryPrepared(
+    db,
+    'kit_start_session',
+    sql`
+    with session as (
+      insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address, auth_time, amr)
+      values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress}, ${input.authTime}, ${`{${input.amr.join(',')}}`}::text[])
+      returning sid
+    ), token as (
+      insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
+      select ${input.jti}, ${input.userId}, sid, ${input.now}, ${input.tokenExpiresAt} from session
+    )
+    update users set last_login = ${input.now} where id = ${input.userId}`,
+  );
+}
+
+/** Tells whether a session exists and is the user's. */
+export async function sessionBelongsTo(
+  db: Database,
+  sid: string,
+  userId: number,
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`select 1 from sessions where sid = ${sid} and user_id = ${userId}`,
+  );
+  return rows.length > 0;
+}
+
+/** A user's live sessions, newest first, for the session-management endpoints. */
+export async function listLiveSessions(db: Database, userId: number, now: Date) {
+  const rows = await queryRows(
+    db,
+    sql`
+    select sid, created_at, last_used_at, user_agent, ip_address from sessions
+    where user_id = ${userId} and revoked_at is null and expires_at > ${now}
+      and exists (select 1 from outstanding_tokens o where o.sid = sessions.sid and o.expires_at > ${now} and o.rotated_at is null)
+    order by last_used_at desc limit 100`,
+  );
+  return rows.map((r) => ({
+    sid: String(r.sid),
+    createdAt: toDate(r.created_at),
+    lastUsedAt: toDate(r.last_used_at),
+    userAgent: String(r.user_agent),
+    ipAddress: String(r.ip_address),
+  }));
+}
 
 /**
  * Revokes the live sessions (refresh families) that `which` selects and blacklists every

@@ -1,8 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import type { User } from '../schema';
-import { queryPrepared, queryRows } from '../execute';
+import { queryPrepared } from '../execute';
 import { mapUserRow, USER_COLUMNS } from './user-row';
+
+// The refresh tokens of a session as stored (outstanding_tokens, blacklisted_tokens): their
+// rotation and their state. Starting, listing and revoking sessions is sessions.ts.
 
 /** A refresh token as stored: enough to re-sign it (same `jti`, `iat` and `exp`). */
 export interface StoredRefreshToken {
@@ -18,41 +21,6 @@ export interface StoredRefreshToken {
 const toDate = (value: unknown) => new Date(value as string);
 const toAmr = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 
-/**
- * Starts a refresh family at sign-in in one statement: the session row, its first outstanding
- * token, and the user's `last_login`.
- */
-export async function startSession(
-  db: Database,
-  input: {
-    sid: string;
-    userId: number;
-    jti: string;
-    now: Date;
-    tokenExpiresAt: Date;
-    sessionExpiresAt: Date;
-    userAgent: string;
-    ipAddress: string;
-    authTime: Date;
-    amr: readonly string[];
-  },
-): Promise<void> {
-  await queryPrepared(
-    db,
-    'kit_start_session',
-    sql`
-    with session as (
-      insert into sessions (sid, user_id, created_at, last_used_at, expires_at, user_agent, ip_address, auth_time, amr)
-      values (${input.sid}, ${input.userId}, ${input.now}, ${input.now}, ${input.sessionExpiresAt}, ${input.userAgent}, ${input.ipAddress}, ${input.authTime}, ${`{${input.amr.join(',')}}`}::text[])
-      returning sid
-    ), token as (
-      insert into outstanding_tokens (jti, user_id, sid, created_at, expires_at)
-      select ${input.jti}, ${input.userId}, sid, ${input.now}, ${input.tokenExpiresAt} from session
-    )
-    update users set last_login = ${input.now} where id = ${input.userId}`,
-  );
-}
-
 /** What consuming a refresh token gave: the successor and the current user, or nothing. */
 export type Consumed = { successor: StoredRefreshToken; user: User } | null;
 
@@ -62,7 +30,7 @@ export type Consumed = { successor: StoredRefreshToken; user: User } | null;
  * is active), inserts the successor (never past the session's absolute end), blacklists the old
  * token and touches the session.
  *
- * The session row is the lock every revocation takes too (revokeSessionsWhere), so a rotation and
+ * The session row is the lock every revocation takes too (revokeSessionsWhere in sessions.ts), so a rotation and
  * a revocation of one session are ordered: a rotation that waited for a revocation re-reads the
  * row, sees it revoked and rotates nothing (401); a revocation that waited for a rotation sees its
  * successor and blacklists it. Concurrent rotations, on any number of instances, see the token
@@ -193,48 +161,4 @@ export async function readRefreshTokenState(
         }
       : null,
   };
-}
-
-/** Tells whether a session exists and is the user's. */
-export async function sessionBelongsTo(
-  db: Database,
-  sid: string,
-  userId: number,
-): Promise<boolean> {
-  const rows = await queryRows(
-    db,
-    sql`select 1 from sessions where sid = ${sid} and user_id = ${userId}`,
-  );
-  return rows.length > 0;
-}
-
-/** Tells whether a refresh token is blacklisted or its session revoked (for /auth/verify). */
-export async function isRefreshTokenRevoked(db: Database, jti: string): Promise<boolean> {
-  const [row] = await queryPrepared<{ revoked: boolean }>(
-    db,
-    'kit_refresh_token_revoked',
-    sql`
-    select (exists (select 1 from blacklisted_tokens b where b.token_id = o.id) or s.revoked_at is not null) as revoked
-    from outstanding_tokens o join sessions s on s.sid = o.sid where o.jti = ${jti}`,
-  );
-  return row ? Boolean(row.revoked) : false;
-}
-
-/** A user's live sessions, newest first, for the session-management endpoints. */
-export async function listLiveSessions(db: Database, userId: number, now: Date) {
-  const rows = await queryRows(
-    db,
-    sql`
-    select sid, created_at, last_used_at, user_agent, ip_address from sessions
-    where user_id = ${userId} and revoked_at is null and expires_at > ${now}
-      and exists (select 1 from outstanding_tokens o where o.sid = sessions.sid and o.expires_at > ${now} and o.rotated_at is null)
-    order by last_used_at desc limit 100`,
-  );
-  return rows.map((r) => ({
-    sid: String(r.sid),
-    createdAt: toDate(r.created_at),
-    lastUsedAt: toDate(r.last_used_at),
-    userAgent: String(r.user_agent),
-    ipAddress: String(r.ip_address),
-  }));
 }

@@ -1,4 +1,5 @@
 export * from './users';
+export * from './sessions';
 export * from './tokens';
 export * from './throttle';
 export * from './groups';

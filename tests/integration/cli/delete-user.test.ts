@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@/db/client';
 import { findUserByUsername } from '@/db/queries/users';
-import { startSession } from '@/db/queries/tokens';
+import { startSession } from '@/db/queries/sessions';
 import { identities, outstandingTokens, sessions } from '@/db/schema';
 import { insertTestUser } from '../../support/users';
 

@@ -7,11 +7,11 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blacklistedTokens, outstandingTokens, sessions, users } from '@/db/schema';
 import { findUserById, findUserByUsername, importUsers, insertUser } from '@/db/queries/users';
-import { revokeUserSessions } from '@/db/queries/sessions';
+import { revokeUserSessions, startSession } from '@/db/queries/sessions';
 import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { describeError, isUniqueViolation } from '@/db/errors';
 import { queryRows } from '@/db/execute';
-import { consumeRefreshToken, readRefreshTokenState, startSession } from '@/db/queries/tokens';
+import { consumeRefreshToken, readRefreshTokenState } from '@/db/queries/tokens';
 import { emailColumns, usernameColumns } from '@/auth/identity';
 import { findLiveSession } from '@/db/queries/current-user';
 import {

@@ -11,16 +11,16 @@ import type { AuthOptions } from '@/auth/config/types';
 import type { AuthContext } from '@/auth/context';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { TokenNotValid } from '@/auth/errors';
-import { refreshTokens } from '@/auth/services/refresh';
-import type { ClientInfo } from '@/auth/handlers/client';
-import { openSession } from '@/auth/services/sign-in';
+import { refreshTokens } from '@/auth/sessions/rotate';
+import type { ClientInfo } from '@/auth/client-info';
+import { openSession } from '@/auth/sessions/open';
 import { deactivateUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
 import { verifyRefreshToken } from '@/auth/tokens/verify';
 import type { Database } from '@/db/client';
 import { queryRows } from '@/db/execute';
-import { revokeSession, revokeUserSessions } from '@/db/queries/sessions';
-import { consumeRefreshToken, startSession } from '@/db/queries/tokens';
+import { revokeSession, revokeUserSessions, startSession } from '@/db/queries/sessions';
+import { consumeRefreshToken } from '@/db/queries/tokens';
 import {
   openTestDatabase,
   stopTestDatabaseServices,
@@ -258,7 +258,13 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `stalled-${randomUUID().slice(0, 8)}`);
       const started = new Date(Date.now() - 60_000);
-      const signedIn = await openSession(ctx, user, CLIENT, started, 'sign_in.success', ['pwd']);
+      const signedIn = await openSession(ctx, {
+        user,
+        client: CLIENT,
+        amr: ['pwd'],
+        event: 'sign_in.success',
+        now: started,
+      });
       // The winner took its `now` a minute ago (a stall, a paused process) and commits only now.
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT, started);
       // The client lost that answer and retries with the same cookie, at the app's real clock.
@@ -270,7 +276,12 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db);
       const user = await insertTestUser(t.db, `skewed-${randomUUID().slice(0, 8)}`);
-      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
+      const signedIn = await openSession(ctx, {
+        user,
+        client: CLIENT,
+        amr: ['pwd'],
+        event: 'sign_in.success',
+      });
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT);
       const ahead = new Date(Date.now() + 20_000);
       const retry = await refreshTokens(ctx, signedIn.refreshToken, CLIENT, ahead);
@@ -281,7 +292,12 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       skipWithoutPostgres(context, t);
       const ctx = await contextOn(t.db, { reuseGraceWindow: 10 });
       const user = await insertTestUser(t.db, `reused-${randomUUID().slice(0, 8)}`);
-      const signedIn = await openSession(ctx, user, CLIENT, new Date(), 'sign_in.success', ['pwd']);
+      const signedIn = await openSession(ctx, {
+        user,
+        client: CLIENT,
+        amr: ['pwd'],
+        event: 'sign_in.success',
+      });
       const winner = await refreshTokens(ctx, signedIn.refreshToken, CLIENT);
       // The rule for frozen-clock tests: the grace window is the database's, so a test moves the
       // rotation's stamp back in the database instead of moving the app's `now` forward.
@@ -303,8 +319,20 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
       const user = await insertTestUser(t.db, `leeway-${randomUUID().slice(0, 8)}`);
       const signInAt = new Date('2025-11-28T16:00:00Z');
       const at = (seconds: number) => new Date(signInAt.getTime() + seconds * 1000);
-      const first = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success', ['pwd']);
-      const second = await openSession(ctx, user, CLIENT, signInAt, 'sign_in.success', ['pwd']);
+      const first = await openSession(ctx, {
+        user,
+        client: CLIENT,
+        amr: ['pwd'],
+        event: 'sign_in.success',
+        now: signInAt,
+      });
+      const second = await openSession(ctx, {
+        user,
+        client: CLIENT,
+        amr: ['pwd'],
+        event: 'sign_in.success',
+        now: signInAt,
+      });
       // 2 s past expiry, inside the 5 s leeway: the JWT check and the refresh agree.
       expect(
         (await verifyRefreshToken(ctx.keyring, ctx.config, first.refreshToken, at(62))).ok,

@@ -50,6 +50,25 @@ function check(ctx: IdpContext, params: URLSearchParams): Checked {
   return { ok: true, request };
 }
 
+/**
+ * The validated request, or null once the error page (with its hint and way back) has been sent:
+ * the form (GET) and the sign-in (POST) refuse a bad request alike.
+ */
+function checkedOrErrorPage(
+  ctx: IdpContext,
+  params: URLSearchParams,
+  res: ServerResponse,
+): AuthorizeRequest | null {
+  const checked = check(ctx, params);
+  if (checked.ok) return checked.request;
+  sendHtml(
+    res,
+    checked.status,
+    renderErrorPage('Invalid sign-in request', checked.message, checked),
+  );
+  return null;
+}
+
 /** The origin of a URL the client sent, as a way back; undefined when it is no http(s) URL. */
 function originOf(url: string): string | undefined {
   try {
@@ -98,21 +117,14 @@ export function handleAuthorizeGet(
   res: ServerResponse,
 ): void {
   const query = new URL(req.url ?? '/', 'http://x').searchParams;
-  const checked = check(ctx, query);
-  if (!checked.ok) {
-    sendHtml(
-      res,
-      checked.status,
-      renderErrorPage('Invalid sign-in request', checked.message, checked),
-    );
-    return;
-  }
+  const request = checkedOrErrorPage(ctx, query, res);
+  if (!request) return;
   // There is no browser session here, so silent renewal must fail fast instead of hanging an iframe.
   if (query.get('prompt') === 'none') {
-    redirect(res, backToClient(checked.request, { error: 'login_required' }));
+    redirect(res, backToClient(request, { error: 'login_required' }));
     return;
   }
-  sendHtml(res, 200, signInPage(ctx, checked.request));
+  sendHtml(res, 200, signInPage(ctx, request));
 }
 
 /** POST /oauth2/authorize: checks the credentials and redirects back with a single-use code. */
@@ -122,16 +134,8 @@ export async function handleAuthorizePost(
   res: ServerResponse,
 ): Promise<void> {
   const form = await readForm(req);
-  const checked = check(ctx, form);
-  if (!checked.ok) {
-    sendHtml(
-      res,
-      checked.status,
-      renderErrorPage('Invalid sign-in request', checked.message, checked),
-    );
-    return;
-  }
-  const { request } = checked;
+  const request = checkedOrErrorPage(ctx, form, res);
+  if (!request) return;
   const login = form.get('username') ?? '';
   const user = authenticate(ctx, login, form.get('password') ?? '');
   if (!user) {

@@ -22,9 +22,18 @@ export function devEnv(dataDir: string, overrides: Partial<AuthEnv> = {}): AuthE
   return { nodeEnv: 'development', dataDir, ...overrides };
 }
 
-/** A production environment with nothing set but the data directory. */
+/** The mail settings production requires while sign-up or password reset is on. */
+export const PRODUCTION_MAIL: Partial<AuthEnv> = {
+  appUrl: 'https://app.example.com',
+  smtpUrl: 'smtp://127.0.0.1:9',
+};
+
+/**
+ * A production environment with nothing set but the data directory and the mail settings (pass
+ * `appUrl: undefined` or `smtpUrl: undefined` to leave them out).
+ */
 export function productionEnv(dataDir: string, overrides: Partial<AuthEnv> = {}): AuthEnv {
-  return { nodeEnv: 'production', dataDir, ...overrides };
+  return { nodeEnv: 'production', dataDir, ...PRODUCTION_MAIL, ...overrides };
 }
 
 /** Asserts that a call fails at start-up with a ConfigError whose message names every given word. */

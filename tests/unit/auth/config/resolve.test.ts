@@ -69,6 +69,7 @@ describe('resolveAuthConfig defaults', () => {
         username: { limit: 5, windowSeconds: 900 },
         address: { limit: 30, windowSeconds: 900 },
         global: { limit: 100, windowSeconds: 900 },
+        mail: { limit: 5, windowSeconds: 3600 },
       },
     ],
     ['customTokenUserAttributes', []],
@@ -128,14 +129,19 @@ describe('resolveAuthConfig durations', () => {
     await expectConfigError(() => resolve({ reuseGraceWindow: 61 }), 'reuseGraceWindow');
   });
 
-  it('refuses a reuseGraceWindow over 60 seconds from the environment, naming it', async () => {
-    await expectConfigError(() => resolve({}, { reuseGraceWindow: '61' }), 'reuseGraceWindow');
+  it('refuses a reuseGraceWindow over 60 seconds from the environment, naming AUTH_REUSE_GRACE_WINDOW', async () => {
+    await expectConfigError(
+      () => resolve({}, { reuseGraceWindow: '61' }),
+      'AUTH_REUSE_GRACE_WINDOW must be a duration',
+      'between 0s and 60s',
+    );
   });
 
-  it('refuses a malformed duration from the environment, naming it', async () => {
+  it('refuses a malformed duration from the environment, naming AUTH_ACCESS_TOKEN_LIFETIME and the value', async () => {
     await expectConfigError(
       () => resolve({}, { accessTokenLifetime: 'soon' }),
-      'accessTokenLifetime',
+      'AUTH_ACCESS_TOKEN_LIFETIME must be a duration',
+      '"soon"',
     );
   });
 });
@@ -329,6 +335,7 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 10, windowSeconds: 120 },
       global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
     });
   });
 
@@ -338,6 +345,23 @@ describe('resolveAuthConfig AUTH_THROTTLE', () => {
       username: { limit: 3, windowSeconds: 60 },
       address: { limit: 30, windowSeconds: 900 },
       global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
+    });
+  });
+
+  it('reads the mail rule', async () => {
+    const config = await resolve({}, { throttle: 'mail=2/600' });
+    expect(config.throttle && config.throttle.mail).toEqual({ limit: 2, windowSeconds: 600 });
+  });
+
+  it('fills in the global and mail rules a throttle set in code leaves out', async () => {
+    const rule = { limit: 3, windowSeconds: 60 };
+    const config = await resolve({ throttle: { username: rule, address: rule } });
+    expect(config.throttle).toEqual({
+      username: rule,
+      address: rule,
+      global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
     });
   });
 

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_THROTTLE, parseThrottle } from '@/auth/config/throttle';
 
 describe('parseThrottle', () => {
-  it('has the contract defaults: 5 per username, 30 per address and 100 failures in all in 900 s', () => {
+  it('has the contract defaults: 5 per username, 30 per address and 100 failures in all in 900 s, 5 mails per address in 3600 s', () => {
     expect(DEFAULT_THROTTLE).toEqual({
       username: { limit: 5, windowSeconds: 900 },
       address: { limit: 30, windowSeconds: 900 },
       global: { limit: 100, windowSeconds: 900 },
+      mail: { limit: 5, windowSeconds: 3600 },
     });
   });
 
@@ -23,6 +24,7 @@ describe('parseThrottle', () => {
       username: DEFAULT_THROTTLE.username,
       address: DEFAULT_THROTTLE.address,
       global: { limit: 10, windowSeconds: 60 },
+      mail: DEFAULT_THROTTLE.mail,
     });
   });
 
@@ -31,6 +33,7 @@ describe('parseThrottle', () => {
       username: { limit: 2, windowSeconds: 30 },
       address: { limit: 10, windowSeconds: 60 },
       global: DEFAULT_THROTTLE.global,
+      mail: DEFAULT_THROTTLE.mail,
     });
   });
 
@@ -39,6 +42,23 @@ describe('parseThrottle', () => {
       username: DEFAULT_THROTTLE.username,
       address: { limit: 100, windowSeconds: 60 },
       global: DEFAULT_THROTTLE.global,
+      mail: DEFAULT_THROTTLE.mail,
+    });
+  });
+
+  it('reads a mail rule, keeping the other defaults', () => {
+    expect(parseThrottle('mail=2/600')).toEqual({
+      ...DEFAULT_THROTTLE,
+      mail: { limit: 2, windowSeconds: 600 },
+    });
+  });
+
+  it('reads all four rules', () => {
+    expect(parseThrottle('username=1/2,address=3/4,global=5/6,mail=7/8')).toEqual({
+      username: { limit: 1, windowSeconds: 2 },
+      address: { limit: 3, windowSeconds: 4 },
+      global: { limit: 5, windowSeconds: 6 },
+      mail: { limit: 7, windowSeconds: 8 },
     });
   });
 
@@ -61,6 +81,9 @@ describe('parseThrottle', () => {
     'username=1.5/900',
     'global=0/900',
     'global=100',
+    'mail=5',
+    'mail=0/3600',
+    'mails=5/3600',
   ])('throws for %j, naming AUTH_THROTTLE', (value) => {
     expect(() => parseThrottle(value)).toThrow(/AUTH_THROTTLE/);
   });

@@ -1,9 +1,8 @@
 import { decodeJwt } from 'jose';
 import type { AuthCore } from '../context';
 import type { RequestAuthCookies } from '../cookies/auth-cookies';
-import { csrfTokensMatch } from '../csrf/tokens';
 import { CsrfFailed, TokenNotValid } from '../errors';
-import { csrfTokenForSession } from '../services/issue';
+import { csrfTokenForSession, csrfTokensMatch } from './tokens';
 
 /**
  * The session a refresh cookie belongs to. Its signature is checked by the service; decoding is
@@ -23,7 +22,7 @@ function sessionOf(refreshToken: string): string | null {
  * one of them was planted by another host, and which one is the caller's cannot be told.
  * @throws TokenNotValid (401; the endpoints that call this clear the cookies on it).
  */
-export function refuseDuplicateCookies(cookies: RequestAuthCookies): void {
+function refuseDuplicateCookies(cookies: RequestAuthCookies): void {
   if (cookies.duplicated)
     throw new TokenNotValid('The request carries two refresh or two CSRF cookies.');
 }
@@ -36,7 +35,7 @@ export function refuseDuplicateCookies(cookies: RequestAuthCookies): void {
  * victim's CSRF cookie and token, names another session and is refused.
  * @throws CsrfFailed (403; the cookies stay as they are).
  */
-export function requireCsrf(
+function requireCsrf(
   core: AuthCore,
   cookies: RequestAuthCookies & { refreshToken: string },
   request: Request,
@@ -58,4 +57,26 @@ export function requireCsrf(
         ? 'other_session'
         : 'mismatch';
   throw new CsrfFailed(undefined, reason);
+}
+
+/**
+ * The refresh cookie of a request to refresh or log off, checked as both endpoints check it: a
+ * request with two refresh or two CSRF cookies is refused, and a refresh cookie is taken only
+ * with the CSRF token of its own session.
+ * @returns the refresh token, or null when the request carries none (there is then no session
+ * to bind a CSRF token to, and nothing to refresh or end).
+ * @throws TokenNotValid (401) for duplicated cookies; CsrfFailed (403) for a missing or wrong
+ * CSRF token.
+ */
+export function checkedRefreshCookie(
+  core: AuthCore,
+  cookies: RequestAuthCookies,
+  request: Request,
+  body: { CSRF_token?: string },
+): string | null {
+  refuseDuplicateCookies(cookies);
+  const { refreshToken } = cookies;
+  if (!refreshToken) return null;
+  requireCsrf(core, { ...cookies, refreshToken }, request, body);
+  return refreshToken;
 }

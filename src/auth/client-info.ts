@@ -1,4 +1,4 @@
-import type { AuthConfig } from '../config/types';
+import type { AuthConfig } from './config/types';
 
 /** Where a request came from, for sessions, throttling and events. */
 export interface ClientInfo {

@@ -5,7 +5,7 @@ import { TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';
 import { newJti } from '../tokens/sign';
 import { expiryJudgedAt, verifyRefreshToken } from '../tokens/verify';
-import type { ClientInfo } from '../handlers/client';
+import type { ClientInfo } from '../client-info';
 import { issueTokens, type IssuedTokens } from './issue';
 
 function refused(detail = 'Token is invalid or expired.'): TokenNotValid {

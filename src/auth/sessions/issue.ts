@@ -1,7 +1,7 @@
-import { createHmac } from 'node:crypto';
 import type { StoredRefreshToken } from '@/db/queries/tokens';
 import type { User } from '@/db/schema';
-import type { AuthContext, AuthCore } from '../context';
+import type { AuthContext } from '../context';
+import { csrfTokenForSession } from '../csrf/tokens';
 import { buildCustomClaims } from '../tokens/claims';
 import { signAccessToken, signRefreshToken, signSessionToken } from '../tokens/sign';
 
@@ -20,15 +20,6 @@ export interface IssuedTokens {
 }
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
-
-/**
- * The CSRF token of a session: an HMAC of its `sid` with a key derived from AUTH_SECRET.
- * Unpredictable without the secret, and the same for every token of the family, so two tabs
- * refreshing at once never disagree about it.
- */
-export function csrfTokenForSession(core: AuthCore, sid: string): string {
-  return createHmac('sha256', core.keyring.csrfKey).update(sid).digest('base64url');
-}
 
 /**
  * Signs the access token (custom claims recomputed from the current user), re-signs the stored

@@ -1,8 +1,13 @@
-import { revokeSession, revokeUserSessions } from '@/db/queries/sessions';
+import { revokeSession, revokeUserSessions, sessionBelongsTo } from '@/db/queries/sessions';
+import type { ClientInfo } from '../client-info';
 import type { AuthContext } from '../context';
+import { NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
 import { verifyRefreshToken } from '../tokens/verify';
-import type { ClientInfo } from '../handlers/client';
+
+// The three ways a session ends on request: its own refresh cookie logs off, the user ends all of
+// theirs, or one of their sessions by id. Each revokes the whole family (revokeSessionsWhere in
+// db/queries/sessions.ts). Reuse detection ends one too, in rotate.ts.
 
 /**
  * Logs off: blacklists the whole session (refresh family) of the presented refresh token. A
@@ -44,4 +49,26 @@ export async function logoffAll(
     reason: `${revoked.length} sessions`,
   });
   return revoked.length;
+}
+
+/**
+ * Revokes one of the user's own sessions; revoking an already revoked one is a no-op.
+ * @throws NotFound when the session is not the user's.
+ */
+export async function revokeOwnSession(
+  ctx: AuthContext,
+  userId: number,
+  sid: string,
+  client: ClientInfo,
+): Promise<void> {
+  if (await revokeSession(ctx.db, sid, userId)) {
+    await emitAuthEvent(ctx.config, {
+      type: 'session.revoked',
+      userId,
+      sid,
+      address: client.address,
+    });
+    return;
+  }
+  if (!(await sessionBelongsTo(ctx.db, sid, userId))) throw new NotFound('No such session.');
 }
