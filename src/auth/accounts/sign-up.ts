@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { isUniqueViolation } from '@/db/errors';
 import { isUsernameConfusable } from '@/db/queries/identities';
 import { findUsersByAddress, lockAddress } from '@/db/queries/mail-tokens';
@@ -16,6 +17,7 @@ import type { IssuedTokens } from '../sessions/issue';
 import { usernameSchema } from '../services/users';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import { verificationMail } from './email';
+import { recordAccountCreation, waitLikeAccountCreation } from './timing';
 import {
   PAGES,
   issueLinkToken,
@@ -110,9 +112,10 @@ async function createUnlessTaken(
 /**
  * POST /auth/sign-up/ (docs/contract.md section 8). With `requireEmailVerification` (the default)
  * the account is created unverified and a verification link is mailed; an address that already
- * has an account gets the very same answer, after the same work (the password is hashed either
- * way), and that account's owner is mailed instead, with a password-reset link. The mail goes out
- * after the answer (the returned outbox). With verification off the new account is signed in at
+ * has an account gets the very same answer in the same time (the password is hashed either way,
+ * and the write it skips is waited out: ./timing.ts), and that account's owner is mailed instead,
+ * with a password-reset link. The mail, and the token its link carries, are made after the answer
+ * (the returned outbox). With verification off the new account is signed in at
  * once; an address in use is then refused (400 `errors.email`), since no answer could hide it
  * without making a second account on the address.
  * @throws NotFound when sign-up is off; InvalidRequest (400); Throttled (429).
@@ -131,7 +134,11 @@ export async function signUp(
   const verify = config.requireEmailVerification;
   // Counted whether or not the address has an account, so the count tells nothing either.
   const allowed = verify ? await mayMail(db, config, canonical, now) : true;
+  const started = performance.now();
   const outcome = await createUnlessTaken(ctx, { username, canonical, input, password });
+  // A taken address wrote nothing: it answers no sooner than writing an account takes.
+  if ('created' in outcome) recordAccountCreation(performance.now() - started);
+  else if (verify) await waitLikeAccountCreation(started);
 
   if (!verify) {
     if ('existing' in outcome)
