@@ -63,9 +63,12 @@ function parseAppUrl(setting: string, value: string, production: boolean): strin
     fail(
       `${setting} must be an http(s) origin such as https://app.example.com (no path or trailing slash; got "${value}")`,
     );
-  if (production && url.protocol !== 'https:')
+  // http://localhost is a secure context (browsers keep it on the machine), so a production build
+  // run locally (the HTTP tests, a passkey demo: WebAuthn needs a host name, never an IP) may use it.
+  const localhost = url.hostname === 'localhost' || url.hostname.endsWith('.localhost');
+  if (production && url.protocol !== 'https:' && !localhost)
     fail(
-      `${setting} must be an https origin in production (got "${value}"): the links in mail carry one-time tokens`,
+      `${setting} must be an https origin in production (got "${value}"; plain http only on localhost): the links in mail carry one-time tokens`,
     );
   return value;
 }

@@ -11,7 +11,7 @@ import {
   type RelyingParty,
   type StoredCredential,
 } from '@/auth/passkeys/webauthn';
-import { SoftAuthenticator } from './soft-authenticator';
+import { SoftAuthenticator } from '../../../support/soft-authenticator';
 
 const rp = relyingParty('http://localhost:3000', 'Auth Kit');
 const USER = { id: 42, username: 'alice', displayName: 'Alice Example' };
