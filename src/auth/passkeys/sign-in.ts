@@ -24,9 +24,10 @@ import {
 // this is a multi-factor sign-in on its own (`amr: ["hwk", "user"]`).
 
 /**
- * Counts one passkey sign-in request from the client's address (when an address header is
- * configured), under the sign-in endpoints' address rule. There is no account to count against
- * before the response is checked, and a signature cannot be guessed.
+ * Counts one passkey sign-in from the client's address, under the sign-in endpoints' address
+ * rule, when the options are asked for: every sign-in needs fresh options (each challenge works
+ * once), so this bounds the sign-ins and the challenge rows a client can make. There is no
+ * account to count against before the response is checked, and a signature cannot be guessed.
  * @throws Throttled (429).
  */
 async function countAddress(ctx: AuthContext, client: ClientInfo, now: Date): Promise<void> {
@@ -139,8 +140,6 @@ export async function passkeySignIn(
   client: ClientInfo,
   now = new Date(),
 ): Promise<PasskeySignedIn> {
-  requireRelyingParty(ctx.config);
-  await countAddress(ctx, client, now);
   const check = await checkPasskeyResponse(ctx, input.response, now);
   if (!check.ok || !check.user.isActive) {
     await emitAuthEvent(ctx.config, {
