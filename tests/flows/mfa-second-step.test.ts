@@ -8,6 +8,7 @@ import { AuthenticationFailed, InvalidRequest, Throttled, TokenNotValid } from '
 import { startSecondStep, verifySecondStep } from '@/auth/mfa/second-step';
 import { totpCode } from '@/auth/mfa/totp';
 import { passwordSignIn, signIn } from '@/auth/services/sign-in';
+import { flushExpiredTokens } from '@/db/queries/maintenance';
 import { updateUser } from '@/db/queries/users';
 import { authChallenges, sessions } from '@/db/schema';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
@@ -308,5 +309,22 @@ describe('the second step of sign-in at a frozen clock', () => {
     expect(done.device).toBeNull();
     expect(kit.events.at(-1)).toMatchObject({ type: 'social_exchange.success', userId: user.id });
     expect(claimsOf(done).auth_time).toBe(t1.getTime() / 1000);
+  });
+
+  it('leaves expired tokens to the flush command, which removes them and keeps live ones', async () => {
+    const t0 = stepStart();
+    await totpUser('step-flush', t0);
+    const old = await firstStep('step-flush', t0);
+    const live = await firstStep('step-flush', later(t0, 200));
+    const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+    const result = await flushExpiredTokens(kit.ctx.db, later(t0, 301));
+    expect(result.authChallenges).toBeGreaterThanOrEqual(1);
+    const left = (token: string) =>
+      kit.ctx.db
+        .select()
+        .from(authChallenges)
+        .where(eq(authChallenges.tokenHash, hash(token)));
+    expect(await left(old.mfaToken)).toEqual([]);
+    expect(await left(live.mfaToken)).toHaveLength(1);
   });
 });
