@@ -3,9 +3,11 @@ import type { InferAuthTypes } from '@/auth/config/infer';
 import { rolesOf } from '@/auth/services/roles';
 
 /**
- * The template's auth settings (docs/contract.md section 5). Secrets, the database and the IdP come
- * from the environment (env.example); everything a template user customises in code lives here.
- * The server reads this file once at start: restart `npm run dev` after editing it.
+ * The template's auth settings (docs/configuration.md lists every one). Secrets, the database, the
+ * IdP and mail come from the environment (env.example); everything a template user customises in
+ * code lives here, e.g. `signUp: false`, `passwordRules: { minLength: 12 }` or
+ * `accessTokenLifetime: '10m'`. The server reads this file once at start: restart `npm run dev`
+ * after editing it.
  */
 const authConfig = defineAuthConfig({
   // The seed's USER_SERIALIZER_CLASS: the `user` member of sign-in and refresh answers.

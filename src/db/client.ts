@@ -82,7 +82,68 @@ async function openPglite(dataDir: string): Promise<DatabaseHandle> {
 interface ServerPool {
   on(event: 'error', listener: (error: Error) => void): unknown;
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  connect: unknown;
   end(): Promise<void>;
+}
+
+/** A connection checked out of a pool (a transaction's), as far as the kit handles it. */
+interface CheckedOutClient {
+  query(...args: unknown[]): unknown;
+  release(error?: Error | boolean): void;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** node-postgres's (and Neon's) error for a statement past its reply deadline (query_timeout). */
+const REPLY_DEADLINE_PASSED = /query read timeout/i;
+
+/**
+ * Watches one checkout of a connection (Drizzle's `transaction` takes one and gives it back with a
+ * plain release()). A statement past its reply deadline leaves the connection waiting for that
+ * reply, inside the transaction: the ROLLBACK queues behind it and waits out a deadline of its
+ * own, and the connection would go back to the pool still in the transaction, so that the next
+ * request's statements would run in it and be lost with it (Neon sets no server-side limit that
+ * would end it). pool.query() already drops a connection whose statement failed; here, a
+ * connection whose statement passed its deadline is closed at once (pg's end() destroys the
+ * socket while a statement is unanswered: the ROLLBACK fails now, and the server rolls back a
+ * transaction whose connection is gone) and leaves the pool. A connection lost while checked out
+ * ('error') leaves it too, and its error is not left to crash the process.
+ */
+function watchCheckout(client: CheckedOutClient): CheckedOutClient {
+  let broken: Error | undefined;
+  const { query, release } = client;
+  const ownQuery = Object.prototype.hasOwnProperty.call(client, 'query');
+  const onError = (error: Error) => {
+    broken ??= error;
+  };
+  client.on('error', onError);
+  client.query = (...args: unknown[]) => {
+    const result = query.apply(client, args);
+    if (result instanceof Promise)
+      result.catch((error: unknown) => {
+        if (broken || !(error instanceof Error) || !REPLY_DEADLINE_PASSED.test(error.message))
+          return;
+        broken = error;
+        client.end().catch(() => {});
+      });
+    return result;
+  };
+  client.release = (error) => {
+    if (ownQuery) client.query = query;
+    else delete (client as Partial<CheckedOutClient>).query; // the prototype's again
+    client.off('error', onError);
+    release.call(client, error ?? broken);
+  };
+  return client;
+}
+
+/** Makes every promise-style checkout of `pool` a watched one (watchCheckout). */
+function watchCheckouts(pool: ServerPool): void {
+  const connect = (pool.connect as (callback?: unknown) => unknown).bind(pool);
+  // pool.query() checks out with a callback, and releases a failed connection itself.
+  pool.connect = (callback?: unknown) =>
+    callback ? connect(callback) : (connect() as Promise<CheckedOutClient>).then(watchCheckout);
 }
 
 /** The handle of a pooled server database: the pool's error listener, named statements, close. */
@@ -93,6 +154,7 @@ function poolHandle<D extends object>(
   migrate: (db: D) => Promise<void>,
 ): DatabaseHandle {
   pool.on('error', logPoolError);
+  watchCheckouts(pool);
   registerPreparedRunner(
     db,
     async (name, text, values) => (await pool.query({ name, text, values })).rows as never,

@@ -3,9 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignUpInput } from '@/auth/accounts/sign-up';
 import { verifyEmail } from '@/auth/accounts/email';
 import { confirmPasswordReset } from '@/auth/accounts/password';
-import { AuthenticationFailed, EmailNotVerified, InvalidRequest, NotFound } from '@/auth/errors';
+import {
+  AuthenticationFailed,
+  EmailNotVerified,
+  InvalidRequest,
+  NotFound,
+  UserCommandError,
+} from '@/auth/errors';
 import { signIn } from '@/auth/services/sign-in';
-import { createUser } from '@/auth/services/users';
+import { createUser, markEmailVerified } from '@/auth/services/users';
 import { mailTokens, users } from '@/db/schema';
 import type { TestKit } from '../support/auth-context';
 import {
@@ -221,6 +227,31 @@ describe('sign-up switched off', () => {
     try {
       expect(await refusal(signUp(kit.ctx, form('nobody'), kit.client))).toBeInstanceOf(NotFound);
       expect(await kit.ctx.db.select().from(users)).toEqual([]);
+    } finally {
+      await kit.close();
+    }
+  });
+});
+
+describe('verify-email (the CLI command) in process', () => {
+  it('verifies an address so a sign-up account signs in, and refuses a user without one', async () => {
+    const kit = await startAccountsKit();
+    try {
+      await signUp(kit.ctx, form('vouched'), kit.client);
+      expect(
+        await refusal(
+          signIn(kit.ctx, { username: 'vouched', password: GOOD_PASSWORD }, kit.client),
+        ),
+      ).toBeInstanceOf(EmailNotVerified);
+      expect(await markEmailVerified(kit.ctx.db, 'vouched')).toEqual({
+        email: 'vouched@example.com',
+        alreadyVerified: false,
+      });
+      await signIn(kit.ctx, { username: 'vouched', password: GOOD_PASSWORD }, kit.client);
+      await createUser(kit.ctx.db, { username: 'addressless', password: null });
+      const error = await refusal(markEmailVerified(kit.ctx.db, 'addressless'));
+      expect(error).toBeInstanceOf(UserCommandError);
+      expect(error.message).toContain('has no e-mail address');
     } finally {
       await kit.close();
     }

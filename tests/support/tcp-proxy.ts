@@ -19,7 +19,8 @@ export interface TcpProxy {
   /**
    * Stops forwarding bytes, in both directions, on every connection, open or new (new ones are
    * accepted): a network that silently drops traffic, with no error and no reset. What is sent
-   * meanwhile is held and delivered by {@link TcpProxy.restore}.
+   * meanwhile is held and delivered by {@link TcpProxy.restore}; so is a close: a peer that
+   * hangs up during the stall (PostgreSQL ending an idle transaction) is not heard of until then.
    */
   stall(): void;
   /** Accepts and forwards new connections again after {@link TcpProxy.cut}; ends a stall. */
@@ -103,8 +104,8 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   const parsed: string[] = [];
   let isCut = false;
   let isStalled = false;
-  // What was sent during a stall, in order, for restore() to deliver.
-  let held: { to: net.Socket; chunk: Buffer }[] = [];
+  // What was sent during a stall, in order, for restore() to deliver: bytes, or a hang-up.
+  let held: ({ to: net.Socket; chunk: Buffer } | { hangUp: Pair })[] = [];
   // While requests are stalled: the pairs holding client bytes, in the order their first byte was held.
   let stalled: Pair[] | null = null;
 
@@ -139,8 +140,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       client.destroy();
       upstream.destroy();
     };
-    client.on('close', teardown);
-    upstream.on('close', teardown);
+    // A hang-up during a stall reaches the other side only when the stall ends, as bytes do.
+    const onClose = (): void => {
+      if (isStalled) held.push({ hangUp: pair });
+      else teardown();
+    };
+    client.on('close', onClose);
+    upstream.on('close', onClose);
     const sniff = parseSniffer((name) => parsed.push(name));
     client.on('data', (chunk: Buffer) => {
       sniff(chunk);
@@ -181,7 +187,13 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
     restore() {
       isCut = false;
       isStalled = false;
-      for (const { to, chunk } of held) if (!to.destroyed) to.write(chunk);
+      for (const item of held) {
+        // end(), not destroy(): the bytes held before the hang-up are flushed first.
+        if ('hangUp' in item) {
+          item.hangUp.client.end();
+          item.hangUp.upstream.end();
+        } else if (!item.to.destroyed) item.to.write(item.chunk);
+      }
       held = [];
     },
     parsedStatements: () => [...parsed],

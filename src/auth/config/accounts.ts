@@ -1,7 +1,7 @@
-import { ConfigError } from './define';
-import { parseDurationSeconds } from './durations';
-import type { AuthEnv } from './env';
-import type { AuthConfig, AuthOptions, PasswordRules } from './types';
+import type { DefinedOptions } from './define';
+import type { ParsedEnv } from './env-schema';
+import { fail } from './errors';
+import type { AuthConfig, PasswordRules } from './types';
 
 /** Django's validators' defaults (auth.password_validation), and the kit's length cap. */
 export const DEFAULT_PASSWORD_RULES: Readonly<PasswordRules> = Object.freeze({
@@ -15,86 +15,12 @@ export const DEFAULT_PASSWORD_RULES: Readonly<PasswordRules> = Object.freeze({
 /** The From header of development mail (the local catcher shows it). */
 export const DEVELOPMENT_MAIL_FROM = 'Auth kit <no-reply@localhost>';
 
-/** `addr@host` or `Display Name <addr@host>`; no line breaks (a header injection). */
-const MAIL_ADDRESS = /^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
-
-function fail(message: string): never {
-  throw new ConfigError(message);
-}
-
-function envBoolean(name: string, raw: string | undefined): boolean | undefined {
-  if (raw === undefined) return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  return fail(`${name} must be true or false (got "${raw}")`);
-}
-
-function envDuration(
-  name: string,
-  raw: string | undefined,
-  { min = 1, max = Infinity } = {},
-): number | undefined {
-  if (raw === undefined) return undefined;
-  const seconds = parseDurationSeconds(raw);
-  if (seconds === null || seconds < min || seconds > max) {
-    const range = max === Infinity ? `at least ${min}s` : `between ${min}s and ${max}s`;
-    fail(`${name} must be a duration such as 300 or "5m", ${range} (got "${raw}")`);
-  }
-  return seconds;
-}
-
-/** defineAuthConfig validated the code's durations; this reads the number. */
-function codeDuration(value: unknown): number | undefined {
-  return value === undefined ? undefined : (parseDurationSeconds(value) ?? undefined);
-}
-
-/**
- * An http(s) origin (`https://app.example.com`, no path or trailing slash); production requires
- * https, because the links built from it carry one-time tokens.
- */
-function parseAppUrl(setting: string, value: string, production: boolean): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    url = null;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== value)
-    fail(
-      `${setting} must be an http(s) origin such as https://app.example.com (no path or trailing slash; got "${value}")`,
-    );
-  // http://localhost is a secure context (browsers keep it on the machine), so a production build
-  // run locally (the HTTP tests, a passkey demo: WebAuthn needs a host name, never an IP) may use it.
-  const localhost = url.hostname === 'localhost' || url.hostname.endsWith('.localhost');
-  if (production && url.protocol !== 'https:' && !localhost)
-    fail(
-      `${setting} must be an https origin in production (got "${value}"; plain http only on localhost): the links in mail carry one-time tokens`,
-    );
-  return value;
-}
-
-/** SMTP_URL: `smtp://` or `smtps://`. Never echoed in a message: it may hold a password. */
-function parseSmtpUrl(value: string): string {
-  let url: URL | null = null;
-  try {
-    url = new URL(value);
-  } catch {
-    url = null;
-  }
-  if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || !url.hostname)
-    fail(
-      'SMTP_URL must be an smtp:// or smtps:// URL naming a host, such as smtps://user:password@smtp.example.com:465',
-    );
-  return value;
-}
-
-function parseMailFrom(setting: string, value: string): string {
-  if (!MAIL_ADDRESS.test(value))
-    fail(
-      `${setting} must be an address such as no-reply@example.com or "Example <no-reply@example.com>" (got ${JSON.stringify(value)})`,
-    );
-  return value;
-}
+export const ACCOUNT_DEFAULTS = {
+  emailVerificationLifetimeSeconds: 24 * 3600,
+  passwordResetLifetimeSeconds: 30 * 60,
+  mailTimeoutSeconds: 5,
+  reauthMaxAgeSeconds: 5 * 60,
+} as const;
 
 type AccountSettings = Pick<
   AuthConfig,
@@ -110,45 +36,40 @@ type AccountSettings = Pick<
 >;
 
 /**
+ * The app's public origin. Links in mail are built only from it, never from a request's Host
+ * header (which whoever sends the request chooses); production requires https, as those links
+ * carry one-time tokens. Development defaults to the dev server's own address.
+ */
+function resolveAppUrl(options: DefinedOptions, env: ParsedEnv, production: boolean) {
+  const setting = env.appUrl !== undefined ? 'AUTH_APP_URL' : 'appUrl';
+  const appUrl = env.appUrl ?? options.appUrl;
+  if (appUrl === undefined) return production ? null : `http://localhost:${env.port ?? 3000}`;
+  // http://localhost is a secure context (browsers keep it on the machine), so a production build
+  // run locally (the HTTP tests, a passkey demo: WebAuthn needs a host name, never an IP) may use it.
+  const { protocol, hostname } = new URL(appUrl);
+  const localhost = hostname === 'localhost' || hostname.endsWith('.localhost');
+  if (production && protocol !== 'https:' && !(protocol === 'http:' && localhost))
+    fail(
+      `${setting} must be an https origin in production (got "${appUrl}"; plain http only on localhost): the links in mail carry one-time tokens`,
+    );
+  return appUrl;
+}
+
+/**
  * Accounts and mail: sign-up, password reset, e-mail verification, the password rules, how mail
  * is sent and the re-authentication window. The environment wins over the code. A production
  * server that sends mail (sign-up or password reset on) refuses to start without SMTP_URL and
- * AUTH_APP_URL: links in mail are built only from the configured origin, never from a request's
- * Host header.
+ * AUTH_APP_URL.
  */
 export function resolveAccounts(
-  options: Readonly<AuthOptions>,
-  env: AuthEnv,
+  options: DefinedOptions,
+  env: ParsedEnv,
   production: boolean,
 ): AccountSettings {
-  const port = env.port && /^\d+$/.test(env.port) ? env.port : '3000';
-  const appUrl = env.appUrl
-    ? parseAppUrl('AUTH_APP_URL', env.appUrl, production)
-    : options.appUrl !== undefined
-      ? parseAppUrl('appUrl', options.appUrl, production)
-      : production
-        ? null
-        : `http://localhost:${port}`;
-  const signUp = envBoolean('AUTH_SIGN_UP', env.signUp) ?? options.signUp ?? true;
-  const passwordReset =
-    envBoolean('AUTH_PASSWORD_RESET', env.passwordReset) ?? options.passwordReset ?? true;
-  const requireEmailVerification =
-    envBoolean('AUTH_REQUIRE_EMAIL_VERIFICATION', env.requireEmailVerification) ??
-    options.requireEmailVerification ??
-    true;
-  const smtpUrl = env.smtpUrl ? parseSmtpUrl(env.smtpUrl) : null;
-  const from = env.mailFrom
-    ? parseMailFrom('MAIL_FROM', env.mailFrom)
-    : options.mail?.from !== undefined
-      ? parseMailFrom('mail.from', options.mail.from)
-      : production && appUrl
-        ? `no-reply@${new URL(appUrl).hostname}`
-        : DEVELOPMENT_MAIL_FROM;
-  const passwordRules = { ...DEFAULT_PASSWORD_RULES, ...options.passwordRules };
-  if (passwordRules.minLength > passwordRules.maxLength)
-    fail(
-      `passwordRules: minLength (${passwordRules.minLength}) must not exceed maxLength (${passwordRules.maxLength})`,
-    );
+  const appUrl = resolveAppUrl(options, env, production);
+  const signUp = env.signUp ?? options.signUp ?? true;
+  const passwordReset = env.passwordReset ?? options.passwordReset ?? true;
+  const smtpUrl = env.smtpUrl ?? null;
 
   if (production && (signUp || passwordReset) && (!smtpUrl || !appUrl)) {
     const features = [signUp && 'sign-up', passwordReset && 'password reset']
@@ -164,27 +85,27 @@ export function resolveAccounts(
     appUrl,
     signUp,
     passwordReset,
-    requireEmailVerification,
+    requireEmailVerification:
+      env.requireEmailVerification ?? options.requireEmailVerification ?? true,
     emailVerificationLifetimeSeconds:
-      envDuration('AUTH_EMAIL_VERIFICATION_LIFETIME', env.emailVerificationLifetime) ??
-      codeDuration(options.emailVerificationLifetime) ??
-      86_400,
+      env.emailVerificationLifetime ??
+      options.emailVerificationLifetime ??
+      ACCOUNT_DEFAULTS.emailVerificationLifetimeSeconds,
     passwordResetLifetimeSeconds:
-      envDuration('AUTH_PASSWORD_RESET_LIFETIME', env.passwordResetLifetime) ??
-      codeDuration(options.passwordResetLifetime) ??
-      1800,
-    passwordRules: Object.freeze(passwordRules),
+      env.passwordResetLifetime ??
+      options.passwordResetLifetime ??
+      ACCOUNT_DEFAULTS.passwordResetLifetimeSeconds,
+    passwordRules: Object.freeze({ ...DEFAULT_PASSWORD_RULES, ...options.passwordRules }),
     mail: Object.freeze({
       smtpUrl,
-      from,
+      from:
+        env.mailFrom ??
+        options.mail?.from ??
+        (production && appUrl ? `no-reply@${new URL(appUrl).hostname}` : DEVELOPMENT_MAIL_FROM),
       timeoutSeconds:
-        envDuration('MAIL_TIMEOUT', env.mailTimeout, { max: 300 }) ??
-        codeDuration(options.mail?.timeout) ??
-        5,
+        env.mailTimeout ?? options.mail?.timeout ?? ACCOUNT_DEFAULTS.mailTimeoutSeconds,
     }),
     reauthMaxAgeSeconds:
-      envDuration('AUTH_REAUTH_MAX_AGE', env.reauthMaxAge) ??
-      codeDuration(options.reauthMaxAge) ??
-      300,
+      env.reauthMaxAge ?? options.reauthMaxAge ?? ACCOUNT_DEFAULTS.reauthMaxAgeSeconds,
   };
 }

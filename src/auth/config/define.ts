@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { COOKIE_PREFIXES } from '../cookies/names';
+import { MAX_PASSWORD_LENGTH } from '../passwords/encoding';
+import { ConfigError, describeIssues } from './errors';
+import { USER_ATTRIBUTES } from './user-fields';
 import { ALGORITHMS, type AuthOptions } from './types';
-import { parseDurationSeconds } from './durations';
+import { duration, mailAddress, oneOf, origin, userPoolId } from './values';
+
+export { ConfigError } from './errors';
+export { USER_ATTRIBUTES } from './user-fields';
 
 /** Claims the kit sets; a custom claim may not overwrite one (docs/contract.md section 5). */
 export const REGISTERED_CLAIMS = [
@@ -19,54 +25,38 @@ export const REGISTERED_CLAIMS = [
   'amr',
 ] as const;
 
-/** The attribute names customTokenUserAttributes accepts (the password hash never). */
-export const USER_ATTRIBUTES: readonly string[] = [
-  'id',
-  'username',
-  'email',
-  'firstName',
-  'lastName',
-  'isActive',
-  'isStaff',
-  'isSuperuser',
-  'dateJoined',
-  'lastLogin',
-  'first_name',
-  'last_name',
-  'is_active',
-  'is_staff',
-  'is_superuser',
-  'date_joined',
-  'last_login',
-];
+/** The settings in code that are durations: defineAuthConfig turns each into seconds. */
+export const DURATION_OPTIONS = [
+  'accessTokenLifetime',
+  'refreshTokenLifetime',
+  'leeway',
+  'sessionMaxLifetime',
+  'reuseGraceWindow',
+  'idTokenMaxAge',
+  'emailVerificationLifetime',
+  'passwordResetLifetime',
+  'reauthMaxAge',
+] as const satisfies readonly (keyof AuthOptions)[];
+type DurationOption = (typeof DURATION_OPTIONS)[number];
 
-/** A configuration value that cannot be used; the message names the setting and the fix. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-const duration = (name: string, { min = 0, max = Infinity } = {}) =>
-  z.unknown().transform((value, ctx) => {
-    const seconds = parseDurationSeconds(value);
-    if (seconds === null || seconds < min || seconds > max) {
-      const range = max === Infinity ? `at least ${min}s` : `between ${min}s and ${max}s`;
-      ctx.addIssue({
-        code: 'custom',
-        message: `${name} must be a duration such as 300 or "5m", ${range} (got ${JSON.stringify(value)})`,
-      });
-      return z.NEVER;
-    }
-    return seconds;
-  });
+/**
+ * The options as {@link defineAuthConfig} returns them: as written, except that every duration is
+ * a number of seconds (`'5m'` → `300`), so nothing parses them again.
+ */
+export type DefinedOptions<Options extends AuthOptions = AuthOptions> = {
+  readonly [K in keyof Options]: K extends DurationOption
+    ? number
+    : K extends 'mail'
+      ? Readonly<{ from?: string; timeout?: number }>
+      : Options[K];
+};
 
 const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be a cookie token');
 const rule = z.object({
   limit: z.number().int().positive(),
   windowSeconds: z.number().int().positive(),
 });
-
-/** Django's validators cap nothing above 4096 characters; neither does the kit (hashing cost). */
-export const MAX_PASSWORD_LENGTH = 4096;
+const nullableText = z.string().min(1).nullable();
 
 const passwordRules = z
   .object({
@@ -77,110 +67,139 @@ const passwordRules = z
     numeric: z.boolean(),
   })
   .partial()
-  .strict();
+  .strict()
+  .superRefine(({ minLength = 8, maxLength = MAX_PASSWORD_LENGTH }, ctx) => {
+    if (minLength > maxLength)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minLength'],
+        message: `must not exceed maxLength (${minLength} > ${maxLength})`,
+      });
+  });
 
 /** The schema of {@link AuthOptions}; durations come out as seconds. */
 export const optionsSchema = z
   .object({
-    refreshCookieName: cookieName.optional(),
-    refreshCookiePath: z.string().startsWith('/', 'must start with "/"').optional(),
-    csrfCookieName: cookieName.optional(),
-    sessionCookieName: cookieName.optional(),
-    cookieSalt: z.string().optional(),
-    cookieSecure: z.union([z.literal('auto'), z.boolean()]).optional(),
-    cookiePrefix: z.enum(COOKIE_PREFIXES).optional(),
-    idp: z.record(z.string(), z.unknown()).optional(),
-    customTokenUserAttributes: z.array(z.string()).optional(),
-    customTokenClaims: z
-      .array(z.object({ attrName: z.string().min(1), attrGetter: z.function() }))
-      .optional(),
-    serializeUser: z.function().nullable().optional(),
-    accessTokenLifetime: duration('accessTokenLifetime', { min: 1 }).optional(),
-    refreshTokenLifetime: duration('refreshTokenLifetime', { min: 1 }).optional(),
-    rotateRefreshTokens: z.boolean().optional(),
-    blacklistAfterRotation: z.boolean().optional(),
-    algorithm: z.enum(ALGORITHMS).optional(),
-    leeway: duration('leeway', { max: 300 }).optional(),
-    audience: z.string().min(1).nullable().optional(),
-    issuer: z.string().min(1).nullable().optional(),
-    sessionMaxLifetime: duration('sessionMaxLifetime', { min: 1 }).optional(),
-    reuseGraceWindow: duration('reuseGraceWindow', { max: 60 }).optional(),
-    idTokenMaxAge: duration('idTokenMaxAge', { min: 1 }).optional(),
-    trustedOrigins: z.array(z.url()).optional(),
-    throttle: z
-      .union([
-        z.literal(false),
-        z.object({
-          username: rule,
-          address: rule,
-          global: rule.optional(),
-          mail: rule.optional(),
-        }),
-      ])
-      .optional(),
-    clientAddressHeader: z.string().min(1).nullable().optional(),
-    maxBodyBytes: z.number().int().min(256).max(1_048_576).optional(),
-    onEvent: z.function().nullable().optional(),
-    appUrl: z.string().optional(),
-    signUp: z.boolean().optional(),
-    passwordReset: z.boolean().optional(),
-    requireEmailVerification: z.boolean().optional(),
-    emailVerificationLifetime: duration('emailVerificationLifetime', { min: 1 }).optional(),
-    passwordResetLifetime: duration('passwordResetLifetime', { min: 1 }).optional(),
-    passwordRules: passwordRules.optional(),
-    mail: z
+    refreshCookieName: cookieName,
+    refreshCookiePath: z.string().startsWith('/', 'must start with "/"'),
+    csrfCookieName: cookieName,
+    sessionCookieName: cookieName,
+    cookieSalt: z.string(),
+    cookieSecure: z.union([z.literal('auto'), z.boolean()]),
+    cookiePrefix: z.enum(COOKIE_PREFIXES),
+    idp: z
       .object({
-        from: z.string().optional(),
-        timeout: duration('mail.timeout', { min: 1, max: 300 }).optional(),
+        provider: oneOf(['aws', 'oidc'], '"aws" or "oidc"'),
+        region: nullableText,
+        userPoolId: userPoolId.nullable(),
+        clientId: nullableText,
+        domain: nullableText,
+        authority: nullableText,
+        issuer: nullableText,
+        jwksUrl: nullableText,
       })
-      .strict()
-      .optional(),
-    reauthMaxAge: duration('reauthMaxAge', { min: 1 }).optional(),
+      .partial()
+      .strict(),
+    customTokenUserAttributes: z.array(
+      z.string().refine((name) => (USER_ATTRIBUTES as readonly string[]).includes(name), {
+        error: (issue) =>
+          `"${String(issue.input)}" is not a user attribute (use one of ${USER_ATTRIBUTES.join(', ')})`,
+      }),
+    ),
+    customTokenClaims: z.array(z.object({ attrName: z.string().min(1), attrGetter: z.function() })),
+    serializeUser: z.function().nullable(),
+    accessTokenLifetime: duration({ min: 1 }),
+    refreshTokenLifetime: duration({ min: 1 }),
+    rotateRefreshTokens: z.boolean(),
+    blacklistAfterRotation: z.boolean(),
+    algorithm: z.enum(ALGORITHMS),
+    leeway: duration({ max: 300 }),
+    audience: nullableText,
+    issuer: nullableText,
+    sessionMaxLifetime: duration({ min: 1 }),
+    reuseGraceWindow: duration({ max: 60 }),
+    idTokenMaxAge: duration({ min: 1 }),
+    trustedOrigins: z.array(origin),
+    throttle: z.union([
+      z.literal(false),
+      z.object({ username: rule, address: rule, global: rule.optional(), mail: rule.optional() }),
+    ]),
+    clientAddressHeader: nullableText,
+    maxBodyBytes: z.number().int().min(256).max(1_048_576),
+    onEvent: z.function().nullable(),
+    appUrl: origin,
+    signUp: z.boolean(),
+    passwordReset: z.boolean(),
+    requireEmailVerification: z.boolean(),
+    emailVerificationLifetime: duration({ min: 1 }),
+    passwordResetLifetime: duration({ min: 1 }),
+    passwordRules,
+    mail: z
+      .object({ from: mailAddress, timeout: duration({ min: 1, max: 300 }) })
+      .partial()
+      .strict(),
+    reauthMaxAge: duration({ min: 1 }),
   })
-  .strict();
+  .partial()
+  .strict()
+  .superRefine((options, ctx) => {
+    const claims: [string, PropertyKey[]][] = [
+      ...(options.customTokenUserAttributes ?? []).map((name, i): [string, PropertyKey[]] => [
+        name,
+        ['customTokenUserAttributes', i],
+      ]),
+      ...(options.customTokenClaims ?? []).map((claim, i): [string, PropertyKey[]] => [
+        claim.attrName,
+        ['customTokenClaims', i, 'attrName'],
+      ]),
+    ];
+    for (const [name, path] of claims)
+      if ((REGISTERED_CLAIMS as readonly string[]).includes(name))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `the custom claim "${name}" would overwrite a registered claim; rename it`,
+        });
+  });
 
-/** Formats zod issues as one line per setting: `name: problem`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.join('.');
-      return issue.message.startsWith(path)
-        ? issue.message
-        : `${path || 'config'}: ${issue.message}`;
-    })
-    .join('\n');
+/** `idp.userPoolId`, `customTokenClaims[0].attrName`: a setting as the user writes it in code. */
+export function optionName(path: readonly PropertyKey[]): string {
+  return (
+    path
+      .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`))
+      .join('') || 'config'
+  );
+}
+
+const defined = new WeakSet<object>();
+
+/** True when `options` came from {@link defineAuthConfig} (validated, durations in seconds). */
+export function isDefined(options: AuthOptions): options is DefinedOptions {
+  return defined.has(options);
 }
 
 /**
- * Validates the template user's options and freezes them; call it in `src/auth.config.ts`. The
- * options keep their literal types, so `InferAuthTypes` (infer.ts) can derive the user's and the
- * custom claims' types from them.
+ * Validates the template user's options once, turns every duration into seconds and freezes the
+ * result; call it in `src/auth.config.ts`. The options keep their literal types, so
+ * `InferAuthTypes` (infer.ts) can derive the user's and the custom claims' types from them.
  * @throws ConfigError naming every bad setting.
  * @example export default defineAuthConfig({ customTokenUserAttributes: ['is_staff'] });
  */
 export function defineAuthConfig<const Options extends AuthOptions = AuthOptions>(
   options: Options = {} as Options,
-): Readonly<AuthOptions & Options> {
+): DefinedOptions<AuthOptions & Options> {
+  if (isDefined(options)) return options as DefinedOptions<AuthOptions & Options>;
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success)
-    throw new ConfigError(`Invalid auth configuration:\n${describeIssues(parsed.error)}`);
-  const claimNames = [
-    ...(options.customTokenUserAttributes ?? []),
-    ...(options.customTokenClaims ?? []).map((c) => c.attrName),
-  ];
-  for (const name of options.customTokenUserAttributes ?? []) {
-    if (!USER_ATTRIBUTES.includes(name)) {
-      throw new ConfigError(
-        `Invalid auth configuration: customTokenUserAttributes: "${name}" is not a user attribute (use one of ${USER_ATTRIBUTES.join(', ')})`,
-      );
-    }
-  }
-  for (const name of claimNames) {
-    if ((REGISTERED_CLAIMS as readonly string[]).includes(name)) {
-      throw new ConfigError(
-        `Invalid auth configuration: the custom claim "${name}" would overwrite a registered claim; rename it`,
-      );
-    }
-  }
-  return Object.freeze({ ...options });
+    throw new ConfigError(
+      `Invalid auth configuration:\n${describeIssues(parsed.error, optionName)}`,
+    );
+  // The options as written (functions keep their identity), with the parsed durations.
+  const result: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+  for (const name of DURATION_OPTIONS)
+    if (parsed.data[name] !== undefined) result[name] = parsed.data[name];
+  if (parsed.data.mail) result.mail = Object.freeze({ ...options.mail, ...parsed.data.mail });
+  const frozen = Object.freeze(result) as DefinedOptions<AuthOptions & Options>;
+  defined.add(frozen);
+  return frozen;
 }

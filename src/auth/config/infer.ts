@@ -1,18 +1,6 @@
 import type { User } from '@/db/schema';
-import type { AuthOptions, DjangoUserField } from './types';
-
-/** The row field a Django-spelled attribute names (`is_staff` → `isStaff`). */
-type RowField<Name> = Name extends DjangoUserField
-  ? {
-      first_name: 'firstName';
-      last_name: 'lastName';
-      is_active: 'isActive';
-      is_staff: 'isStaff';
-      is_superuser: 'isSuperuser';
-      date_joined: 'dateJoined';
-      last_login: 'lastLogin';
-    }[Name]
-  : Name;
+import type { AuthOptions } from './types';
+import type { RowFieldOf } from './user-fields';
 
 /** A user field as a claim carries it: dates become Unix seconds (tokens/claims.ts). */
 type AsClaim<Value> = Value extends Date ? number : Value;
@@ -20,7 +8,7 @@ type AsClaim<Value> = Value extends Date ? number : Value;
 type AttributeClaims<Options> = Options extends {
   customTokenUserAttributes: readonly (infer Name extends string)[];
 }
-  ? { [K in Name]: AsClaim<User[RowField<K> & keyof User]> }
+  ? { [K in Name]: AsClaim<User[RowFieldOf<K> & keyof User]> }
   : unknown;
 
 type Getter = { attrName: string; attrGetter: (...args: never[]) => unknown };

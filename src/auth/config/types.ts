@@ -6,6 +6,9 @@ import type { AuthEventHook } from '../events';
 import type { LogLevel } from '@/log';
 import type { Duration } from './durations';
 import type { ThrottleRule, ThrottleSettings } from './throttle';
+import type { UserAttribute } from './user-fields';
+
+export type { DjangoUserField, UserAttribute } from './user-fields';
 
 /** A value a custom claim may hold: anything JSON can carry. */
 export type ClaimValue =
@@ -24,22 +27,6 @@ export interface CustomTokenClaim {
     context: ClaimContext,
   ) => ClaimValue | undefined | Promise<ClaimValue | undefined>;
 }
-
-/** Django's spelling of the user fields, accepted as well as the camelCase row names. */
-export type DjangoUserField =
-  | 'first_name'
-  | 'last_name'
-  | 'is_active'
-  | 'is_staff'
-  | 'is_superuser'
-  | 'date_joined'
-  | 'last_login';
-
-/**
- * The user attributes that may be copied into tokens (CUSTOM_TOKEN_USER_ATTRIBUTES); the claim
- * is named as written, so `'is_staff'` gives an `is_staff` claim as in the seed.
- */
-export type UserAttribute = Exclude<keyof User, 'password'> | DjangoUserField;
 
 /** Signing algorithms the kit supports for its own tokens. */
 export const ALGORITHMS = ['ES256', 'RS256', 'EdDSA', 'HS256'] as const;

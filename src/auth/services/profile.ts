@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { updateUser } from '@/db/queries/users';
 import type { AuthContext } from '../context';
+import { inDjangoNames, inRowNames, type DjangoNameOf } from '../config/user-fields';
 
-/** The profile fields a signed-in user may change: Django's first and last name (150 at most). */
-export const profileSchema = z.object({
-  first_name: z.string().trim().max(150, 'at most 150 characters'),
-  last_name: z.string().trim().max(150, 'at most 150 characters'),
-});
+const name = z.string().trim().max(150, 'at most 150 characters');
+
+/**
+ * The profile fields a signed-in user may change: the first and last name (150 at most), under
+ * Django's names (`first_name`, `last_name`) as the form and the user's claims spell them.
+ */
+export const profileSchema = z.object(inDjangoNames({ firstName: name, lastName: name }));
 
 /** The outcome of a profile change: saved, or the field errors to show beside the fields. */
 export type ProfileUpdate =
@@ -14,7 +17,7 @@ export type ProfileUpdate =
   | {
       ok: false;
       error: 'invalid';
-      fieldErrors: Partial<Record<'first_name' | 'last_name', string[]>>;
+      fieldErrors: Partial<Record<DjangoNameOf<'firstName' | 'lastName'>, string[]>>;
     };
 
 /** Validates and saves a user's first and last name (`input` is untrusted: a form's values). */
@@ -26,7 +29,7 @@ export async function updateProfile(
   const parsed = profileSchema.safeParse(input);
   if (!parsed.success)
     return { ok: false, error: 'invalid', fieldErrors: z.flattenError(parsed.error).fieldErrors };
-  const { first_name: firstName, last_name: lastName } = parsed.data;
+  const { firstName, lastName } = inRowNames(parsed.data);
   await updateUser(ctx.db, userId, { firstName, lastName });
   return { ok: true, firstName, lastName };
 }

@@ -12,6 +12,7 @@ import { revokeUserSessions } from '@/db/queries/sessions';
 import { isForeignKeyViolation, isUniqueViolation } from '@/db/errors';
 import { emailColumns, normalizeUsername, usernameColumns } from '../identity';
 import { hashPassword } from '../passwords';
+import { inDjangoNames, inRowNames } from '../config/user-fields';
 import { UserCommandError } from '../errors';
 
 /** Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150. */
@@ -96,6 +97,21 @@ export async function setUserPassword(
   return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
 }
 
+/**
+ * Marks a user's address as verified (the CLI's `verify-email`): the account then signs in
+ * although it was created by sign-up, and its address may link an IdP identity.
+ * @throws UserCommandError when there is no such user, or the user has no address.
+ */
+export async function markEmailVerified(
+  db: Database,
+  username: string,
+): Promise<{ email: string; alreadyVerified: boolean }> {
+  const user = await requireUser(db, username);
+  if (!user.email) throw new UserCommandError(`"${username}" has no e-mail address to verify`);
+  if (!user.emailVerified) await updateUser(db, user.id, { emailVerified: true });
+  return { email: user.email, alreadyVerified: user.emailVerified };
+}
+
 /** Deactivates a user and revokes all their sessions. */
 export async function deactivateUser(
   db: Database,
@@ -130,20 +146,28 @@ export async function deleteUser(
   return { id: user.id, revokedSessions: revoked.length };
 }
 
+/**
+ * The auth_user columns `dumpdata` writes, keyed by the row field each fills; Django's names for
+ * them (`first_name`, `is_staff`, ...) come from the table of user fields.
+ */
+const djangoColumns = inDjangoNames({
+  email: z.string().max(254).optional().default(''),
+  firstName: z.string().max(150).optional().default(''),
+  lastName: z.string().max(150).optional().default(''),
+  isActive: z.boolean().optional().default(true),
+  isStaff: z.boolean().optional().default(false),
+  isSuperuser: z.boolean().optional().default(false),
+  dateJoined: z.iso.datetime({ offset: true, local: true }).optional(),
+  lastLogin: z.iso.datetime({ offset: true, local: true }).nullable().optional(),
+});
+
 const djangoUser = z.object({
   model: z.literal('auth.user'),
   pk: z.number().int().positive(),
   fields: z.object({
+    ...djangoColumns,
     username: usernameSchema,
     password: z.string().max(1024).nullable().optional(),
-    email: z.string().max(254).optional().default(''),
-    first_name: z.string().max(150).optional().default(''),
-    last_name: z.string().max(150).optional().default(''),
-    is_active: z.boolean().optional().default(true),
-    is_staff: z.boolean().optional().default(false),
-    is_superuser: z.boolean().optional().default(false),
-    date_joined: z.iso.datetime({ offset: true, local: true }).optional(),
-    last_login: z.iso.datetime({ offset: true, local: true }).nullable().optional(),
   }),
 });
 
@@ -175,19 +199,17 @@ export async function importDjangoUsers(
       );
     }
     const { pk, fields } = result.data;
+    const { username, password, ...columns } = fields;
+    const { email, dateJoined, lastLogin, ...flags } = inRowNames(columns);
     return {
       id: pk,
-      username: fields.username,
-      ...usernameColumns(fields.username),
-      ...emailColumns(fields.email, emailsVerified),
-      password: fields.password || null,
-      firstName: fields.first_name,
-      lastName: fields.last_name,
-      isActive: fields.is_active,
-      isStaff: fields.is_staff,
-      isSuperuser: fields.is_superuser,
-      dateJoined: fields.date_joined ? new Date(fields.date_joined) : new Date(),
-      lastLogin: fields.last_login ? new Date(fields.last_login) : null,
+      username,
+      ...usernameColumns(username),
+      ...emailColumns(email, emailsVerified),
+      password: password || null,
+      ...flags,
+      dateJoined: dateJoined ? new Date(dateJoined) : new Date(),
+      lastLogin: lastLogin ? new Date(lastLogin) : null,
     };
   });
   const inserted = await importUsers(db, rows);

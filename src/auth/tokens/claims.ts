@@ -1,16 +1,7 @@
 import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { AuthConfig, ClaimValue } from '../config/types';
-
-const DJANGO_TO_ROW: Record<string, keyof User> = {
-  first_name: 'firstName',
-  last_name: 'lastName',
-  is_active: 'isActive',
-  is_staff: 'isStaff',
-  is_superuser: 'isSuperuser',
-  date_joined: 'dateJoined',
-  last_login: 'lastLogin',
-};
+import { rowFieldOf } from '../config/user-fields';
 
 function toClaimValue(value: unknown): ClaimValue {
   if (value instanceof Date) return Math.floor(value.getTime() / 1000);
@@ -30,7 +21,8 @@ export async function buildCustomClaims(
 ): Promise<Record<string, ClaimValue>> {
   const claims: Record<string, ClaimValue> = {};
   for (const name of config.customTokenUserAttributes) {
-    claims[name] = toClaimValue(user[DJANGO_TO_ROW[name] ?? (name as keyof User)]);
+    // defineAuthConfig refused any name that is not in the table of user fields.
+    claims[name] = toClaimValue(user[rowFieldOf(name) ?? (name as keyof User)]);
   }
   const computed = await Promise.all(
     config.customTokenClaims.map((claim) => claim.attrGetter(user, { db })),

@@ -66,4 +66,30 @@ describe('tcp proxy', () => {
     await after.connect();
     expect((await after.query<{ x: number }>('select 2 as x')).rows).toEqual([{ x: 2 }]);
   });
+
+  it('holds a hang-up during a stall, as it holds bytes, and delivers it on restore', async () => {
+    const stalled = client();
+    await stalled.connect();
+    let ended = false;
+    stalled.on('end', () => (ended = true));
+    const pid = (await stalled.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!
+      .pid;
+    proxy.stall();
+    // The server ends the session (as idle_in_transaction_session_timeout would) during the stall.
+    const direct = new pg.Client({ connectionString: DATABASE_URL });
+    await direct.connect();
+    try {
+      await direct.query('select pg_terminate_backend($1)', [pid]);
+    } finally {
+      await direct.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(ended).toBe(false);
+    proxy.restore();
+    await within(
+      new Promise<void>((resolve) => (ended ? resolve() : stalled.once('end', () => resolve()))),
+      3_000,
+    );
+    expect(ended).toBe(true);
+  });
 });

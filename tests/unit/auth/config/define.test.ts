@@ -108,8 +108,14 @@ describe('defineAuthConfig', () => {
     );
   });
 
-  it.each(['5m', '1d', '30s', '12h', 600] as const)('accepts the duration %j', (value) => {
-    expect(defineAuthConfig({ accessTokenLifetime: value }).accessTokenLifetime).toBe(value);
+  it.each([
+    ['5m', 300],
+    ['1d', 86_400],
+    ['30s', 30],
+    ['12h', 43_200],
+    [600, 600],
+  ] as const)('accepts the duration %j and returns it as %i seconds', (value, seconds) => {
+    expect(defineAuthConfig({ accessTokenLifetime: value }).accessTokenLifetime).toBe(seconds);
   });
 
   it.each([
@@ -135,7 +141,7 @@ describe('defineAuthConfig', () => {
   });
 
   it('accepts a reuseGraceWindow of exactly 60 seconds', () => {
-    expect(defineAuthConfig({ reuseGraceWindow: '60s' }).reuseGraceWindow).toBe('60s');
+    expect(defineAuthConfig({ reuseGraceWindow: '60s' }).reuseGraceWindow).toBe(60);
   });
 
   it('accepts a reuseGraceWindow of 0 (no grace)', () => {

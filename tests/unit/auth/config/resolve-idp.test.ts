@@ -101,7 +101,17 @@ describe('the Cognito settings', () => {
     await expectConfigError(() => idp({}, { idp: { userPoolId: 'not-a-pool' } }), 'idp.userPoolId');
   });
 
-  it('refuse an unknown provider, naming idp.provider', async () => {
-    await expectConfigError(() => idp({ idpProvider: 'saml' }), 'idp.provider');
+  it('refuse an unknown AUTH_IDP_PROVIDER, naming it', async () => {
+    await expectConfigError(
+      () => idp({ idpProvider: 'saml' }),
+      'AUTH_IDP_PROVIDER must be aws or oidc (got "saml")',
+    );
+  });
+
+  it('refuse an unknown provider set in code, naming idp.provider', async () => {
+    await expectConfigError(
+      () => idp({}, { idp: { provider: 'saml' as 'aws' } }),
+      'idp.provider must be "aws" or "oidc"',
+    );
   });
 });

@@ -129,14 +129,19 @@ describe('resolveAuthConfig durations', () => {
     await expectConfigError(() => resolve({ reuseGraceWindow: 61 }), 'reuseGraceWindow');
   });
 
-  it('refuses a reuseGraceWindow over 60 seconds from the environment, naming it', async () => {
-    await expectConfigError(() => resolve({}, { reuseGraceWindow: '61' }), 'reuseGraceWindow');
+  it('refuses a reuseGraceWindow over 60 seconds from the environment, naming AUTH_REUSE_GRACE_WINDOW', async () => {
+    await expectConfigError(
+      () => resolve({}, { reuseGraceWindow: '61' }),
+      'AUTH_REUSE_GRACE_WINDOW must be a duration',
+      'between 0s and 60s',
+    );
   });
 
-  it('refuses a malformed duration from the environment, naming it', async () => {
+  it('refuses a malformed duration from the environment, naming AUTH_ACCESS_TOKEN_LIFETIME and the value', async () => {
     await expectConfigError(
       () => resolve({}, { accessTokenLifetime: 'soon' }),
-      'accessTokenLifetime',
+      'AUTH_ACCESS_TOKEN_LIFETIME must be a duration',
+      '"soon"',
     );
   });
 });
