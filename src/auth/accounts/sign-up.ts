@@ -3,7 +3,7 @@ import { isUsernameConfusable } from '@/db/queries/identities';
 import { findUsersByAddress, lockAddress } from '@/db/queries/mail-tokens';
 import { insertUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
-import { accountExistsMail, verifyEmailMail } from '@/mail';
+import { accountExistsMail } from '@/mail';
 import type { AuthContext } from '../context';
 import { InvalidRequest, NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
@@ -15,7 +15,15 @@ import { openSession } from '../sessions/open';
 import type { IssuedTokens } from '../sessions/issue';
 import { usernameSchema } from '../services/users';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
-import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
+import { verificationMail } from './email';
+import {
+  PAGES,
+  issueLinkToken,
+  logMailThrottled,
+  tokenLink,
+  type OutgoingMail,
+  type Outbox,
+} from './mail';
 
 /** What a visitor sends to POST /auth/sign-up/. */
 export interface SignUpInput {
@@ -159,44 +167,32 @@ export async function signUp(
     logMailThrottled(config, kind, user.id);
     return { status: 'accepted', outbox: [] };
   }
-  if ('created' in outcome) {
-    const token = await issueLinkToken(ctx, {
-      userId: user.id,
-      purpose: 'verify_email',
-      email: user.email,
-      now,
-    });
-    if (!token) return { status: 'accepted', outbox: [] };
-    const message = compose(config, (site) =>
-      verifyEmailMail({
-        to: user.email,
-        site: site.host,
-        username: user.username,
-        link: tokenLink(site.origin, PAGES.verifyEmail, token),
-        lifetimeSeconds: config.emailVerificationLifetimeSeconds,
-      }),
-    );
-    return { status: 'accepted', outbox: [{ kind, userId: user.id, message }] };
-  }
+  if ('created' in outcome)
+    return { status: 'accepted', outbox: [verificationMail(ctx, outcome.created, now)] };
   // The owner may have forgotten the password: the mail carries a reset link, when resets are on.
-  const resetToken =
-    config.passwordReset && user.isActive
-      ? await issueLinkToken(ctx, {
-          userId: user.id,
-          purpose: 'reset_password',
-          email: user.email,
-          now,
-        })
-      : null;
-  const message = compose(config, (site) =>
-    accountExistsMail({
-      to: user.email,
-      site: site.host,
-      username: user.username,
-      resetLink: resetToken ? tokenLink(site.origin, PAGES.resetPassword, resetToken) : null,
-      lifetimeSeconds: config.passwordResetLifetimeSeconds,
-      signInUrl: `${site.origin}${PAGES.signIn}`,
-    }),
-  );
-  return { status: 'accepted', outbox: [{ kind, userId: user.id, message }] };
+  const owner = outcome.existing;
+  const withReset = config.passwordReset && owner.isActive;
+  const mail: OutgoingMail = {
+    kind,
+    userId: owner.id,
+    async compose(site) {
+      const token = withReset
+        ? await issueLinkToken(ctx, {
+            userId: owner.id,
+            purpose: 'reset_password',
+            email: owner.email,
+            now,
+          })
+        : null;
+      return accountExistsMail({
+        to: owner.email,
+        site: site.host,
+        username: owner.username,
+        resetLink: token ? tokenLink(site.origin, PAGES.resetPassword, token) : null,
+        lifetimeSeconds: config.passwordResetLifetimeSeconds,
+        signInUrl: `${site.origin}${PAGES.signIn}`,
+      });
+    },
+  };
+  return { status: 'accepted', outbox: [mail] };
 }
