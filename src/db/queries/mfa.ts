@@ -119,15 +119,13 @@ export async function replaceRecoveryCodes(
 ): Promise<void> {
   await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, input.userId));
   if (input.codeHashes.length === 0) return;
-  await db
-    .insert(recoveryCodes)
-    .values(
-      input.codeHashes.map((codeHash) => ({
-        userId: input.userId,
-        codeHash,
-        createdAt: input.now,
-      })),
-    );
+  await db.insert(recoveryCodes).values(
+    input.codeHashes.map((codeHash) => ({
+      userId: input.userId,
+      codeHash,
+      createdAt: input.now,
+    })),
+  );
 }
 
 /**
