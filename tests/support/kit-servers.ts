@@ -53,6 +53,7 @@ export async function startKit(
     routeDatabaseUrl = (url) => url,
     nodeArgs = [],
     appDir,
+    port,
   }: {
     env?: Record<string, string>;
     users?: SeedUser[];
@@ -62,6 +63,8 @@ export async function startKit(
     nodeArgs?: string[];
     /** Where the app and its build are (default: the repository). */
     appDir?: string;
+    /** The port to listen on (default: a free one), for settings that name it (AUTH_APP_URL). */
+    port?: number;
   } = {},
 ): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
@@ -83,7 +86,7 @@ export async function startKit(
     await prepare?.(handle.db);
     await handle.close();
   }
-  let server = await startNextServer(fullEnv, { dataDir, nodeArgs, appDir });
+  let server = await startNextServer(fullEnv, { dataDir, nodeArgs, appDir, port });
   const kit: KitServer = {
     backend,
     database,
