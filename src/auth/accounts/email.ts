@@ -1,4 +1,9 @@
-import { findUsersByAddress, lockAddress, spendMailToken } from '@/db/queries/mail-tokens';
+import {
+  deleteMailTokens,
+  findUsersByAddress,
+  lockAddress,
+  spendMailToken,
+} from '@/db/queries/mail-tokens';
 import { findUserById, updateUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import {
@@ -46,7 +51,8 @@ type Verified = { user: User; kind: 'verify_email' | 'change_email' };
  * - `verify_email`: the address counts as verified, if the user still has the address the link
  *   was mailed to (a link proves that address only);
  * - `change_email`: the user's address becomes the new one, verified, if no other account has
- *   taken it since the request (checked under the address lock).
+ *   taken it since the request (checked under the address lock); the reset and verification links
+ *   still pending went to the old address, and are dropped.
  */
 async function spendLink(ctx: AuthContext, token: string, now: Date): Promise<Verified> {
   return ctx.db.transaction(async (tx) => {
@@ -76,6 +82,8 @@ async function spendLink(ctx: AuthContext, token: string, now: Date): Promise<Ve
         'This address now belongs to another account, so your address was not changed.',
       );
     const updated = await updateUser(tx, user.id, emailColumns(used.email, true));
+    // Reset and verification links went to the old address, which is no longer the account's.
+    await deleteMailTokens(tx, user.id, ['reset_password', 'verify_email']);
     return { user: updated ?? user, kind: 'change_email' };
   });
 }
