@@ -1,17 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deleteAccount } from '@/auth/accounts/account';
 import { requestEmailChange, verifyEmail } from '@/auth/accounts/email';
 import {
   changePassword,
   confirmPasswordReset,
   requestPasswordReset,
 } from '@/auth/accounts/password';
-import { InvalidToken } from '@/auth/errors';
+import { InvalidRequest, InvalidToken } from '@/auth/errors';
 import { signIn } from '@/auth/services/sign-in';
 import { createUser } from '@/auth/services/users';
 import { users } from '@/db/schema';
+import { signUp } from '@/auth/accounts/sign-up';
 import { later, type TestKit } from '../support/auth-context';
-import { claimsOf, refusal, startAccountsKit, tokenIn } from '../support/accounts';
+import { GOOD_PASSWORD, claimsOf, refusal, startAccountsKit, tokenIn } from '../support/accounts';
 
 // Findings of the accounts security review (docs/accounts.md "Security notes"), each at a frozen
 // clock.
@@ -121,5 +123,60 @@ describe('accounts review: pending links and a new password', () => {
         ),
       ),
     ).toBeInstanceOf(InvalidToken);
+  });
+});
+
+describe('accounts review: a session opened by a mailed link', () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+  beforeAll(async () => {
+    kit = await startAccountsKit();
+  });
+  afterAll(() => kit.close());
+
+  /** Signs `name` up and opens a session with the verification link, at t0 + 10 s. */
+  async function linkSession(name: string) {
+    const result = await signUp(
+      kit.ctx,
+      { username: name, email: `${name}@example.com`, password: GOOD_PASSWORD },
+      client,
+      t0,
+    );
+    if (result.status !== 'accepted') throw new Error('expected 202');
+    const token = tokenIn(result.outbox[0], '/verify-email');
+    return claimsOf(await verifyEmail(kit.ctx, token, client, later(t0, 10)));
+  }
+
+  it('says "email" in amr, not "otp"', async () => {
+    expect((await linkSession('amr-email')).amr).toEqual(['email']);
+  });
+
+  it('is no recent sign-in: an e-mail change and a deletion need the password', async () => {
+    const claims = await linkSession('link-opened');
+    const change = (await refusal(
+      requestEmailChange(
+        kit.ctx,
+        claims,
+        { newEmail: 'link-opened-2@example.com', password: undefined },
+        client,
+        later(t0, 20),
+      ),
+    )) as InvalidRequest;
+    expect(change).toBeInstanceOf(InvalidRequest);
+    expect(change.errors).toEqual({ password: ['Enter your password to confirm.'] });
+    const deletion = (await refusal(
+      deleteAccount(kit.ctx, claims, { password: undefined }, client, later(t0, 20)),
+    )) as InvalidRequest;
+    expect(deletion.errors).toEqual({ password: ['Enter your password to confirm.'] });
+    // With the password, the same session may.
+    expect(
+      await requestEmailChange(
+        kit.ctx,
+        claims,
+        { newEmail: 'link-opened-2@example.com', password: GOOD_PASSWORD },
+        client,
+        later(t0, 30),
+      ),
+    ).toHaveLength(2);
   });
 });

@@ -26,11 +26,12 @@ import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbo
 import { hashMailToken } from './tokens';
 
 /**
- * How a session opened by a mailed link authenticated, in the access token's `amr`: a one-time
- * secret delivered out of band (RFC 8176 `otp`; Microsoft's Entra ID says the same of e-mail
- * one-time codes). It is no second factor: it never carries `mfa`.
+ * How a session opened by a mailed link authenticated, in the access token's `amr`: `email`, the
+ * kit's own value (RFC 8176 lets a deployment add values). Not `otp`: a link proves only access
+ * to the mailbox, so such a session is no recent sign-in for a sensitive action (confirm.ts), and
+ * it never carries `mfa`.
  */
-const LINK_AMR = ['otp'] as const;
+const LINK_AMR = ['email'] as const;
 
 /** The address of an e-mail form, canonical, or a 400 naming `field`. */
 export function requireAddress(email: string, field: string): string {
