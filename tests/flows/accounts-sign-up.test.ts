@@ -86,7 +86,7 @@ describe('sign-up with e-mail verification (the default)', () => {
     const user = await userNamed('cyd');
     expect(user!.emailVerified).toBe(true);
     expect(issued.userId).toBe(user!.id);
-    expect(claimsOf(issued)).toMatchObject({ sub: String(user!.id), amr: ['otp'] });
+    expect(claimsOf(issued)).toMatchObject({ sub: String(user!.id), amr: ['email'] });
     expect(kit.events.map((e) => e.type).slice(-2)).toEqual(['email.verified', 'sign_in.success']);
     const signedIn = await signIn(
       kit.ctx,
