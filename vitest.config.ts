@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** What the suites against `next start` need first: the build, and the migrated PGlite template. */
+const SERVER_SETUP = ['tests/support/next-build.ts', 'tests/support/pglite-template.ts'];
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -13,6 +16,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Two files at a time: vitest's default on two cores is one (cores - 1), which leaves a core
+    // idle while a file imports its modules or waits on a child process.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -26,7 +32,12 @@ export default defineConfig({
       // clock: services on in-memory PGlite, no build, no HTTP.
       {
         extends: true,
-        test: { name: 'flows', include: ['tests/flows/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'flows',
+          include: ['tests/flows/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          globalSetup: ['tests/support/pglite-template.ts'],
+        },
       },
       {
         extends: true,
@@ -35,9 +46,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
           include: ['tests/integration/**/*.test.ts'],
           exclude: ['tests/integration/http/timing.test.ts'],
-          globalSetup: ['tests/support/next-build.ts'],
-          // Each file starts its own next start servers; two at a time suit a 2-core machine.
-          maxWorkers: 2,
+          globalSetup: SERVER_SETUP,
         },
       },
       {
@@ -46,7 +55,7 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 2 },
           include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/next-build.ts'],
+          globalSetup: SERVER_SETUP,
           fileParallelism: false,
         },
       },
@@ -58,7 +67,7 @@ export default defineConfig({
           name: 'timing',
           sequence: { groupOrder: 3 },
           include: ['tests/integration/http/timing.test.ts'],
-          globalSetup: ['tests/support/next-build.ts'],
+          globalSetup: SERVER_SETUP,
         },
       },
     ],

@@ -9,10 +9,10 @@ import type { AuthContext } from '@/auth/context';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { createUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
-import { openDatabase } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { ClientInfo } from '@/auth/handlers/client';
 import { testSecrets } from './keys';
+import { openMigratedMemoryPglite } from './pglite-template';
 
 /** The flows' kit: services called in process, no build, no HTTP. */
 export interface TestKit {
@@ -29,8 +29,8 @@ let secrets: ReturnType<typeof testSecrets> | undefined;
 
 /**
  * A kit for the in-process flow suites: the configuration resolved in code (production rules,
- * with the given options and environment), embedded PGlite in memory (migrated), and keys
- * generated once per process. The services take `now`, so time rules run at a frozen clock.
+ * with the given options and environment), a fresh embedded PGlite in memory (loaded migrated
+ * from pglite-template.ts: no initdb, no migrations per kit), and keys generated once per process. The services take `now`, so time rules run at a frozen clock.
  */
 export async function startTestKit(
   options: AuthOptions = {},
@@ -52,7 +52,7 @@ export async function startTestKit(
       ...env,
     },
   );
-  const handle = await openDatabase({ driver: 'pglite', dataDir: 'memory://' });
+  const handle = await openMigratedMemoryPglite();
   const ctx: AuthContext = {
     config,
     keyring: await loadKeyring(config),
