@@ -9,6 +9,7 @@ import type { AuthContext } from '@/auth/context';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { createUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
+import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { ClientInfo } from '@/auth/handlers/client';
 import { testSecrets } from './keys';
@@ -26,21 +27,34 @@ export interface TestKit {
 }
 
 let secrets: ReturnType<typeof testSecrets> | undefined;
+let scratch: string | undefined;
 
 /**
- * A kit for the in-process flow suites: the configuration resolved in code (production rules,
- * with the given options and environment), a fresh embedded PGlite in memory (loaded migrated
- * from pglite-template.ts: no initdb, no migrations per kit), and keys generated once per process. The services take `now`, so time rules run at a frozen clock.
+ * The data directory the configurations name: development-only files (generated secrets) would
+ * land there, and the test configurations write none. One per process, removed at its exit.
  */
-export async function startTestKit(
+function scratchDir(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  return scratch;
+}
+
+/**
+ * The services' context on `db`: the configuration resolved in code (production rules unless
+ * `env` says otherwise, with the given options and environment), keys generated once per
+ * process, and every auth event collected into `events`.
+ */
+export async function testContext(
+  db: Database,
   options: AuthOptions = {},
   env: Partial<AuthEnv> = {},
-): Promise<TestKit> {
+): Promise<{ ctx: AuthContext; events: AuthEvent[] }> {
   secrets ??= testSecrets();
   const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await secrets;
   const events: AuthEvent[] = [];
-  // Development-only files (generated secrets) would land here; production config writes none.
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
   const config = await resolveAuthConfig(
     { ...options, onEvent: (event) => void events.push(event) },
     {
@@ -48,27 +62,37 @@ export async function startTestKit(
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
       logLevel: 'silent',
-      dataDir,
+      dataDir: scratchDir(),
       ...env,
     },
   );
-  const handle = await openMigratedMemoryPglite();
   const ctx: AuthContext = {
     config,
     keyring: await loadKeyring(config),
     signer: new CookieSigner(config.secret, config.cookieSalt),
-    db: handle.db,
+    db,
   };
+  return { ctx, events };
+}
+
+/**
+ * A kit for the in-process flow suites: {@link testContext} on a fresh embedded PGlite in memory
+ * (loaded migrated from pglite-template.ts: no initdb, no migrations per kit). The services take
+ * `now`, so time rules run at a frozen clock.
+ */
+export async function startTestKit(
+  options: AuthOptions = {},
+  env: Partial<AuthEnv> = {},
+): Promise<TestKit> {
+  const handle = await openMigratedMemoryPglite();
+  const { ctx, events } = await testContext(handle.db, options, env);
   return {
     ctx,
     events,
     client: { address: '203.0.113.7', userAgent: 'flows' },
     user: (username, password = `${username}-password-1`) =>
       createUser(handle.db, { username, password }),
-    close: async () => {
-      await handle.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: () => handle.close(),
   };
 }
 

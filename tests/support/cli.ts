@@ -29,6 +29,33 @@ export interface Cli {
 }
 
 /**
+ * Runs `npm run auth -- <args>` with `env` (the whole environment of the run), writing `stdin` to
+ * it or closing its stdin at once (no terminal, no input), and waits for it to exit.
+ */
+export async function runCli(
+  args: string[],
+  { env, stdin }: { env: NodeJS.ProcessEnv; stdin?: string },
+): Promise<CliResult> {
+  // `npm run auth` is `tsx src/cli/index.ts`; tsx's own command only starts node with its loader,
+  // so the loader is given to node directly (one process per run instead of two). Liftoff only:
+  // each run is a short process that boots PGlite once, and V8's optimising WebAssembly compiler
+  // would cost more CPU than it saves in it.
+  const child = execFile(
+    process.execPath,
+    ['--liftoff-only', '--import', 'tsx', 'src/cli/index.ts', ...args],
+    { env },
+  );
+  child.stdin?.end(stdin);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  // 'close', not 'exit': by then stdout and stderr have been read to their end.
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  return { code, stdout, stderr };
+}
+
+/**
  * A fresh data directory for the command line. `fresh: true` leaves it empty, so the first run
  * creates the database (initdb and the migrations, as on a new install); otherwise it starts as
  * a copy of the migrated template, which saves every suite that is not about the first run the
@@ -46,27 +73,7 @@ export async function startCli(prefix: string, { fresh = false } = {}): Promise<
   };
   return {
     dataDir,
-    async run(args, stdin) {
-      // `npm run auth` is `tsx src/cli/index.ts`; tsx's own command only starts node with its
-      // loader, so the loader is given to node directly (one process per run instead of two).
-      // Liftoff only: each run is a short process that boots PGlite once, and V8's optimising
-      // WebAssembly compiler would cost more CPU than it saves in it.
-      const child = execFile(
-        process.execPath,
-        ['--liftoff-only', '--import', 'tsx', 'src/cli/index.ts', ...args],
-        { env },
-      );
-      child.stdin?.end(stdin);
-      let stdout = '';
-      let stderr = '';
-      child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      // 'close', not 'exit': by then stdout and stderr have been read to their end.
-      const code = await new Promise<number>((resolve) =>
-        child.on('close', (c) => resolve(c ?? 1)),
-      );
-      return { code, stdout, stderr };
-    },
+    run: (args, stdin) => runCli(args, { env, stdin }),
     async withDatabase(read) {
       const handle = await openDatabase({ driver: 'pglite', dataDir: pgliteDir });
       try {
