@@ -1,5 +1,20 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Scratch data (every PGlite directory, the migrated template, the servers' data) goes to a RAM
+// disk where the machine has one, unless TMPDIR says where: each commit on PGlite calls fsync(),
+// which on a disk costs about as much again as the commit itself. No suite tests what a disk
+// keeps through a power cut; a killed process loses the same on either (see tests/README.md).
+if (!process.env.TMPDIR) {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    mkdirSync('/dev/shm/kit-tests', { recursive: true });
+    process.env.TMPDIR = '/dev/shm/kit-tests';
+  } catch {
+    /* no RAM disk: the system's temporary directory */
+  }
+}
 
 /** What the suites against `next start` need first: the build, and the migrated PGlite template. */
 const SERVER_SETUP = ['tests/support/next-build.ts', 'tests/support/pglite-template.ts'];

@@ -27,30 +27,17 @@ export interface TestKit {
 }
 
 let secrets: ReturnType<typeof testSecrets> | undefined;
-let scratch: string | undefined;
-
-/**
- * The data directory the configurations name: development-only files (generated secrets) would
- * land there, and the test configurations write none. One per process, removed at its exit.
- */
-function scratchDir(): string {
-  if (!scratch) {
-    const dir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    scratch = dir;
-  }
-  return scratch;
-}
 
 /**
  * The services' context on `db`: the configuration resolved in code (production rules unless
  * `env` says otherwise, with the given options and environment), keys generated once per
- * process, and every auth event collected into `events`.
+ * process, and every auth event collected into `events`. `env.dataDir` is where development-only
+ * files (generated secrets) would land; these configurations write none there.
  */
 export async function testContext(
   db: Database,
-  options: AuthOptions = {},
-  env: Partial<AuthEnv> = {},
+  options: AuthOptions,
+  env: Partial<AuthEnv> & { dataDir: string },
 ): Promise<{ ctx: AuthContext; events: AuthEvent[] }> {
   secrets ??= testSecrets();
   const { AUTH_SECRET, AUTH_SIGNING_KEYS } = await secrets;
@@ -62,7 +49,6 @@ export async function testContext(
       secret: AUTH_SECRET,
       signingKeys: AUTH_SIGNING_KEYS,
       logLevel: 'silent',
-      dataDir: scratchDir(),
       ...env,
     },
   );
@@ -84,15 +70,19 @@ export async function startTestKit(
   options: AuthOptions = {},
   env: Partial<AuthEnv> = {},
 ): Promise<TestKit> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
   const handle = await openMigratedMemoryPglite();
-  const { ctx, events } = await testContext(handle.db, options, env);
+  const { ctx, events } = await testContext(handle.db, options, { dataDir, ...env });
   return {
     ctx,
     events,
     client: { address: '203.0.113.7', userAgent: 'flows' },
     user: (username, password = `${username}-password-1`) =>
       createUser(handle.db, { username, password }),
-    close: () => handle.close(),
+    close: async () => {
+      await handle.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
@@ -31,9 +34,13 @@ const CLIENT: ClientInfo = { address: '127.0.0.1', userAgent: 'vitest' };
 /** Refresh + revocation pairs per kind, all started at once on the pool's connections. */
 const PAIRS = 40;
 
+const scratch = mkdtempSync(join(tmpdir(), 'kit-clocks-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 /** The services' context on `db`, throttling off (these suites sign in through openSession). */
 const contextOn = async (db: Database, options: AuthOptions = {}): Promise<AuthContext> =>
-  (await testContext(db, { throttle: false, ...options }, { nodeEnv: 'test' })).ctx;
+  (await testContext(db, { throttle: false, ...options }, { nodeEnv: 'test', dataDir: scratch }))
+    .ctx;
 
 /** A session of a fresh user with one live refresh token, written straight through the queries. */
 async function freshSession(db: Database, name: string) {
