@@ -30,6 +30,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // The suites against servers run in processes: each file its own, with its children.
     pool: 'forks',
     // Two files at a time: vitest's default on two cores is one (cores - 1), which leaves a core
     // idle while a file imports its modules or waits on a child process.
@@ -41,6 +42,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.{ts,tsx}'],
           sequence: { groupOrder: 0 },
+          // Worker threads start faster than processes; these suites start no servers of their own.
+          pool: 'threads',
         },
       },
       // The flow rules (refresh, reuse, lifetimes, sign-in, throttling) in process at a frozen
@@ -51,6 +54,7 @@ export default defineConfig({
           name: 'flows',
           include: ['tests/flows/**/*.test.ts'],
           sequence: { groupOrder: 0 },
+          pool: 'threads',
           globalSetup: ['tests/support/pglite-template.ts'],
         },
       },
