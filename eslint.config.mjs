@@ -58,7 +58,7 @@ export default defineConfig([
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  // Dependencies point one way: app → auth → db; the client imports no server code (types only);
+  // Dependencies point one way: app → auth → db (and auth → mail); the client imports no server code (types only);
   // src/dev holds development servers (the stand-in IdP) that only npm run dev and the tests
   // start, so nothing the app builds can import them.
   layer(['app/**', 'proxy.ts', 'instrumentation.ts'], [DEV, DB]),
@@ -66,6 +66,8 @@ export default defineConfig([
   layer(['src/auth/**'], [DEV, CLIENT]),
   layer(['src/cli/**'], [DEV, CLIENT]),
   layer(['src/db/**'], [DEV, CLIENT, AUTH]),
+  // Mail sits below auth beside db: it sends what src/auth composes, and knows no account.
+  layer(['src/mail/**'], [DEV, CLIENT, AUTH, DB]),
   // No import circle in the kit (type-only imports aside, which have no run-time effect; the
   // type-level ones are gone too: `npx madge --circular --extensions ts,tsx src`).
   {

@@ -95,11 +95,28 @@ export class CsrfFailed extends AuthError {
 export type CsrfFailureReason =
   'cross_site' | 'missing_cookie' | 'missing_token' | 'mismatch' | 'other_session';
 
-/** 403: the IdP says the email address is not verified. */
+/**
+ * 403: the e-mail address is not verified: the IdP says so at a social exchange, or an account
+ * created by sign-up signs in before its address is confirmed (docs/contract.md section 8).
+ */
 export class EmailNotVerified extends AuthError {
   readonly code = 'email_not_verified';
   readonly status = 403;
   constructor(detail = 'The identity provider has not verified this email address.') {
+    super(detail);
+  }
+}
+
+/**
+ * 400: a mailed token (a verification, e-mail change or password-reset link) that cannot be used:
+ * unknown, used, superseded by a newer link, or expired (docs/contract.md section 8).
+ */
+export class InvalidToken extends AuthError {
+  readonly code = 'invalid_token';
+  readonly status = 400;
+  constructor(
+    detail = 'This link is not valid: it was used already, a newer one was sent, or it has expired. Ask for a new one.',
+  ) {
     super(detail);
   }
 }
@@ -132,13 +149,13 @@ export class MethodNotAllowed extends AuthError {
   }
 }
 
-/** 429: too many failed sign-ins. */
+/** 429: too many failed sign-ins, or too many account requests from one client. */
 export class Throttled extends AuthError {
   readonly code = 'throttled';
   readonly status = 429;
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, what = 'sign-in attempts') {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
-    super(`Too many sign-in attempts. Try again in ${seconds} seconds.`);
+    super(`Too many ${what}. Try again in ${seconds} seconds.`);
     this.headers['Retry-After'] = String(seconds);
   }
 }

@@ -12,7 +12,17 @@ export type AuthEventType =
   | 'logoff_all'
   | 'session.revoked'
   | 'social_exchange.success'
-  | 'social_exchange.failure';
+  | 'social_exchange.failure'
+  // Accounts and e-mail (docs/contract.md section 8).
+  | 'sign_up'
+  | 'email.verified'
+  | 'email.change_requested'
+  | 'email.changed'
+  | 'password.reset_requested'
+  | 'password.reset'
+  | 'password.changed'
+  | 'account.deleted'
+  | 'mail.failed';
 
 /** One auth event as `onEvent` receives it and the log line prints it. */
 export interface AuthEvent {
@@ -25,6 +35,8 @@ export interface AuthEvent {
   reason?: string;
   /** The username tried at sign-in (failures only; never a password). */
   username?: string;
+  /** Which mail (`mail.failed`): `verify_email`, `password_reset`, ... (never its address or links). */
+  mail?: string;
 }
 
 /** The `onEvent` hook of the configuration (AuthOptions.onEvent). */
@@ -46,6 +58,7 @@ export async function emitAuthEvent(
   const full: AuthEvent = { at: new Date().toISOString(), ...event };
   const failed =
     event.type.endsWith('failure') ||
+    event.type.endsWith('failed') ||
     event.type.includes('reuse') ||
     event.type.includes('throttled');
   log(config, failed ? 'warn' : 'info', 'auth event', { event: full });

@@ -9,6 +9,7 @@ import {
   deactivateUser,
   deleteUser,
   importDjangoUsers,
+  markEmailVerified,
   setUserPassword,
 } from '@/auth/services/users';
 import { grantRole, revokeRole, setStaff } from '@/auth/services/roles';
@@ -71,6 +72,22 @@ const COMMANDS: Record<string, Command> = {
       const { db } = await getAuthDatabase();
       const { revokedSessions } = await setUserPassword(db, username!, password);
       console.log(`password set for ${username}; ${revokedSessions} session(s) revoked`);
+    },
+  },
+  'verify-email': {
+    usage: 'verify-email <username>',
+    help:
+      "Marks a user's e-mail address as verified: an account created by sign-up can then sign in " +
+      'without opening its link, and the address may link an IdP sign-in with the same verified address.',
+    positionals: 1,
+    async run({ positionals: [username] }) {
+      const { db } = await getAuthDatabase();
+      const { email, alreadyVerified } = await markEmailVerified(db, username!);
+      console.log(
+        alreadyVerified
+          ? `${username}'s address ${email} was verified already`
+          : `${username}'s address ${email} is now verified`,
+      );
     },
   },
   deactivate: {
@@ -168,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
       const { db } = await getAuthDatabase();
       const result = await flushExpiredTokens(db);
       console.log(
-        `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s)`,
+        `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s), ${result.mailTokens} mailed token(s)`,
       );
     },
   },

@@ -7,7 +7,8 @@ import {
   type RequestAuthCookies,
 } from '../cookies/auth-cookies';
 import { isSameSiteRequest } from '../csrf/origin';
-import { CsrfFailed, InvalidRequest, MethodNotAllowed, toErrorResponse } from '../errors';
+import type { AuthConfig } from '../config/types';
+import { CsrfFailed, InvalidRequest, MethodNotAllowed, NotFound, toErrorResponse } from '../errors';
 import { log } from '@/log';
 import { readJsonBody } from './body';
 import { clientInfo, type ClientInfo } from '../client-info';
@@ -42,6 +43,11 @@ export interface HandlerSpec<Schema extends z.ZodType | undefined, UsesDatabase 
   clearCookiesOnInvalidToken?: boolean;
   /** `false`: the endpoint reads no database (the JWKS), so it never opens one. */
   database?: UsesDatabase;
+  /**
+   * Whether the endpoint is switched on (`signUp`, `passwordReset`); when this says no, every
+   * request is answered 404, before its method or body is looked at: the endpoint is not there.
+   */
+  enabled?: (config: AuthConfig) => boolean;
   handle(
     input: HandlerInput<
       Schema extends z.ZodType ? z.infer<Schema> : undefined,
@@ -77,6 +83,7 @@ export function defineHandler<
     let ctx: AuthCore | undefined;
     let secure = true;
     try {
+      if (spec.enabled && !spec.enabled((await getAuthCore()).config)) throw new NotFound();
       if (!allowed.includes(request.method)) throw new MethodNotAllowed(allowed);
       ctx = await context();
       secure = isSecure(ctx.config, request.url);

@@ -38,3 +38,65 @@ export const socialExchangeBody = z.looseObject({
 
 /** An endpoint that takes no body: an empty JSON object (or nothing) only. */
 export const emptyBody = z.looseObject({});
+
+// Accounts and e-mail (docs/contract.md section 8). Addresses and names reach the database, so
+// they are well-formed text without control characters; passwords are checked by the password
+// rules, which say what is wrong in words (the body limit bounds their length before that).
+
+const wellFormed = (field: string, max: number) =>
+  text(field, max)
+    .regex(/^[^\p{Cc}]+$/u, `${field} contains control characters`)
+    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`);
+
+const address = (field: string) =>
+  wellFormed(field, 254).pipe(z.email({ error: 'Enter a valid e-mail address.' }));
+
+const name = (field: string) =>
+  z
+    .string({ error: `${field} must be a string` })
+    .max(150, `${field} may have at most 150 characters`)
+    .regex(/^[^\p{Cc}]*$/u, `${field} contains control characters`)
+    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`)
+    .optional();
+
+const secret = (field: string) =>
+  z.string({ error: `${field} must be a string` }).min(1, `${field} may not be blank`);
+
+/** A mailed link's token (base64url, 43 characters as the kit makes them). */
+const mailedToken = text('token', 512);
+
+/** The sign-up request. */
+export const signUpBody = z.looseObject({
+  username: wellFormed('username', 150),
+  email: address('email'),
+  password: secret('password'),
+  first_name: name('first_name'),
+  last_name: name('last_name'),
+});
+
+/** A request that names an address: resend a verification link, ask for a password reset. */
+export const emailBody = z.looseObject({ email: address('email') });
+
+/** The verification (or e-mail change) link's token. */
+export const mailedTokenBody = z.looseObject({ token: mailedToken });
+
+/** The password-reset confirmation. */
+export const passwordResetConfirmBody = z.looseObject({
+  token: mailedToken,
+  password: secret('password'),
+});
+
+/** The password change. */
+export const passwordChangeBody = z.looseObject({
+  current_password: secret('current_password'),
+  new_password: secret('new_password'),
+});
+
+/** The e-mail change: the password, unless the session signed in within reauthMaxAge. */
+export const emailChangeBody = z.looseObject({
+  new_email: address('new_email'),
+  password: secret('password').optional(),
+});
+
+/** The account deletion: the password, unless the session signed in within reauthMaxAge. */
+export const accountDeleteBody = z.looseObject({ password: secret('password').optional() });

@@ -5,9 +5,15 @@ import { respond } from './respond';
 
 /**
  * The answer of sign-in, refresh and social exchange: `{ access_token, expires, CSRF_token, user? }`
- * in the body; the refresh, CSRF and session cookies set.
+ * in the body; the refresh, CSRF and session cookies set. `status` is 201 for a sign-up that signs
+ * the new account in.
  */
-export function tokenResponse(core: AuthCore, issued: IssuedTokens, secure: boolean): Response {
+export function tokenResponse(
+  core: AuthCore,
+  issued: IssuedTokens,
+  secure: boolean,
+  status = 200,
+): Response {
   const body = {
     access_token: issued.accessToken,
     expires: issued.expires,
@@ -25,5 +31,5 @@ export function tokenResponse(core: AuthCore, issued: IssuedTokens, secure: bool
     },
     secure,
   );
-  return respond(body, { cookies });
+  return respond(body, { status, cookies });
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
-import { AuthenticationFailed, Throttled } from '../errors';
+import { AuthenticationFailed, EmailNotVerified, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
 import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
 import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
@@ -36,7 +36,8 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
  * device cookie entries the browser sent (already verified); the one issued for this account, if
  * any, lets the browser past a username held by a stranger's failures (docs/contract.md section 6).
  * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
- * user, a wrong password or an inactive user, all alike in content and in time.
+ * user, a wrong password or an inactive user, all alike in content and in time; EmailNotVerified
+ * (403) for the right password of an account made by sign-up whose address is not confirmed yet.
  */
 export async function signIn(
   ctx: AuthContext,
@@ -75,6 +76,21 @@ export async function signIn(
   // the password is known (Django's must_update idea).
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
   await clearSignInFailures(db, config, attempt);
+  // An account made by sign-up proves its address first (docs/contract.md section 8). Said only
+  // after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
+  if (config.requireEmailVerification && user.selfRegistered && !user.emailVerified) {
+    await emitAuthEvent(config, {
+      type: 'sign_in.failure',
+      userId: user.id,
+      sid: null,
+      address: client.address,
+      username: input.username,
+      reason: 'email_not_verified',
+    });
+    throw new EmailNotVerified(
+      'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
+    );
+  }
   const issued = await openSession(ctx, {
     user,
     client,

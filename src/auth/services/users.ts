@@ -97,6 +97,21 @@ export async function setUserPassword(
   return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
 }
 
+/**
+ * Marks a user's address as verified (the CLI's `verify-email`): the account then signs in
+ * although it was created by sign-up, and its address may link an IdP identity.
+ * @throws UserCommandError when there is no such user, or the user has no address.
+ */
+export async function markEmailVerified(
+  db: Database,
+  username: string,
+): Promise<{ email: string; alreadyVerified: boolean }> {
+  const user = await requireUser(db, username);
+  if (!user.email) throw new UserCommandError(`"${username}" has no e-mail address to verify`);
+  if (!user.emailVerified) await updateUser(db, user.id, { emailVerified: true });
+  return { email: user.email, alreadyVerified: user.emailVerified };
+}
+
 /** Deactivates a user and revokes all their sessions. */
 export async function deactivateUser(
   db: Database,

@@ -32,15 +32,20 @@ function retryAfterSeconds(window: AttemptWindow, rule: ThrottleRule, now: Date)
   return (window.windowStartedAt.getTime() + rule.windowSeconds * 1000 - now.getTime()) / 1000;
 }
 
-async function count(
+/**
+ * Counts one attempt in the window of (scope, key) and refuses it past the rule's limit.
+ * @throws Throttled with the seconds until the window ends (`what` names the attempts).
+ */
+export async function count(
   db: Database,
   scope: string,
   key: string,
   rule: ThrottleRule,
   now: Date,
+  what?: string,
 ): Promise<void> {
   const window = await countAttempt(db, scope, key, rule.windowSeconds, now);
-  if (window.count > rule.limit) throw new Throttled(retryAfterSeconds(window, rule, now));
+  if (window.count > rule.limit) throw new Throttled(retryAfterSeconds(window, rule, now), what);
 }
 
 /**
@@ -48,7 +53,12 @@ async function count(
  * share one count; the username itself otherwise.
  */
 function accountKey(attempt: SignInAttempt): string {
-  return attempt.userId !== null ? `user:${attempt.userId}` : `name:${attempt.username}`;
+  return attempt.userId !== null ? userKey(attempt.userId) : `name:${attempt.username}`;
+}
+
+/** The key an account's failed password checks count under (sign-in, and the account endpoints). */
+export function userKey(userId: number): string {
+  return `user:${userId}`;
 }
 
 /**

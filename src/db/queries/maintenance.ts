@@ -8,6 +8,7 @@ export interface FlushResult {
   sessions: number;
   usedIdTokens: number;
   signInAttempts: number;
+  mailTokens: number;
 }
 
 const BATCH = 5_000;
@@ -25,7 +26,7 @@ async function deleteInBatches(db: Database, statement: SQL): Promise<number> {
 /**
  * simplejwt's flushexpiredtokens: deletes expired outstanding tokens (their blacklist rows go with
  * them), sessions past their end with no token left, spent IdP id-token records and old throttle
- * windows, in batches.
+ * windows, and mailed tokens past their expiry (used or not), in batches.
  */
 export async function flushExpiredTokens(
   db: Database,
@@ -60,5 +61,11 @@ export async function flushExpiredTokens(
     delete from sign_in_attempts where (scope, key) in (
       select scope, key from sign_in_attempts where window_started_at < ${cutoff} limit ${BATCH})`,
   );
-  return { outstandingTokens, sessions, usedIdTokens, signInAttempts };
+  const mailTokens = await deleteInBatches(
+    db,
+    sql`
+    delete from mail_tokens where id in (
+      select id from mail_tokens where expires_at < ${now} limit ${BATCH})`,
+  );
+  return { outstandingTokens, sessions, usedIdTokens, signInAttempts, mailTokens };
 }

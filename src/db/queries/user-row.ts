@@ -5,7 +5,7 @@ import type { User } from '../schema';
 export const USER_COLUMNS = sql.raw(
   'u.id as u_id, u.username as u_username, u.username_canonical as u_username_canonical, ' +
     'u.username_skeleton as u_username_skeleton, u.email as u_email, u.email_canonical as u_email_canonical, ' +
-    'u.email_verified as u_email_verified, u.password as u_password, u.first_name as u_first_name, ' +
+    'u.email_verified as u_email_verified, u.self_registered as u_self_registered, u.password as u_password, u.first_name as u_first_name, ' +
     'u.last_name as u_last_name, u.is_active as u_is_active, u.is_staff as u_is_staff, u.is_superuser as u_is_superuser, ' +
     'u.date_joined as u_date_joined, u.last_login as u_last_login',
 );
@@ -23,6 +23,7 @@ export function mapUserRow(row: Record<string, unknown>): User {
     email: String(row.u_email),
     emailCanonical: (row.u_email_canonical as string | null) ?? null,
     emailVerified: Boolean(row.u_email_verified),
+    selfRegistered: Boolean(row.u_self_registered),
     password: (row.u_password as string | null) ?? null,
     firstName: String(row.u_first_name),
     lastName: String(row.u_last_name),

@@ -3,3 +3,4 @@ export * from './sessions';
 export * from './tokens';
 export * from './throttle';
 export * from './groups';
+export * from './mail-tokens';

@@ -28,6 +28,11 @@ export const users = pgTable(
     emailCanonical: text('email_canonical'),
     /** Whether the user proved they own `email`: only then may an IdP identity link by address. */
     emailVerified: boolean('email_verified').notNull().default(false),
+    /**
+     * Created by its owner through POST /auth/sign-up/ (not the CLI, an import or an IdP): while
+     * `requireEmailVerification` is on, such an account signs in only once `email` is verified.
+     */
+    selfRegistered: boolean('self_registered').notNull().default(false),
     /** Django's encoded hash (`argon2$...`, `pbkdf2_sha256$...`); null or `!...`: no usable password. */
     password: text('password'),
     firstName: varchar('first_name', { length: 150 }).notNull().default(''),

@@ -53,6 +53,7 @@ export function makeUser(overrides: Partial<User> = {}): User {
     email: 'admin@example.com',
     emailCanonical: 'admin@example.com',
     emailVerified: false,
+    selfRegistered: false,
     password: 'argon2$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
     firstName: 'Ada',
     lastName: 'Lovelace',

@@ -1,0 +1,3 @@
+import { accountHandler } from '@/auth/handlers/account';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = accountHandler;

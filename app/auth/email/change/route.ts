@@ -1,0 +1,3 @@
+import { emailChangeHandler } from '@/auth/handlers/email';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = emailChangeHandler;

@@ -1,0 +1,3 @@
+import { verifyEmailHandler } from '@/auth/handlers/email';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = verifyEmailHandler;

@@ -1,0 +1,3 @@
+import { passwordResetConfirmHandler } from '@/auth/handlers/password';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = passwordResetConfirmHandler;

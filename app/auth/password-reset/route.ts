@@ -1,0 +1,3 @@
+import { passwordResetHandler } from '@/auth/handlers/password';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = passwordResetHandler;

@@ -1,0 +1,3 @@
+import { signUpHandler } from '@/auth/handlers/sign-up';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = signUpHandler;

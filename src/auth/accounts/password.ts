@@ -1,0 +1,210 @@
+import { reissueSessionToken } from '@/db/queries/accounts';
+import {
+  deleteMailTokens,
+  findLiveMailToken,
+  findUsersByAddress,
+  spendMailToken,
+} from '@/db/queries/mail-tokens';
+import { revokeUserSessions } from '@/db/queries/sessions';
+import { findUserById, updateUser } from '@/db/queries/users';
+import { passwordResetMail } from '@/mail';
+import type { AuthContext } from '../context';
+import { InvalidRequest, InvalidToken, NotFound, TokenNotValid } from '../errors';
+import { emitAuthEvent } from '../events';
+import type { ClientInfo } from '../client-info';
+import { canonicalEmail } from '../identity';
+import { hashPassword } from '../passwords';
+import { passwordProblems } from '../passwords/rules';
+import { issueTokens, type IssuedTokens } from '../sessions/issue';
+import { newJti } from '../tokens/sign';
+import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
+import type { AccessTokenClaims } from '../tokens/types';
+import { confirmPassword, requireLiveSession } from './confirm';
+import { requireAddress } from './email';
+import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
+import { hashMailToken } from './tokens';
+
+/**
+ * POST /auth/password-reset/ (docs/contract.md section 8): a reset link (superseding the older
+ * ones) for every active account with this address; for any other address the same answer after
+ * the same lookups, and no mail.
+ * @throws NotFound when password reset is off; InvalidRequest (400); Throttled (429).
+ */
+export async function requestPasswordReset(
+  ctx: AuthContext,
+  email: string,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<Outbox> {
+  const { config, db } = ctx;
+  if (!config.passwordReset) throw new NotFound();
+  await checkAccountRequestThrottle(db, config, client.address, now);
+  const canonical = requireAddress(email, 'email');
+  const allowed = await mayMail(db, config, canonical, now);
+  const accounts = (await findUsersByAddress(db, canonical)).filter((user) => user.isActive);
+  if (accounts.length === 0)
+    await emitAuthEvent(config, {
+      type: 'password.reset_requested',
+      userId: null,
+      sid: null,
+      address: client.address,
+      reason: 'unknown_address',
+    });
+  const outbox: Outbox = [];
+  for (const user of accounts) {
+    await emitAuthEvent(config, {
+      type: 'password.reset_requested',
+      userId: user.id,
+      sid: null,
+      address: client.address,
+    });
+    if (!allowed) {
+      logMailThrottled(config, 'password_reset', user.id);
+      continue;
+    }
+    const token = await issueLinkToken(ctx, {
+      userId: user.id,
+      purpose: 'reset_password',
+      email: user.email,
+      now,
+    });
+    if (!token) continue;
+    outbox.push({
+      kind: 'password_reset',
+      userId: user.id,
+      message: compose(config, (site) =>
+        passwordResetMail({
+          to: user.email,
+          site: site.host,
+          username: user.username,
+          link: tokenLink(site.origin, PAGES.resetPassword, token),
+          lifetimeSeconds: config.passwordResetLifetimeSeconds,
+        }),
+      ),
+    });
+  }
+  return outbox;
+}
+
+/**
+ * POST /auth/password-reset/confirm/: sets the password a reset link allows. The new password is
+ * checked before the link is used, so a refused one leaves the link working; then, in one
+ * transaction, the link is used (once: a conditional update), the password set, the address
+ * counted as verified (the link reached it, if it is still the user's) and every session revoked.
+ * @throws NotFound when password reset is off; InvalidToken (400); InvalidRequest (400,
+ * `errors.password`); Throttled (429).
+ */
+export async function confirmPasswordReset(
+  ctx: AuthContext,
+  input: { token: string; password: string },
+  client: ClientInfo,
+  now = new Date(),
+): Promise<void> {
+  const { config, db } = ctx;
+  if (!config.passwordReset) throw new NotFound();
+  await checkAccountRequestThrottle(db, config, client.address, now);
+  const tokenHash = hashMailToken(input.token);
+  const purposes = ['reset_password'] as const;
+  const found = await findLiveMailToken(db, { tokenHash, purposes, now });
+  const user = found ? await findUserById(db, found.userId) : null;
+  if (!found || !user || !user.isActive) throw new InvalidToken();
+  const problems = passwordProblems(
+    input.password,
+    {
+      username: user.username,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+    },
+    config.passwordRules,
+  );
+  if (problems.length)
+    throw new InvalidRequest('The new password is not accepted.', { password: problems });
+  const password = await hashPassword(input.password);
+  const revoked = await db.transaction(async (tx) => {
+    const used = await spendMailToken(tx, { tokenHash, purposes, now });
+    if (!used) throw new InvalidToken();
+    const current = await findUserById(tx, used.userId);
+    if (!current || !current.isActive) throw new InvalidToken();
+    const sameAddress =
+      canonicalEmail(current.email) !== null &&
+      canonicalEmail(current.email) === canonicalEmail(used.email);
+    await updateUser(tx, current.id, {
+      password,
+      ...(sameAddress ? { emailVerified: true } : {}),
+    });
+    return revokeUserSessions(tx, current.id);
+  });
+  await emitAuthEvent(config, {
+    type: 'password.reset',
+    userId: user.id,
+    sid: null,
+    address: client.address,
+    reason: `revoked_sessions:${revoked.length}`,
+  });
+}
+
+/**
+ * POST /auth/password/ (Bearer): the current password (a wrong one counts as a failed sign-in),
+ * then the new one (the rules); in one transaction the password is set, every other session
+ * revoked, pending reset links dropped and the caller's session given a new refresh token, for
+ * the sign-in answer with new tokens.
+ * @throws InvalidRequest (400: `errors.current_password`, `errors.new_password`);
+ * TokenNotValid (401); Throttled (429).
+ */
+export async function changePassword(
+  ctx: AuthContext,
+  claims: AccessTokenClaims,
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+  now = new Date(),
+): Promise<IssuedTokens> {
+  const { config, db } = ctx;
+  const session = await requireLiveSession(ctx, claims, now);
+  const { user } = session;
+  await confirmPassword(ctx, {
+    session,
+    password: input.currentPassword,
+    field: 'current_password',
+    client,
+    now,
+  });
+  const problems = passwordProblems(
+    input.newPassword,
+    {
+      username: user.username,
+      email: user.email,
+      firstName: user.firstName,
+      lastName: user.lastName,
+    },
+    config.passwordRules,
+  );
+  if (problems.length)
+    throw new InvalidRequest('The new password is not accepted.', { new_password: problems });
+  const password = await hashPassword(input.newPassword);
+  const refreshExpires = new Date(now.getTime() + config.refreshTokenLifetimeSeconds * 1000);
+  const result = await db.transaction(async (tx) => {
+    const updated = await updateUser(tx, user.id, { password });
+    const revoked = await revokeUserSessions(tx, user.id, session.sid);
+    await deleteMailTokens(tx, user.id, 'reset_password');
+    const successor = await reissueSessionToken(tx, {
+      sid: session.sid,
+      userId: user.id,
+      newJti: newJti(),
+      now,
+      newExpiresAt: refreshExpires,
+    });
+    // Revoked between the check above and here (a log-off in another tab): change nothing.
+    if (!updated || !successor)
+      throw new TokenNotValid('This session has ended. Sign in again.', { bearer: true });
+    return { updated, revoked, successor };
+  });
+  await emitAuthEvent(config, {
+    type: 'password.changed',
+    userId: user.id,
+    sid: session.sid,
+    address: client.address,
+    reason: `revoked_sessions:${result.revoked.length}`,
+  });
+  return issueTokens(ctx, result.updated, result.successor, now);
+}

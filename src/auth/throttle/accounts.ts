@@ -1,0 +1,80 @@
+import type { Database } from '@/db/client';
+import { countAttempt, resetAttempts } from '@/db/queries/throttle';
+import type { AuthConfig } from '../config/types';
+import { DEFAULT_THROTTLE } from '../config/throttle';
+import { count, userKey } from './sign-in';
+
+type ThrottleConfig = Pick<AuthConfig, 'throttle'>;
+
+/**
+ * The throttles of the account endpoints (docs/contract.md sections 6 and 8), in the same
+ * database windows as sign-in, so they hold across server instances:
+ *
+ * - per client address (with a configured address header), every request to an anonymous
+ *   account endpoint, with the address rule, under a scope of its own: page loads and mail
+ *   requests do not eat into the same address's sign-in attempts;
+ * - per account, a wrong password given to confirm an action, counted as a failed sign-in of
+ *   that account (the sign-in username window), so the account endpoints are no way around it;
+ * - per recipient address, the mail the kit sends (5 an hour by default): a request past it is
+ *   answered as any other, and nothing is sent.
+ */
+const ADDRESS_SCOPE = 'accounts';
+const MAIL_SCOPE = 'mail';
+
+/**
+ * Counts a request to an anonymous account endpoint from the client's address.
+ * @throws Throttled past the address rule.
+ */
+export async function checkAccountRequestThrottle(
+  db: Database,
+  config: ThrottleConfig,
+  address: string | null,
+  now: Date,
+): Promise<void> {
+  if (!config.throttle || !address) return;
+  await count(db, ADDRESS_SCOPE, address, config.throttle.address, now, 'requests');
+}
+
+/**
+ * Counts a password check that confirms an action of a signed-in account (password change,
+ * e-mail change, deletion), before the password is checked, as sign-in counts its attempts; a
+ * right password takes the count back ({@link clearPasswordFailures}).
+ * @throws Throttled past the username rule (or the address rule, for the client's address).
+ */
+export async function checkPasswordThrottle(
+  db: Database,
+  config: ThrottleConfig,
+  input: { userId: number; address: string | null; now: Date },
+): Promise<void> {
+  const { throttle } = config;
+  if (!throttle) return;
+  if (input.address)
+    await count(db, ADDRESS_SCOPE, input.address, throttle.address, input.now, 'requests');
+  await count(db, 'username', userKey(input.userId), throttle.username, input.now);
+}
+
+/** After a right password: the account's count of failed password checks starts over. */
+export async function clearPasswordFailures(
+  db: Database,
+  config: ThrottleConfig,
+  userId: number,
+): Promise<void> {
+  if (config.throttle) await resetAttempts(db, 'username', userKey(userId));
+}
+
+/**
+ * Counts one mail to a recipient (its canonical address) and tells whether it may go out. Called
+ * for every request that names an address, whether or not an account has it, so the count (and
+ * the time it takes) says nothing about the address.
+ */
+export async function mayMail(
+  db: Database,
+  config: ThrottleConfig,
+  canonicalAddress: string,
+  now: Date,
+): Promise<boolean> {
+  if (!config.throttle) return true;
+  const rule = config.throttle.mail ?? DEFAULT_THROTTLE.mail;
+  const window = await countAttempt(db, MAIL_SCOPE, canonicalAddress, rule.windowSeconds, now);
+  return window.count <= rule.limit;
+}
