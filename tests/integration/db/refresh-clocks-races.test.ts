@@ -15,7 +15,6 @@ import { openSession } from '@/auth/sessions/open';
 import { deactivateUser } from '@/auth/services/users';
 import { verifyRefreshToken } from '@/auth/tokens/verify';
 import type { Database } from '@/db/client';
-import { queryRows } from '@/db/execute';
 import { revokeSession, revokeUserSessions, startSession } from '@/db/queries/sessions';
 import { consumeRefreshToken } from '@/db/queries/tokens';
 import {
