@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteAccount } from '@/auth/accounts/account';
-import { requestEmailChange, verifyEmail } from '@/auth/accounts/email';
+import { requestEmailChange, resendVerification, verifyEmail } from '@/auth/accounts/email';
+import { verifySecondStep } from '@/auth/mfa/second-step';
+import { totpCode } from '@/auth/mfa/totp';
 import {
   changePassword,
   confirmPasswordReset,
@@ -20,7 +22,9 @@ import {
   refusal,
   startAccountsKit,
   tokenIn,
+  signedInByLink,
 } from '../support/accounts';
+import { turnOnTotp } from '../support/second-factors';
 
 // Findings of the accounts security review (docs/accounts.md "Security notes"), each at a frozen
 // clock.
@@ -154,7 +158,7 @@ describe('accounts review: a session opened by a mailed link', () => {
     );
     if (result.status !== 'accepted') throw new Error('expected 202');
     const token = tokenIn(await composed(kit.ctx, result.outbox[0]), '/verify-email');
-    return claimsOf(await verifyEmail(kit.ctx, token, client, later(t0, 10)));
+    return claimsOf(signedInByLink(await verifyEmail(kit.ctx, token, client, later(t0, 10))));
   }
 
   it('says "email" in amr, not "otp"', async () => {
@@ -188,5 +192,49 @@ describe('accounts review: a session opened by a mailed link', () => {
         later(t0, 30),
       ),
     ).toHaveLength(2);
+  });
+});
+
+describe('accounts review: a mailed link for a user with TOTP on', () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 30_000) * 30_000 - 300_000);
+  beforeAll(async () => {
+    kit = await startAccountsKit();
+  });
+  afterAll(() => kit.close());
+
+  it('answers the second step, not a session: the mailbox does not stand in for the code', async () => {
+    const user = await createUser(kit.ctx.db, {
+      username: 'totp-mailbox',
+      email: 'totp-mailbox@example.com',
+      password: GOOD_PASSWORD,
+    });
+    const issued = await signIn(
+      kit.ctx,
+      { username: 'totp-mailbox', password: GOOD_PASSWORD },
+      client,
+      t0,
+    );
+    const { secret } = await turnOnTotp(kit, claimsOf(issued), t0);
+    const outbox = await resendVerification(
+      kit.ctx,
+      'totp-mailbox@example.com',
+      client,
+      later(t0, 5),
+    );
+    const token = tokenIn(await composed(kit.ctx, outbox[0]), '/verify-email');
+    const outcome = await verifyEmail(kit.ctx, token, client, later(t0, 10));
+    expect(outcome).not.toHaveProperty('accessToken');
+    expect(outcome.secondStep?.mfaToken).toMatch(/^[\w-]{20,}$/);
+    // The address is verified all the same; the session needs the code.
+    const [row] = await kit.ctx.db.select().from(users).where(eq(users.id, user.id));
+    expect(row!.emailVerified).toBe(true);
+    const done = await verifySecondStep(
+      kit.ctx,
+      { mfaToken: outcome.secondStep!.mfaToken, code: totpCode(secret, later(t0, 40)) },
+      client,
+      later(t0, 40),
+    );
+    expect(claimsOf(done).amr).toEqual(expect.arrayContaining(['email', 'otp']));
   });
 });

@@ -18,6 +18,7 @@ import { emitAuthEvent } from '../events';
 import type { ClientInfo } from '../client-info';
 import { canonicalEmail, emailColumns } from '../identity';
 import type { IssuedTokens } from '../sessions/issue';
+import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
 import { openSession } from '../sessions/open';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
@@ -96,9 +97,15 @@ async function spendLink(ctx: AuthContext, token: string, now: Date): Promise<Ve
   });
 }
 
+/** What a used link answers: a session, or for a user with TOTP on the second step of sign-in. */
+export type LinkOutcome =
+  (IssuedTokens & { secondStep?: undefined }) | { secondStep: SecondStepRequired };
+
 /**
  * POST /auth/email/verify/ (docs/contract.md section 8): uses a verification or e-mail change
- * link and signs the user in (the sign-in answer, a new session).
+ * link and signs the user in (the sign-in answer, a new session). A link proves the mailbox only,
+ * so a user with TOTP on gets the second step instead (section 9): the mailbox must not stand in
+ * for the second factor.
  * @throws InvalidToken (400) for an unknown, used, superseded or expired link; Throttled (429).
  */
 export async function verifyEmail(
@@ -106,7 +113,7 @@ export async function verifyEmail(
   token: string,
   client: ClientInfo,
   now = new Date(),
-): Promise<IssuedTokens> {
+): Promise<LinkOutcome> {
   await checkAccountRequestThrottle(ctx.db, ctx.config, client.address, now);
   const { user, kind } = await spendLink(ctx, token, now);
   await emitAuthEvent(ctx.config, {
@@ -115,6 +122,15 @@ export async function verifyEmail(
     sid: null,
     address: client.address,
   });
+  if (await needsSecondFactor(ctx, user))
+    return {
+      secondStep: await startSecondStep(ctx, {
+        user,
+        amr: LINK_AMR,
+        event: 'sign_in.success',
+        now,
+      }),
+    };
   return openSession(ctx, { user, client, amr: LINK_AMR, event: 'sign_in.success', now });
 }
 
