@@ -12,7 +12,7 @@ import {
   type SignUpResult,
 } from './context';
 import { cognitoLogoutUrl, getUserManager } from './oidc';
-import { refreshTokens } from './refresh';
+import { refreshTokens, startSession } from './refresh';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
 import type { AuthClientErrorInfo, ClientIdpSettings, SignUpFields, TokenAnswer } from './types';
@@ -131,7 +131,7 @@ export function AuthProvider({
   const signIn = useCallback(
     async (username: string, password: string): Promise<SignInResult> => {
       try {
-        accept(await authApi.signIn(username, password));
+        accept(await startSession(() => authApi.signIn(username, password)));
         tabs.current?.post({ type: 'signed-in' });
         return { ok: true };
       } catch (error) {
@@ -284,7 +284,7 @@ export function AuthProvider({
 
   const verifyEmail = useCallback(
     async (token: string): Promise<SignInResult> => {
-      const result = await attempt('email', () => authApi.verifyEmail(token));
+      const result = await attempt('email', () => startSession(() => authApi.verifyEmail(token)));
       if (!result.ok) return result;
       signedIn(result.value);
       return { ok: true };

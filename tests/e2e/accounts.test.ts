@@ -1,6 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, launchChromium, newContext, screenshot } from '../support/browser';
+import {
+  describeInBrowser,
+  launchChromium,
+  newContext,
+  screenshot as fullPageScreenshot,
+} from '../support/browser';
 import { TEST_MAIL_ENV } from '../support/keys';
 import {
   findLink,
@@ -23,6 +28,15 @@ const APP_ORIGIN = TEST_MAIL_ENV.AUTH_APP_URL;
 /** Passwords the rules accept (long enough, not common, not like the usernames). */
 const PASSWORD = 'violet-harbour-71';
 const NEW_PASSWORD = 'copper-lantern-58';
+
+/**
+ * A full-page screenshot from the top: taken scrolled down (after filling a form low on the
+ * account page), Chromium paints the sticky navigation in the middle of the picture.
+ */
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0)).catch(() => undefined);
+  await fullPageScreenshot(page, name);
+}
 
 /** Seeded users: verified addresses, created with the CLI's rules before the app starts. */
 const RUTH = { username: 'ruth', email: 'ruth@example.com' };
@@ -65,8 +79,10 @@ describeInBrowser('accounts and e-mail in Chromium, through real SMTP', () => {
       throw new Error('the app, Chromium or the catcher is not running');
     return { app, browser, mail };
   };
+  // Each journey signs in several times (Argon2) and waits on mail: on two loaded cores one has
+  // taken 47 s, so they get twice the browser suites' minute.
   const run = (name: string, body: (page: Page, context: BrowserContext) => Promise<void>) =>
-    it(name, () => journey(e2e(), name, body));
+    it(name, { timeout: 120_000 }, () => journey(e2e(), name, body));
 
   /**
    * The one link to `pathname` in `message`: on a line of its own in the text part, in the HTML
@@ -299,6 +315,10 @@ describeInBrowser('accounts and e-mail in Chromium, through real SMTP', () => {
         .getByRole('navigation', { name: 'Main' })
         .getByRole('link', { name: 'Sign in', exact: true })
         .waitFor();
+      await page.getByTestId('account-deleted').waitFor();
+      expect(await page.getByTestId('account-deleted').textContent()).toContain(
+        'Your account is deleted',
+      );
       await screenshot(page, 'accounts-4-deleted-home');
       // The deleting browser's cookies are gone: the account page asks to sign in.
       await page.goto(`${app.url}/account`);

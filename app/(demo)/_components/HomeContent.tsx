@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { useShownUser, type ShownUser } from './session';
-import { ButtonLink, Icon } from './ui';
+import { Alert, ButtonLink, Icon } from './ui';
 
 const FEATURES: { icon: Parameters<typeof Icon>[0]['name']; title: string; text: string }[] = [
   {
@@ -102,9 +102,19 @@ function SignedIn({ user }: { user: ShownUser }) {
   );
 }
 
-function SignedOut() {
+function SignedOut({ deleted }: { deleted: boolean }) {
   return (
     <div className="space-y-14 sm:space-y-20">
+      {deleted && (
+        <div className="mx-auto max-w-xl" data-testid="account-deleted">
+          <Alert tone="success" title="Your account is deleted">
+            <p>
+              Your account, its sign-in methods and every session are gone, and every device is
+              signed out. Thanks for trying the kit.
+            </p>
+          </Alert>
+        </div>
+      )}
       <div className="mx-auto max-w-3xl pt-4 text-center sm:pt-10">
         <p className="inline-flex items-center gap-2 rounded-full bg-white px-3 py-1 text-xs font-medium text-zinc-600 ring-1 ring-zinc-200 dark:bg-zinc-900 dark:text-zinc-300 dark:ring-zinc-800">
           <span className="size-1.5 rounded-full bg-emerald-500" aria-hidden="true" />
@@ -150,7 +160,14 @@ function SignedOut() {
 }
 
 /** Follows the hook after the server's first answer, like the navigation (useShownUser). */
-export function HomeContent({ serverUser }: { serverUser: ShownUser | null }) {
+export function HomeContent({
+  serverUser,
+  deleted = false,
+}: {
+  serverUser: ShownUser | null;
+  /** Just deleted the account (the account page's last step): say that it worked. */
+  deleted?: boolean;
+}) {
   const user = useShownUser(serverUser);
-  return user ? <SignedIn user={user} /> : <SignedOut />;
+  return user ? <SignedIn user={user} /> : <SignedOut deleted={deleted} />;
 }

@@ -24,7 +24,8 @@ export function DeleteCard({ account }: { account: AccountInfo | null }) {
     setError(null);
     const result = await deleteAccount(password);
     if (result.ok) {
-      router.replace('/');
+      // Home says that it worked (its signed-out view shows the notice).
+      router.replace('/?account=deleted');
       router.refresh();
       return;
     }

@@ -86,6 +86,40 @@ describe('signUp()', () => {
 });
 
 describe('verifyEmail() and adopt()', () => {
+  test('a link opened in a signed-in tab waits for the refresh in flight, whose refusal then cannot sign out the new session', async () => {
+    const view = await renderSignedIn();
+    const token = server().mailToken('bob');
+    let release: () => void = () => undefined;
+    // The page's first refresh is still out when the verify-email page posts the token; the
+    // server refuses it (had it been sent with the new cookie, a CSRF mismatch).
+    server().next(
+      '/auth/refresh/',
+      () =>
+        new Promise<Response>((resolve) => {
+          release = () => resolve(problem(403, 'csrf_failed', 'CSRF token mismatch.'));
+        }),
+    );
+    let refreshed: Promise<unknown> = Promise.resolve();
+    let verified: Promise<unknown> = Promise.resolve();
+    await act(async () => {
+      refreshed = view.auth.refresh();
+      await waitFor(() => expect(server().callsTo('/auth/refresh/')).toHaveLength(1));
+      verified = view.auth.verifyEmail(token);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    expect(server().callsTo('/auth/email/verify/')).toHaveLength(0);
+
+    await act(async () => {
+      release();
+      await refreshed;
+      await verified;
+    });
+    expect(server().callsTo('/auth/email/verify/')).toHaveLength(1);
+    expect(view.auth.status).toBe('authenticated');
+    expect(view.auth.user).toMatchObject({ username: 'bob' });
+    expect(localStorage.getItem(CSRF_KEY)).toBe(server().lastAnswer!.CSRF_token);
+  });
+
   test('a mailed token signs the browser in as its user', async () => {
     const token = server().mailToken('bob');
     const tab = otherTab();
