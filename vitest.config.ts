@@ -42,8 +42,6 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.{ts,tsx}'],
           sequence: { groupOrder: 0 },
-          // Worker threads start faster than processes; these suites start no servers of their own.
-          pool: 'threads',
         },
       },
       // The flow rules (refresh, reuse, lifetimes, sign-in, throttling) in process at a frozen
@@ -54,6 +52,8 @@ export default defineConfig({
           name: 'flows',
           include: ['tests/flows/**/*.test.ts'],
           sequence: { groupOrder: 0 },
+          // Worker threads start faster than processes. Not for the unit suites: the client's tests
+          // talk between tabs over BroadcastChannel, which threads of one process share.
           pool: 'threads',
           globalSetup: ['tests/support/pglite-template.ts'],
         },
