@@ -1,7 +1,9 @@
 /** Helpers for the account suites (docs/contract.md section 8): mailed links, test kits. */
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
-import type { OutgoingMail } from '@/auth/accounts/mail';
+import { siteOf, type OutgoingMail } from '@/auth/accounts/mail';
+import type { AuthContext } from '@/auth/context';
+import type { MailMessage } from '@/mail';
 import type { AuthEnv } from '@/auth/config/env';
 import type { AuthOptions } from '@/auth/config/types';
 import type { IssuedTokens } from '@/auth/sessions/issue';
@@ -28,12 +30,27 @@ export function linksOf(text: string): string[] {
 }
 
 /**
+ * Composes an outgoing mail as delivery does after the answer (a link mail issues its token
+ * now), with the kit's configured site; fails the test when there is nothing to send.
+ */
+export async function composed(
+  ctx: Pick<AuthContext, 'config'>,
+  mail: OutgoingMail | undefined,
+): Promise<MailMessage> {
+  expect(mail, 'expected a mail in the outbox').toBeDefined();
+  const site = siteOf(ctx.config);
+  expect(site, 'AUTH_APP_URL is set').not.toBeNull();
+  const message = await mail!.compose(site!);
+  expect(message, 'the mail composes').not.toBeNull();
+  return message!;
+}
+
+/**
  * The token of the one link to `page` in a mail: asserts the link is `<APP_URL><page>#token=...`
  * in the text part, on its own line, and in the HTML part too.
  */
-export function tokenIn(mail: OutgoingMail | undefined, page: string): string {
-  expect(mail?.message).toBeTruthy();
-  const { text, html } = mail!.message!;
+export function tokenIn(message: MailMessage, page: string): string {
+  const { text, html } = message;
   const links = linksOf(text).filter((link) => link.startsWith(`${APP_URL}${page}#token=`));
   expect(links).toHaveLength(1);
   const token = decodeURIComponent(links[0]!.slice(`${APP_URL}${page}#token=`.length));

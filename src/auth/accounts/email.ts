@@ -22,7 +22,14 @@ import { openSession } from '../sessions/open';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmSensitiveAction, requireLiveSession } from './confirm';
-import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
+import {
+  PAGES,
+  linkMail,
+  logMailThrottled,
+  noticeMail,
+  type OutgoingMail,
+  type Outbox,
+} from './mail';
 import { hashMailToken } from './tokens';
 
 /**
@@ -111,6 +118,29 @@ export async function verifyEmail(
   return openSession(ctx, { user, client, amr: LINK_AMR, event: 'sign_in.success', now });
 }
 
+/** The verification mail of a user's current address (sign-up, resend). */
+export function verificationMail(ctx: AuthContext, user: User, now: Date): OutgoingMail {
+  return linkMail(
+    ctx,
+    {
+      kind: 'verify_email',
+      userId: user.id,
+      purpose: 'verify_email',
+      email: user.email,
+      page: PAGES.verifyEmail,
+      now,
+    },
+    (site, link) =>
+      verifyEmailMail({
+        to: user.email,
+        site: site.host,
+        username: user.username,
+        link,
+        lifetimeSeconds: ctx.config.emailVerificationLifetimeSeconds,
+      }),
+  );
+}
+
 /**
  * POST /auth/email/resend/: a new verification link (superseding the older ones) for every
  * active account with this address that has not verified it; for any other address, the same
@@ -136,26 +166,7 @@ export async function resendVerification(
       logMailThrottled(config, 'verify_email', user.id);
       continue;
     }
-    const token = await issueLinkToken(ctx, {
-      userId: user.id,
-      purpose: 'verify_email',
-      email: user.email,
-      now,
-    });
-    if (!token) continue;
-    outbox.push({
-      kind: 'verify_email',
-      userId: user.id,
-      message: compose(config, (site) =>
-        verifyEmailMail({
-          to: user.email,
-          site: site.host,
-          username: user.username,
-          link: tokenLink(site.origin, PAGES.verifyEmail, token),
-          lifetimeSeconds: config.emailVerificationLifetimeSeconds,
-        }),
-      ),
-    });
+    outbox.push(verificationMail(ctx, user, now));
   }
   return outbox;
 }
@@ -199,11 +210,9 @@ export async function requestEmailChange(
   });
   const outbox: Outbox = [];
   if (!allowNew) logMailThrottled(config, 'email_change_confirm', user.id);
-  else if (taken) {
-    outbox.push({
-      kind: 'email_change_taken',
-      userId: null,
-      message: compose(config, (site) =>
+  else if (taken)
+    outbox.push(
+      noticeMail('email_change_taken', null, (site) =>
         emailChangeTakenMail({
           to: input.newEmail,
           site: site.host,
@@ -211,35 +220,33 @@ export async function requestEmailChange(
           forgotPasswordUrl: `${site.origin}${PAGES.forgotPassword}`,
         }),
       ),
-    });
-  } else {
-    const token = await issueLinkToken(ctx, {
-      userId: user.id,
-      purpose: 'change_email',
-      email: input.newEmail,
-      now,
-    });
-    if (token)
-      outbox.push({
-        kind: 'email_change_confirm',
-        userId: user.id,
-        message: compose(config, (site) =>
+    );
+  else
+    outbox.push(
+      linkMail(
+        ctx,
+        {
+          kind: 'email_change_confirm',
+          userId: user.id,
+          purpose: 'change_email',
+          email: input.newEmail,
+          page: PAGES.verifyEmail,
+          now,
+        },
+        (site, link) =>
           emailChangeConfirmMail({
             to: input.newEmail,
             site: site.host,
             username: user.username,
-            link: tokenLink(site.origin, PAGES.verifyEmail, token),
+            link,
             lifetimeSeconds: config.emailVerificationLifetimeSeconds,
           }),
-        ),
-      });
-  }
+      ),
+    );
   if (oldCanonical && !allowOld) logMailThrottled(config, 'email_change_notice', user.id);
   else if (oldCanonical)
-    outbox.push({
-      kind: 'email_change_notice',
-      userId: user.id,
-      message: compose(config, (site) =>
+    outbox.push(
+      noticeMail('email_change_notice', user.id, (site) =>
         emailChangeNoticeMail({
           to: user.email,
           site: site.host,
@@ -248,6 +255,6 @@ export async function requestEmailChange(
           forgotPasswordUrl: `${site.origin}${PAGES.forgotPassword}`,
         }),
       ),
-    });
+    );
   return outbox;
 }

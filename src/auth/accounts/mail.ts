@@ -1,3 +1,4 @@
+import { describeError } from '@/db/errors';
 import { issueMailToken } from '@/db/queries/mail-tokens';
 import type { MailTokenPurpose } from '@/db/schema';
 import { deliverMail, smtpMailer, type Mailer, type MailMessage } from '@/mail';
@@ -18,13 +19,16 @@ export type MailKind =
   | 'email_change_taken';
 
 /**
- * A mail a service decided to send: composed, or null when it could not be (no AUTH_APP_URL to
- * build its links from; delivery reports that as a failure).
+ * A mail a service decided to send, to be composed and sent after the answer. Composing a mail
+ * with a link issues the link's token first (superseding the user's older ones), so that work too
+ * happens after the answer: an address with an account and one without answer after the same
+ * work (docs/contract.md section 8).
  */
 export interface OutgoingMail {
   kind: MailKind;
   userId: number | null;
-  message: MailMessage | null;
+  /** The message for the site; null when there is nothing to send (the user is gone). */
+  compose(site: Site): Promise<MailMessage | null>;
 }
 
 /**
@@ -49,15 +53,47 @@ export interface Site {
 }
 
 /**
- * Composes a mail with the configured site, or gives null when AUTH_APP_URL is not set (a
- * production server that enabled no mail feature): links are never built from a request.
+ * The configured site (AUTH_APP_URL), or null when it is not set (a production server that
+ * enabled no mail feature): links are never built from a request's Host.
  */
-export function compose(
-  config: Pick<AuthConfig, 'appUrl'>,
+export function siteOf(config: Pick<AuthConfig, 'appUrl'>): Site | null {
+  return config.appUrl ? { origin: config.appUrl, host: new URL(config.appUrl).host } : null;
+}
+
+/** A mail without a link of its own (a notice). */
+export function noticeMail(
+  kind: MailKind,
+  userId: number | null,
   build: (site: Site) => MailMessage,
-): MailMessage | null {
-  if (!config.appUrl) return null;
-  return build({ origin: config.appUrl, host: new URL(config.appUrl).host });
+): OutgoingMail {
+  return { kind, userId, compose: async (site) => build(site) };
+}
+
+/**
+ * A mail carrying a link with a new token of `purpose` for the user, to `page`; the token is
+ * issued when the mail is composed.
+ */
+export function linkMail(
+  ctx: AuthContext,
+  input: {
+    kind: MailKind;
+    userId: number;
+    purpose: MailTokenPurpose;
+    /** The address the link goes to (what the token proves). */
+    email: string;
+    page: string;
+    now: Date;
+  },
+  build: (site: Site, link: string) => MailMessage,
+): OutgoingMail {
+  return {
+    kind: input.kind,
+    userId: input.userId,
+    async compose(site) {
+      const token = await issueLinkToken(ctx, input);
+      return token ? build(site, tokenLink(site.origin, input.page, token)) : null;
+    },
+  };
 }
 
 /**
@@ -133,13 +169,27 @@ export async function deliverOutbox(
   const { config } = ctx;
   for (const mail of outbox) {
     try {
-      if (!mail.message) {
+      const site = siteOf(config);
+      if (!site) {
         log(config, 'error', 'mail not sent: AUTH_APP_URL is not set, so no link can be built', {
           kind: mail.kind,
         });
         await reportFailure(config, mail, client, 'no_app_url');
         continue;
       }
+      let message: MailMessage | null;
+      try {
+        message = await mail.compose(site);
+      } catch (error) {
+        // The database failed while issuing the link's token: nothing to send, and said so.
+        log(config, 'error', 'mail not sent: it could not be composed', {
+          kind: mail.kind,
+          error: describeError(error),
+        });
+        await reportFailure(config, mail, client, 'compose_error');
+        continue;
+      }
+      if (!message) continue;
       const via =
         mailer ??
         (config.mail.smtpUrl
@@ -153,7 +203,7 @@ export async function deliverOutbox(
       const result = await deliverMail(
         config,
         via,
-        { ...mail.message, from: config.mail.from },
+        { ...message, from: config.mail.from },
         { timeoutSeconds: config.mail.timeoutSeconds, kind: mail.kind },
       );
       if (!result.sent) await reportFailure(config, mail, client, result.reason);

@@ -7,6 +7,7 @@ import {
 } from '@/db/queries/mail-tokens';
 import { revokeUserSessions } from '@/db/queries/sessions';
 import { findUserById, updateUser } from '@/db/queries/users';
+import type { User } from '@/db/schema';
 import { passwordResetMail } from '@/mail';
 import type { AuthContext } from '../context';
 import { InvalidRequest, InvalidToken, NotFound, TokenNotValid } from '../errors';
@@ -21,8 +22,31 @@ import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmPassword, requireLiveSession } from './confirm';
 import { requireAddress } from './email';
-import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
+import { PAGES, linkMail, logMailThrottled, type OutgoingMail, type Outbox } from './mail';
 import { hashMailToken } from './tokens';
+
+/** The password-reset mail of a user, to their current address. */
+function resetMail(ctx: AuthContext, user: User, now: Date): OutgoingMail {
+  return linkMail(
+    ctx,
+    {
+      kind: 'password_reset',
+      userId: user.id,
+      purpose: 'reset_password',
+      email: user.email,
+      page: PAGES.resetPassword,
+      now,
+    },
+    (site, link) =>
+      passwordResetMail({
+        to: user.email,
+        site: site.host,
+        username: user.username,
+        link,
+        lifetimeSeconds: ctx.config.passwordResetLifetimeSeconds,
+      }),
+  );
+}
 
 /**
  * POST /auth/password-reset/ (docs/contract.md section 8): a reset link (superseding the older
@@ -62,26 +86,7 @@ export async function requestPasswordReset(
       logMailThrottled(config, 'password_reset', user.id);
       continue;
     }
-    const token = await issueLinkToken(ctx, {
-      userId: user.id,
-      purpose: 'reset_password',
-      email: user.email,
-      now,
-    });
-    if (!token) continue;
-    outbox.push({
-      kind: 'password_reset',
-      userId: user.id,
-      message: compose(config, (site) =>
-        passwordResetMail({
-          to: user.email,
-          site: site.host,
-          username: user.username,
-          link: tokenLink(site.origin, PAGES.resetPassword, token),
-          lifetimeSeconds: config.passwordResetLifetimeSeconds,
-        }),
-      ),
-    });
+    outbox.push(resetMail(ctx, user, now));
   }
   return outbox;
 }

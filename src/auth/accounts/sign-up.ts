@@ -1,9 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { isUniqueViolation } from '@/db/errors';
 import { isUsernameConfusable } from '@/db/queries/identities';
 import { findUsersByAddress, lockAddress } from '@/db/queries/mail-tokens';
 import { insertUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
-import { accountExistsMail, verifyEmailMail } from '@/mail';
+import { accountExistsMail } from '@/mail';
 import type { AuthContext } from '../context';
 import { InvalidRequest, NotFound } from '../errors';
 import { emitAuthEvent } from '../events';
@@ -15,7 +16,16 @@ import { openSession } from '../sessions/open';
 import type { IssuedTokens } from '../sessions/issue';
 import { usernameSchema } from '../services/users';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
-import { PAGES, compose, issueLinkToken, logMailThrottled, tokenLink, type Outbox } from './mail';
+import { verificationMail } from './email';
+import { recordAccountCreation, waitLikeAccountCreation } from './timing';
+import {
+  PAGES,
+  issueLinkToken,
+  logMailThrottled,
+  tokenLink,
+  type OutgoingMail,
+  type Outbox,
+} from './mail';
 
 /** What a visitor sends to POST /auth/sign-up/. */
 export interface SignUpInput {
@@ -102,9 +112,10 @@ async function createUnlessTaken(
 /**
  * POST /auth/sign-up/ (docs/contract.md section 8). With `requireEmailVerification` (the default)
  * the account is created unverified and a verification link is mailed; an address that already
- * has an account gets the very same answer, after the same work (the password is hashed either
- * way), and that account's owner is mailed instead, with a password-reset link. The mail goes out
- * after the answer (the returned outbox). With verification off the new account is signed in at
+ * has an account gets the very same answer in the same time (the password is hashed either way,
+ * and the write it skips is waited out: ./timing.ts), and that account's owner is mailed instead,
+ * with a password-reset link. The mail, and the token its link carries, are made after the answer
+ * (the returned outbox). With verification off the new account is signed in at
  * once; an address in use is then refused (400 `errors.email`), since no answer could hide it
  * without making a second account on the address.
  * @throws NotFound when sign-up is off; InvalidRequest (400); Throttled (429).
@@ -123,7 +134,11 @@ export async function signUp(
   const verify = config.requireEmailVerification;
   // Counted whether or not the address has an account, so the count tells nothing either.
   const allowed = verify ? await mayMail(db, config, canonical, now) : true;
+  const started = performance.now();
   const outcome = await createUnlessTaken(ctx, { username, canonical, input, password });
+  // A taken address wrote nothing: it answers no sooner than writing an account takes.
+  if ('created' in outcome) recordAccountCreation(performance.now() - started);
+  else if (verify) await waitLikeAccountCreation(started);
 
   if (!verify) {
     if ('existing' in outcome)
@@ -159,44 +174,32 @@ export async function signUp(
     logMailThrottled(config, kind, user.id);
     return { status: 'accepted', outbox: [] };
   }
-  if ('created' in outcome) {
-    const token = await issueLinkToken(ctx, {
-      userId: user.id,
-      purpose: 'verify_email',
-      email: user.email,
-      now,
-    });
-    if (!token) return { status: 'accepted', outbox: [] };
-    const message = compose(config, (site) =>
-      verifyEmailMail({
-        to: user.email,
-        site: site.host,
-        username: user.username,
-        link: tokenLink(site.origin, PAGES.verifyEmail, token),
-        lifetimeSeconds: config.emailVerificationLifetimeSeconds,
-      }),
-    );
-    return { status: 'accepted', outbox: [{ kind, userId: user.id, message }] };
-  }
+  if ('created' in outcome)
+    return { status: 'accepted', outbox: [verificationMail(ctx, outcome.created, now)] };
   // The owner may have forgotten the password: the mail carries a reset link, when resets are on.
-  const resetToken =
-    config.passwordReset && user.isActive
-      ? await issueLinkToken(ctx, {
-          userId: user.id,
-          purpose: 'reset_password',
-          email: user.email,
-          now,
-        })
-      : null;
-  const message = compose(config, (site) =>
-    accountExistsMail({
-      to: user.email,
-      site: site.host,
-      username: user.username,
-      resetLink: resetToken ? tokenLink(site.origin, PAGES.resetPassword, resetToken) : null,
-      lifetimeSeconds: config.passwordResetLifetimeSeconds,
-      signInUrl: `${site.origin}${PAGES.signIn}`,
-    }),
-  );
-  return { status: 'accepted', outbox: [{ kind, userId: user.id, message }] };
+  const owner = outcome.existing;
+  const withReset = config.passwordReset && owner.isActive;
+  const mail: OutgoingMail = {
+    kind,
+    userId: owner.id,
+    async compose(site) {
+      const token = withReset
+        ? await issueLinkToken(ctx, {
+            userId: owner.id,
+            purpose: 'reset_password',
+            email: owner.email,
+            now,
+          })
+        : null;
+      return accountExistsMail({
+        to: owner.email,
+        site: site.host,
+        username: owner.username,
+        resetLink: token ? tokenLink(site.origin, PAGES.resetPassword, token) : null,
+        lifetimeSeconds: config.passwordResetLifetimeSeconds,
+        signInUrl: `${site.origin}${PAGES.signIn}`,
+      });
+    },
+  };
+  return { status: 'accepted', outbox: [mail] };
 }
