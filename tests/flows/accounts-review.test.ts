@@ -13,7 +13,14 @@ import { createUser } from '@/auth/services/users';
 import { users } from '@/db/schema';
 import { signUp } from '@/auth/accounts/sign-up';
 import { later, type TestKit } from '../support/auth-context';
-import { GOOD_PASSWORD, claimsOf, refusal, startAccountsKit, tokenIn } from '../support/accounts';
+import {
+  GOOD_PASSWORD,
+  claimsOf,
+  composed,
+  refusal,
+  startAccountsKit,
+  tokenIn,
+} from '../support/accounts';
 
 // Findings of the accounts security review (docs/accounts.md "Security notes"), each at a frozen
 // clock.
@@ -54,7 +61,10 @@ describe('accounts review: pending links and a new password', () => {
       later(t0, 10),
     );
     return tokenIn(
-      outbox.find((mail) => mail.kind === 'email_change_confirm'),
+      await composed(
+        kit.ctx,
+        outbox.find((mail) => mail.kind === 'email_change_confirm'),
+      ),
       '/verify-email',
     );
   }
@@ -71,7 +81,7 @@ describe('accounts review: pending links and a new password', () => {
       client,
       later(t0, 20),
     );
-    const resetLink = tokenIn(outbox[0], '/reset-password');
+    const resetLink = tokenIn(await composed(kit.ctx, outbox[0]), '/reset-password');
     await confirmPasswordReset(
       kit.ctx,
       { token: resetLink, password: 'taken-back-secret-9' },
@@ -109,7 +119,7 @@ describe('accounts review: pending links and a new password', () => {
   it('kills the reset link mailed to the old address once an e-mail change is confirmed', async () => {
     const { user, stolen } = await owner('mover');
     const outbox = await requestPasswordReset(kit.ctx, 'mover@example.com', client, later(t0, 5));
-    const resetLink = tokenIn(outbox[0], '/reset-password');
+    const resetLink = tokenIn(await composed(kit.ctx, outbox[0]), '/reset-password');
     const changeLink = await thiefAsksForAddress(stolen, 'mover');
     await verifyEmail(kit.ctx, changeLink, client, later(t0, 20));
     expect(await addressOf(user.id)).toBe('mover-thief@evil.example');
@@ -143,7 +153,7 @@ describe('accounts review: a session opened by a mailed link', () => {
       t0,
     );
     if (result.status !== 'accepted') throw new Error('expected 202');
-    const token = tokenIn(result.outbox[0], '/verify-email');
+    const token = tokenIn(await composed(kit.ctx, result.outbox[0]), '/verify-email');
     return claimsOf(await verifyEmail(kit.ctx, token, client, later(t0, 10)));
   }
 
