@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteAccount } from '@/auth/accounts/account';
-import { requestEmailChange, verifyEmail } from '@/auth/accounts/email';
+import { requestEmailChange, resendVerification, verifyEmail } from '@/auth/accounts/email';
+import { deliverOutbox } from '@/auth/accounts/mail';
+import type { Mailer, MailMessage } from '@/mail';
 import {
   changePassword,
   confirmPasswordReset,
@@ -188,5 +190,95 @@ describe('accounts review: a session opened by a mailed link', () => {
         later(t0, 30),
       ),
     ).toHaveLength(2);
+  });
+});
+
+describe("accounts review: a stranger cannot stop the owner's mail", () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+  beforeAll(async () => {
+    kit = await startAccountsKit();
+  });
+  afterAll(() => kit.close());
+
+  function captureMailer(): Mailer & { sent: MailMessage[] } {
+    const sent: MailMessage[] = [];
+    return { sent, send: async (message) => void sent.push(message) };
+  }
+
+  it('still mails the owner a reset link after floods of resend and sign-up requests', async () => {
+    await createUser(kit.ctx.db, {
+      username: 'targeted',
+      password: 'targeted-secret-pass',
+      email: 'targeted@example.com',
+      emailVerified: true,
+    });
+    const mailer = captureMailer();
+    // Resend requests for a verified address send nothing, so they count nothing.
+    for (let i = 0; i < 10; i++)
+      await deliverOutbox(
+        kit.ctx,
+        await resendVerification(kit.ctx, 'targeted@example.com', client, later(t0, i)),
+        client,
+        mailer,
+      );
+    expect(mailer.sent).toHaveLength(0);
+    // Sign-ups with the address mail its owner ("an account exists"), up to their own limit.
+    for (let i = 0; i < 7; i++) {
+      const result = await signUp(
+        kit.ctx,
+        { username: `squatter${i}`, email: 'targeted@example.com', password: GOOD_PASSWORD },
+        client,
+        later(t0, 20 + i),
+      );
+      if (result.status !== 'accepted') throw new Error('expected 202');
+      await deliverOutbox(kit.ctx, result.outbox, client, mailer);
+    }
+    expect(mailer.sent).toHaveLength(5);
+    // The owner's own reset request is a kind of its own: it goes out, and its link works.
+    const outbox = await requestPasswordReset(
+      kit.ctx,
+      'targeted@example.com',
+      client,
+      later(t0, 60),
+    );
+    await deliverOutbox(kit.ctx, outbox, client, mailer);
+    expect(mailer.sent).toHaveLength(6);
+    const token = tokenIn(mailer.sent[5]!, '/reset-password');
+    await confirmPasswordReset(
+      kit.ctx,
+      { token, password: 'owner-is-back-7' },
+      client,
+      later(t0, 70),
+    );
+  });
+
+  it('holds a sixth resend within the hour, and still sends the owner a reset link', async () => {
+    // Five resends for an unverified account go out; a sixth is held; the owner's reset is not.
+    const result = await signUp(
+      kit.ctx,
+      { username: 'waiting', email: 'waiting@example.com', password: GOOD_PASSWORD },
+      client,
+      t0,
+    );
+    if (result.status !== 'accepted') throw new Error('expected 202');
+    const mailer = captureMailer();
+    await deliverOutbox(kit.ctx, result.outbox, client, mailer);
+    for (let i = 1; i <= 6; i++)
+      await deliverOutbox(
+        kit.ctx,
+        await resendVerification(kit.ctx, 'waiting@example.com', client, later(t0, i)),
+        client,
+        mailer,
+      );
+    expect(mailer.sent).toHaveLength(5);
+    await deliverOutbox(
+      kit.ctx,
+      await requestPasswordReset(kit.ctx, 'waiting@example.com', client, later(t0, 10)),
+      client,
+      mailer,
+    );
+    expect(mailer.sent).toHaveLength(6);
+    expect(tokenIn(mailer.sent[5]!, '/reset-password')).toMatch(/^[\w-]{43}$/);
   });
 });

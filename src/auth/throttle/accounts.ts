@@ -15,8 +15,9 @@ type ThrottleConfig = Pick<AuthConfig, 'throttle'>;
  *   requests do not eat into the same address's sign-in attempts;
  * - per account, a wrong password given to confirm an action, counted as a failed sign-in of
  *   that account (the sign-in username window), so the account endpoints are no way around it;
- * - per recipient address, the mail the kit sends (5 an hour by default): a request past it is
- *   answered as any other, and nothing is sent.
+ * - per recipient address and kind of mail, the mail the kit sends (5 an hour by default), counted
+ *   when a mail is about to go out: a request past it is answered as any other, and nothing is
+ *   sent.
  */
 const ADDRESS_SCOPE = 'accounts';
 const MAIL_SCOPE = 'mail';
@@ -63,18 +64,21 @@ export async function clearPasswordFailures(
 }
 
 /**
- * Counts one mail to a recipient (its canonical address) and tells whether it may go out. Called
- * for every request that names an address, whether or not an account has it, so the count (and
- * the time it takes) says nothing about the address.
+ * Counts one mail of a kind (`verify_email`, `password_reset`, ...) to a recipient (its canonical
+ * address) and tells whether it may go out. Called by delivery, after the answer, for a mail that
+ * is about to be sent: requests that send nothing (an address without an account) count nothing,
+ * so a stranger's requests cannot use up the owner's mail, and each kind has a window of its own,
+ * so resend or sign-up requests cannot hold back a password reset.
  */
 export async function mayMail(
   db: Database,
   config: ThrottleConfig,
-  canonicalAddress: string,
+  mail: { kind: string; recipient: string },
   now: Date,
 ): Promise<boolean> {
   if (!config.throttle) return true;
   const rule = config.throttle.mail ?? DEFAULT_THROTTLE.mail;
-  const window = await countAttempt(db, MAIL_SCOPE, canonicalAddress, rule.windowSeconds, now);
+  const key = `${mail.kind}:${mail.recipient}`;
+  const window = await countAttempt(db, MAIL_SCOPE, key, rule.windowSeconds, now);
   return window.count <= rule.limit;
 }
