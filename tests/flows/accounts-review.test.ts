@@ -9,7 +9,7 @@ import {
   confirmPasswordReset,
   requestPasswordReset,
 } from '@/auth/accounts/password';
-import { InvalidRequest, InvalidToken } from '@/auth/errors';
+import { InvalidRequest, InvalidToken, Throttled } from '@/auth/errors';
 import { signIn } from '@/auth/services/sign-in';
 import { createUser } from '@/auth/services/users';
 import { users } from '@/db/schema';
@@ -280,5 +280,52 @@ describe("accounts review: a stranger cannot stop the owner's mail", () => {
     );
     expect(mailer.sent).toHaveLength(6);
     expect(tokenIn(mailer.sent[5]!, '/reset-password')).toMatch(/^[\w-]{43}$/);
+  });
+});
+
+describe('accounts review: no client-address header', () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const rules = {
+    username: { limit: 5, windowSeconds: 900 },
+    address: { limit: 30, windowSeconds: 900 },
+    global: { limit: 3, windowSeconds: 900 },
+  };
+  beforeAll(async () => {
+    kit = await startAccountsKit({ throttle: rules });
+  });
+  afterAll(() => kit.close());
+
+  it('bounds the anonymous account endpoints across all clients with the global rule', async () => {
+    expect(kit.ctx.config.clientAddressHeader).toBeNull();
+    for (let i = 0; i < 3; i++)
+      await resendVerification(kit.ctx, `nobody-${i}@example.com`, client, later(t0, i));
+    const held = await refusal(
+      signUp(
+        kit.ctx,
+        { username: 'bulk', email: 'bulk@example.com', password: GOOD_PASSWORD },
+        client,
+        later(t0, 5),
+      ),
+    );
+    expect(held).toBeInstanceOf(Throttled);
+    expect(Number((held as Throttled).headers['Retry-After'])).toBe(900 - 5);
+    expect(await kit.ctx.db.select().from(users).where(eq(users.username, 'bulk'))).toEqual([]);
+    // Sign-in's failures have a window of their own: these requests took none of it.
+    await kit.user('unaffected');
+    await signIn(
+      kit.ctx,
+      { username: 'unaffected', password: 'unaffected-password-1' },
+      client,
+      later(t0, 6),
+    );
+    // The window passes.
+    await resendVerification(kit.ctx, 'nobody-9@example.com', client, later(t0, 900));
+  });
+
+  it('counts by client address instead when the address is known', async () => {
+    const known = { address: '198.51.100.20', userAgent: 'flows' };
+    for (let i = 0; i < 5; i++)
+      await resendVerification(kit.ctx, `someone-${i}@example.com`, known, later(t0, 2000 + i));
   });
 });

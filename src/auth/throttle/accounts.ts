@@ -13,6 +13,10 @@ type ThrottleConfig = Pick<AuthConfig, 'throttle'>;
  * - per client address (with a configured address header), every request to an anonymous
  *   account endpoint, with the address rule, under a scope of its own: page loads and mail
  *   requests do not eat into the same address's sign-in attempts;
+ * - without a client address (no header configured, or a request without it), every such request
+ *   across all clients, with the global rule (100 per 15 minutes by default), in a window of its
+ *   own: sign-up hashes a password per request and creates accounts, so it must never be
+ *   unbounded;
  * - per account, a wrong password given to confirm an action, counted as a failed sign-in of
  *   that account (the sign-in username window), so the account endpoints are no way around it;
  * - per recipient address and kind of mail, the mail the kit sends (5 an hour by default), counted
@@ -20,11 +24,14 @@ type ThrottleConfig = Pick<AuthConfig, 'throttle'>;
  *   sent.
  */
 const ADDRESS_SCOPE = 'accounts';
+const GLOBAL_SCOPE = 'accounts-all';
+const GLOBAL_KEY = 'all';
 const MAIL_SCOPE = 'mail';
 
 /**
- * Counts a request to an anonymous account endpoint from the client's address.
- * @throws Throttled past the address rule.
+ * Counts a request to an anonymous account endpoint: from the client's address, or, with no
+ * address to count it under, across all clients.
+ * @throws Throttled past the address rule (or the global rule).
  */
 export async function checkAccountRequestThrottle(
   db: Database,
@@ -32,8 +39,17 @@ export async function checkAccountRequestThrottle(
   address: string | null,
   now: Date,
 ): Promise<void> {
-  if (!config.throttle || !address) return;
-  await count(db, ADDRESS_SCOPE, address, config.throttle.address, now, 'requests');
+  const { throttle } = config;
+  if (!throttle) return;
+  if (address) return count(db, ADDRESS_SCOPE, address, throttle.address, now, 'requests');
+  await count(
+    db,
+    GLOBAL_SCOPE,
+    GLOBAL_KEY,
+    throttle.global ?? DEFAULT_THROTTLE.global,
+    now,
+    'requests',
+  );
 }
 
 /**
