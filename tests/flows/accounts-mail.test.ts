@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverOutbox } from '@/auth/accounts/mail';
 import { requestEmailChange } from '@/auth/accounts/email';
-import { requestPasswordReset } from '@/auth/accounts/password';
+import { confirmPasswordReset, requestPasswordReset } from '@/auth/accounts/password';
 import { signUp } from '@/auth/accounts/sign-up';
 import { Throttled } from '@/auth/errors';
 import { signIn } from '@/auth/services/sign-in';
@@ -10,14 +10,7 @@ import { createUser } from '@/auth/services/users';
 import { mailTokens, users } from '@/db/schema';
 import type { Mailer, MailMessage } from '@/mail';
 import { later, type TestKit } from '../support/auth-context';
-import {
-  GOOD_PASSWORD,
-  claimsOf,
-  refusal,
-  startAccountsKit,
-  tokenIn,
-  composed,
-} from '../support/accounts';
+import { GOOD_PASSWORD, claimsOf, refusal, startAccountsKit, tokenIn } from '../support/accounts';
 
 const anonymous = { address: null, userAgent: 'flows' };
 
@@ -97,6 +90,7 @@ describe('mail delivery and its limits', () => {
       email: 'popular@example.com',
     });
     const t0 = new Date();
+    const mailer = captureMailer();
     for (let i = 0; i < 5; i++) {
       const outbox = await requestPasswordReset(
         kit.ctx,
@@ -105,18 +99,36 @@ describe('mail delivery and its limits', () => {
         later(t0, i),
       );
       expect(outbox).toHaveLength(1);
+      await deliverOutbox(kit.ctx, outbox, anonymous, mailer);
     }
-    expect(
-      await requestPasswordReset(kit.ctx, 'Popular@example.com', anonymous, later(t0, 10)),
-    ).toEqual([]);
-    // The window passes: mail goes out again, and the latest link works.
+    expect(mailer.sent).toHaveLength(5);
+    const fifth = tokenIn(mailer.sent[4]!, '/reset-password');
+    // The sixth is answered the same (the limit is applied at delivery, after the answer), and
+    // nothing is sent; its link is never issued, so the fifth one still works.
+    const sixth = await requestPasswordReset(
+      kit.ctx,
+      'Popular@example.com',
+      anonymous,
+      later(t0, 10),
+    );
+    await deliverOutbox(kit.ctx, sixth, anonymous, mailer);
+    expect(mailer.sent).toHaveLength(5);
+    await confirmPasswordReset(
+      kit.ctx,
+      { token: fifth, password: 'popular-new-secret-1' },
+      anonymous,
+      later(t0, 11),
+    );
+    // The window passes: mail goes out again, and its link works.
     const outbox = await requestPasswordReset(
       kit.ctx,
       'popular@example.com',
       anonymous,
       later(t0, 3600),
     );
-    expect(tokenIn(await composed(kit.ctx, outbox[0]), '/reset-password')).toMatch(/^[\w-]{43}$/);
+    await deliverOutbox(kit.ctx, outbox, anonymous, mailer);
+    expect(mailer.sent).toHaveLength(6);
+    expect(tokenIn(mailer.sent[5]!, '/reset-password')).toMatch(/^[\w-]{43}$/);
   });
 
   it('refuses a client address past its limit with 429 and a Retry-After (30 in 15 minutes)', async () => {

@@ -2,14 +2,16 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteAccount } from '@/auth/accounts/account';
 import { requestEmailChange, resendVerification, verifyEmail } from '@/auth/accounts/email';
+import { deliverOutbox } from '@/auth/accounts/mail';
 import { verifySecondStep } from '@/auth/mfa/second-step';
 import { totpCode } from '@/auth/mfa/totp';
+import type { Mailer, MailMessage } from '@/mail';
 import {
   changePassword,
   confirmPasswordReset,
   requestPasswordReset,
 } from '@/auth/accounts/password';
-import { InvalidRequest, InvalidToken } from '@/auth/errors';
+import { InvalidRequest, InvalidToken, Throttled } from '@/auth/errors';
 import { signIn } from '@/auth/services/sign-in';
 import { createUser } from '@/auth/services/users';
 import { users } from '@/db/schema';
@@ -192,6 +194,143 @@ describe('accounts review: a session opened by a mailed link', () => {
         later(t0, 30),
       ),
     ).toHaveLength(2);
+  });
+});
+
+describe("accounts review: a stranger cannot stop the owner's mail", () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+  beforeAll(async () => {
+    kit = await startAccountsKit();
+  });
+  afterAll(() => kit.close());
+
+  function captureMailer(): Mailer & { sent: MailMessage[] } {
+    const sent: MailMessage[] = [];
+    return { sent, send: async (message) => void sent.push(message) };
+  }
+
+  it('still mails the owner a reset link after floods of resend and sign-up requests', async () => {
+    await createUser(kit.ctx.db, {
+      username: 'targeted',
+      password: 'targeted-secret-pass',
+      email: 'targeted@example.com',
+      emailVerified: true,
+    });
+    const mailer = captureMailer();
+    // Resend requests for a verified address send nothing, so they count nothing.
+    for (let i = 0; i < 10; i++)
+      await deliverOutbox(
+        kit.ctx,
+        await resendVerification(kit.ctx, 'targeted@example.com', client, later(t0, i)),
+        client,
+        mailer,
+      );
+    expect(mailer.sent).toHaveLength(0);
+    // Sign-ups with the address mail its owner ("an account exists"), up to their own limit.
+    for (let i = 0; i < 7; i++) {
+      const result = await signUp(
+        kit.ctx,
+        { username: `squatter${i}`, email: 'targeted@example.com', password: GOOD_PASSWORD },
+        client,
+        later(t0, 20 + i),
+      );
+      if (result.status !== 'accepted') throw new Error('expected 202');
+      await deliverOutbox(kit.ctx, result.outbox, client, mailer);
+    }
+    expect(mailer.sent).toHaveLength(5);
+    // The owner's own reset request is a kind of its own: it goes out, and its link works.
+    const outbox = await requestPasswordReset(
+      kit.ctx,
+      'targeted@example.com',
+      client,
+      later(t0, 60),
+    );
+    await deliverOutbox(kit.ctx, outbox, client, mailer);
+    expect(mailer.sent).toHaveLength(6);
+    const token = tokenIn(mailer.sent[5]!, '/reset-password');
+    await confirmPasswordReset(
+      kit.ctx,
+      { token, password: 'owner-is-back-7' },
+      client,
+      later(t0, 70),
+    );
+  });
+
+  it('holds a sixth resend within the hour, and still sends the owner a reset link', async () => {
+    // Five resends for an unverified account go out; a sixth is held; the owner's reset is not.
+    const result = await signUp(
+      kit.ctx,
+      { username: 'waiting', email: 'waiting@example.com', password: GOOD_PASSWORD },
+      client,
+      t0,
+    );
+    if (result.status !== 'accepted') throw new Error('expected 202');
+    const mailer = captureMailer();
+    await deliverOutbox(kit.ctx, result.outbox, client, mailer);
+    for (let i = 1; i <= 6; i++)
+      await deliverOutbox(
+        kit.ctx,
+        await resendVerification(kit.ctx, 'waiting@example.com', client, later(t0, i)),
+        client,
+        mailer,
+      );
+    expect(mailer.sent).toHaveLength(5);
+    await deliverOutbox(
+      kit.ctx,
+      await requestPasswordReset(kit.ctx, 'waiting@example.com', client, later(t0, 10)),
+      client,
+      mailer,
+    );
+    expect(mailer.sent).toHaveLength(6);
+    expect(tokenIn(mailer.sent[5]!, '/reset-password')).toMatch(/^[\w-]{43}$/);
+  });
+});
+
+describe('accounts review: no client-address header', () => {
+  let kit: TestKit;
+  const t0 = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const rules = {
+    username: { limit: 5, windowSeconds: 900 },
+    address: { limit: 30, windowSeconds: 900 },
+    global: { limit: 3, windowSeconds: 900 },
+  };
+  beforeAll(async () => {
+    kit = await startAccountsKit({ throttle: rules });
+  });
+  afterAll(() => kit.close());
+
+  it('bounds the anonymous account endpoints across all clients with the global rule', async () => {
+    expect(kit.ctx.config.clientAddressHeader).toBeNull();
+    for (let i = 0; i < 3; i++)
+      await resendVerification(kit.ctx, `nobody-${i}@example.com`, client, later(t0, i));
+    const held = await refusal(
+      signUp(
+        kit.ctx,
+        { username: 'bulk', email: 'bulk@example.com', password: GOOD_PASSWORD },
+        client,
+        later(t0, 5),
+      ),
+    );
+    expect(held).toBeInstanceOf(Throttled);
+    expect(Number((held as Throttled).headers['Retry-After'])).toBe(900 - 5);
+    expect(await kit.ctx.db.select().from(users).where(eq(users.username, 'bulk'))).toEqual([]);
+    // Sign-in's failures have a window of their own: these requests took none of it.
+    await kit.user('unaffected');
+    await signIn(
+      kit.ctx,
+      { username: 'unaffected', password: 'unaffected-password-1' },
+      client,
+      later(t0, 6),
+    );
+    // The window passes.
+    await resendVerification(kit.ctx, 'nobody-9@example.com', client, later(t0, 900));
+  });
+
+  it('counts by client address instead when the address is known', async () => {
+    const known = { address: '198.51.100.20', userAgent: 'flows' };
+    for (let i = 0; i < 5; i++)
+      await resendVerification(kit.ctx, `someone-${i}@example.com`, known, later(t0, 2000 + i));
   });
 });
 

@@ -20,17 +20,10 @@ import { canonicalEmail, emailColumns } from '../identity';
 import type { IssuedTokens } from '../sessions/issue';
 import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
 import { openSession } from '../sessions/open';
-import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
+import { checkAccountRequestThrottle } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmSensitiveAction, requireLiveSession } from './confirm';
-import {
-  PAGES,
-  linkMail,
-  logMailThrottled,
-  noticeMail,
-  type OutgoingMail,
-  type Outbox,
-} from './mail';
+import { PAGES, linkMail, noticeMail, type OutgoingMail, type Outbox } from './mail';
 import { hashMailToken } from './tokens';
 
 /**
@@ -172,18 +165,11 @@ export async function resendVerification(
   const { config, db } = ctx;
   await checkAccountRequestThrottle(db, config, client.address, now);
   const canonical = requireAddress(email, 'email');
-  const allowed = await mayMail(db, config, canonical, now);
   const waiting = (await findUsersByAddress(db, canonical)).filter(
     (user) => user.isActive && !user.emailVerified,
   );
   const outbox: Outbox = [];
-  for (const user of waiting) {
-    if (!allowed) {
-      logMailThrottled(config, 'verify_email', user.id);
-      continue;
-    }
-    outbox.push(verificationMail(ctx, user, now));
-  }
+  for (const user of waiting) outbox.push(verificationMail(ctx, user, now));
   return outbox;
 }
 
@@ -212,10 +198,6 @@ export async function requestEmailChange(
       new_email: ['This is already your e-mail address.'],
     });
   const oldCanonical = canonicalEmail(user.email);
-  const [allowNew, allowOld] = [
-    await mayMail(db, config, canonical, now),
-    oldCanonical ? await mayMail(db, config, oldCanonical, now) : false,
-  ];
   const taken = (await findUsersByAddress(db, canonical)).some((other) => other.id !== user.id);
   await emitAuthEvent(config, {
     type: 'email.change_requested',
@@ -225,10 +207,9 @@ export async function requestEmailChange(
     ...(taken ? { reason: 'address_taken' } : {}),
   });
   const outbox: Outbox = [];
-  if (!allowNew) logMailThrottled(config, 'email_change_confirm', user.id);
-  else if (taken)
+  if (taken)
     outbox.push(
-      noticeMail('email_change_taken', null, (site) =>
+      noticeMail({ kind: 'email_change_taken', userId: null, to: input.newEmail, now }, (site) =>
         emailChangeTakenMail({
           to: input.newEmail,
           site: site.host,
@@ -259,10 +240,9 @@ export async function requestEmailChange(
           }),
       ),
     );
-  if (oldCanonical && !allowOld) logMailThrottled(config, 'email_change_notice', user.id);
-  else if (oldCanonical)
+  if (oldCanonical)
     outbox.push(
-      noticeMail('email_change_notice', user.id, (site) =>
+      noticeMail({ kind: 'email_change_notice', userId: user.id, to: user.email, now }, (site) =>
         emailChangeNoticeMail({
           to: user.email,
           site: site.host,

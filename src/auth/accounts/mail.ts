@@ -7,6 +7,8 @@ import type { AuthConfig } from '../config/types';
 import type { AuthContext } from '../context';
 import { emitAuthEvent } from '../events';
 import type { ClientInfo } from '../client-info';
+import { canonicalEmail } from '../identity';
+import { mayMail } from '../throttle/accounts';
 import { newMailToken } from './tokens';
 
 /** Which mail (the `mail` member of `mail.failed`, and the log lines). */
@@ -27,6 +29,13 @@ export type MailKind =
 export interface OutgoingMail {
   kind: MailKind;
   userId: number | null;
+  /**
+   * The recipient, counted against the per-recipient limit of this kind of mail when (and only
+   * when) the mail is about to be sent.
+   */
+  to: string;
+  /** The request's time: the limit's window and the link's lifetime run from it. */
+  now: Date;
   /** The message for the site; null when there is nothing to send (the user is gone). */
   compose(site: Site): Promise<MailMessage | null>;
 }
@@ -62,11 +71,10 @@ export function siteOf(config: Pick<AuthConfig, 'appUrl'>): Site | null {
 
 /** A mail without a link of its own (a notice). */
 export function noticeMail(
-  kind: MailKind,
-  userId: number | null,
+  input: { kind: MailKind; userId: number | null; to: string; now: Date },
   build: (site: Site) => MailMessage,
 ): OutgoingMail {
-  return { kind, userId, compose: async (site) => build(site) };
+  return { ...input, compose: async (site) => build(site) };
 }
 
 /**
@@ -89,6 +97,8 @@ export function linkMail(
   return {
     kind: input.kind,
     userId: input.userId,
+    to: input.email,
+    now: input.now,
     async compose(site) {
       const token = await issueLinkToken(ctx, input);
       return token ? build(site, tokenLink(site.origin, input.page, token)) : null;
@@ -130,8 +140,8 @@ export async function issueLinkToken(
   return stored ? token : null;
 }
 
-/** Logs a mail that the per-recipient limit held back (the answer is the same as ever). */
-export function logMailThrottled(config: AuthConfig, kind: MailKind, userId: number | null): void {
+/** Logs a mail that the per-recipient limit held back (the answer was the same as ever). */
+function logMailThrottled(config: AuthConfig, kind: MailKind, userId: number | null): void {
   log(config, 'warn', 'mail not sent: too many mails to this address within the window', {
     kind,
     userId,
@@ -159,9 +169,15 @@ async function reportFailure(
  * Delivers every mail of an outbox, one after the other, each within `config.mail.timeoutSeconds`,
  * and never throws: a failure is logged and emitted as `mail.failed`; the account change the mail
  * announces stands. `mailer` replaces SMTP (the flow tests capture mail with it).
+ *
+ * Each mail first counts against the limit of its kind for its recipient ({@link mayMail}): only
+ * mail that is really about to go out counts, so requests naming an address without an account
+ * never block its owner's mail, and a kind's count never blocks another kind (a flood of resend
+ * or sign-up requests leaves the owner's password reset alone). A mail past its limit is skipped
+ * before its link's token is issued, so it supersedes no working link.
  */
 export async function deliverOutbox(
-  ctx: Pick<AuthContext, 'config'>,
+  ctx: Pick<AuthContext, 'config' | 'db'>,
   outbox: Outbox,
   client: ClientInfo,
   mailer?: Mailer,
@@ -175,6 +191,11 @@ export async function deliverOutbox(
           kind: mail.kind,
         });
         await reportFailure(config, mail, client, 'no_app_url');
+        continue;
+      }
+      const recipient = canonicalEmail(mail.to);
+      if (recipient && !(await mayMail(ctx.db, config, { kind: mail.kind, recipient }, mail.now))) {
+        logMailThrottled(config, mail.kind, mail.userId);
         continue;
       }
       let message: MailMessage | null;

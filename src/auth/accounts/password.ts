@@ -18,11 +18,11 @@ import { hashPassword } from '../passwords';
 import { passwordProblems } from '../passwords/rules';
 import { issueTokens, type IssuedTokens } from '../sessions/issue';
 import { newJti } from '../tokens/sign';
-import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
+import { checkAccountRequestThrottle } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmPassword, requireLiveSession } from './confirm';
 import { requireAddress } from './email';
-import { PAGES, linkMail, logMailThrottled, type OutgoingMail, type Outbox } from './mail';
+import { PAGES, linkMail, type OutgoingMail, type Outbox } from './mail';
 import { hashMailToken } from './tokens';
 
 /** The password-reset mail of a user, to their current address. */
@@ -64,7 +64,6 @@ export async function requestPasswordReset(
   if (!config.passwordReset) throw new NotFound();
   await checkAccountRequestThrottle(db, config, client.address, now);
   const canonical = requireAddress(email, 'email');
-  const allowed = await mayMail(db, config, canonical, now);
   const accounts = (await findUsersByAddress(db, canonical)).filter((user) => user.isActive);
   if (accounts.length === 0)
     await emitAuthEvent(config, {
@@ -82,10 +81,6 @@ export async function requestPasswordReset(
       sid: null,
       address: client.address,
     });
-    if (!allowed) {
-      logMailThrottled(config, 'password_reset', user.id);
-      continue;
-    }
     outbox.push(resetMail(ctx, user, now));
   }
   return outbox;

@@ -13,17 +13,25 @@ type ThrottleConfig = Pick<AuthConfig, 'throttle'>;
  * - per client address (with a configured address header), every request to an anonymous
  *   account endpoint, with the address rule, under a scope of its own: page loads and mail
  *   requests do not eat into the same address's sign-in attempts;
+ * - without a client address (no header configured, or a request without it), every such request
+ *   across all clients, with the global rule (100 per 15 minutes by default), in a window of its
+ *   own: sign-up hashes a password per request and creates accounts, so it must never be
+ *   unbounded;
  * - per account, a wrong password given to confirm an action, counted as a failed sign-in of
  *   that account (the sign-in username window), so the account endpoints are no way around it;
- * - per recipient address, the mail the kit sends (5 an hour by default): a request past it is
- *   answered as any other, and nothing is sent.
+ * - per recipient address and kind of mail, the mail the kit sends (5 an hour by default), counted
+ *   when a mail is about to go out: a request past it is answered as any other, and nothing is
+ *   sent.
  */
 const ADDRESS_SCOPE = 'accounts';
+const GLOBAL_SCOPE = 'accounts-all';
+const GLOBAL_KEY = 'all';
 const MAIL_SCOPE = 'mail';
 
 /**
- * Counts a request to an anonymous account endpoint from the client's address.
- * @throws Throttled past the address rule.
+ * Counts a request to an anonymous account endpoint: from the client's address, or, with no
+ * address to count it under, across all clients.
+ * @throws Throttled past the address rule (or the global rule).
  */
 export async function checkAccountRequestThrottle(
   db: Database,
@@ -31,8 +39,17 @@ export async function checkAccountRequestThrottle(
   address: string | null,
   now: Date,
 ): Promise<void> {
-  if (!config.throttle || !address) return;
-  await count(db, ADDRESS_SCOPE, address, config.throttle.address, now, 'requests');
+  const { throttle } = config;
+  if (!throttle) return;
+  if (address) return count(db, ADDRESS_SCOPE, address, throttle.address, now, 'requests');
+  await count(
+    db,
+    GLOBAL_SCOPE,
+    GLOBAL_KEY,
+    throttle.global ?? DEFAULT_THROTTLE.global,
+    now,
+    'requests',
+  );
 }
 
 /**
@@ -63,18 +80,21 @@ export async function clearPasswordFailures(
 }
 
 /**
- * Counts one mail to a recipient (its canonical address) and tells whether it may go out. Called
- * for every request that names an address, whether or not an account has it, so the count (and
- * the time it takes) says nothing about the address.
+ * Counts one mail of a kind (`verify_email`, `password_reset`, ...) to a recipient (its canonical
+ * address) and tells whether it may go out. Called by delivery, after the answer, for a mail that
+ * is about to be sent: requests that send nothing (an address without an account) count nothing,
+ * so a stranger's requests cannot use up the owner's mail, and each kind has a window of its own,
+ * so resend or sign-up requests cannot hold back a password reset.
  */
 export async function mayMail(
   db: Database,
   config: ThrottleConfig,
-  canonicalAddress: string,
+  mail: { kind: string; recipient: string },
   now: Date,
 ): Promise<boolean> {
   if (!config.throttle) return true;
   const rule = config.throttle.mail ?? DEFAULT_THROTTLE.mail;
-  const window = await countAttempt(db, MAIL_SCOPE, canonicalAddress, rule.windowSeconds, now);
+  const key = `${mail.kind}:${mail.recipient}`;
+  const window = await countAttempt(db, MAIL_SCOPE, key, rule.windowSeconds, now);
   return window.count <= rule.limit;
 }
