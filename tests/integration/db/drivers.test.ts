@@ -77,12 +77,17 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(tables.map((r) => r.table_name)).toEqual([
+      'auth_challenges',
       'blacklisted_tokens',
       'groups',
       'identities',
+      'mail_tokens',
       'outstanding_tokens',
+      'passkeys',
+      'recovery_codes',
       'sessions',
       'sign_in_attempts',
+      'totp_factors',
       'used_id_tokens',
       'user_groups',
       'users',
