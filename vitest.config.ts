@@ -1,5 +1,23 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// Scratch data (every PGlite directory, the migrated template, the servers' data) goes to a RAM
+// disk where the machine has one, unless TMPDIR says where: each commit on PGlite calls fsync(),
+// which on a disk costs about as much again as the commit itself. No suite tests what a disk
+// keeps through a power cut; a killed process loses the same on either (see tests/README.md).
+if (!process.env.TMPDIR) {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    mkdirSync('/dev/shm/kit-tests', { recursive: true });
+    process.env.TMPDIR = '/dev/shm/kit-tests';
+  } catch {
+    /* no RAM disk: the system's temporary directory */
+  }
+}
+
+/** What the suites against `next start` need first: the build, and the migrated PGlite template. */
+const SERVER_SETUP = ['tests/support/next-build.ts', 'tests/support/pglite-template.ts'];
 
 export default defineConfig({
   resolve: {
@@ -12,7 +30,11 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 180_000,
+    // The suites against servers run in processes: each file its own, with its children.
     pool: 'forks',
+    // Two files at a time: vitest's default on two cores is one (cores - 1), which leaves a core
+    // idle while a file imports its modules or waits on a child process.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -20,13 +42,21 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.{ts,tsx}'],
           sequence: { groupOrder: 0 },
+          // Worker threads start faster than processes; these suites start no servers of their own.
+          pool: 'threads',
         },
       },
       // The flow rules (refresh, reuse, lifetimes, sign-in, throttling) in process at a frozen
       // clock: services on in-memory PGlite, no build, no HTTP.
       {
         extends: true,
-        test: { name: 'flows', include: ['tests/flows/**/*.test.ts'], sequence: { groupOrder: 0 } },
+        test: {
+          name: 'flows',
+          include: ['tests/flows/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
+          pool: 'threads',
+          globalSetup: ['tests/support/pglite-template.ts'],
+        },
       },
       {
         extends: true,
@@ -38,9 +68,7 @@ export default defineConfig({
             'tests/integration/http/timing.test.ts',
             'tests/integration/http/accounts-timing.test.ts',
           ],
-          globalSetup: ['tests/support/next-build.ts'],
-          // Each file starts its own next start servers; two at a time suit a 2-core machine.
-          maxWorkers: 2,
+          globalSetup: SERVER_SETUP,
         },
       },
       {
@@ -49,7 +77,7 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 2 },
           include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/support/next-build.ts'],
+          globalSetup: SERVER_SETUP,
           fileParallelism: false,
         },
       },
@@ -65,7 +93,7 @@ export default defineConfig({
             'tests/integration/http/timing.test.ts',
             'tests/integration/http/accounts-timing.test.ts',
           ],
-          globalSetup: ['tests/support/next-build.ts'],
+          globalSetup: SERVER_SETUP,
           // One file at a time, or the two would load each other's medians.
           fileParallelism: false,
         },

@@ -1,14 +1,20 @@
-import type { Metadata } from 'next';
+import type { Metadata, Viewport } from 'next';
 import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import { getClientIdpSettings } from '@/auth/client-settings';
 import { AuthProvider } from '@/client';
-import { NavBar } from './(demo)/_components/NavBar';
 import './globals.css';
 
 export const metadata: Metadata = {
-  title: 'Auth kit',
+  title: { default: 'Auth kit', template: '%s · Auth kit' },
   description: 'Production-grade sign-in for Next.js',
+};
+
+export const viewport: Viewport = {
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#ffffff' },
+    { media: '(prefers-color-scheme: dark)', color: '#09090b' },
+  ],
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
@@ -17,10 +23,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
-        <AuthProvider idp={getClientIdpSettings()}>
-          <NavBar />
-          <main className="container">{children}</main>
-        </AuthProvider>
+        <AuthProvider idp={getClientIdpSettings()}>{children}</AuthProvider>
       </body>
     </html>
   );

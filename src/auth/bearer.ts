@@ -18,7 +18,7 @@ export async function verifyBearer(core: AuthCore, headers: Headers): Promise<Ac
   const token = readBearerToken(headers);
   if (!token)
     throw new TokenNotValid('Authentication credentials were not provided.', { bearer: true });
-  const result = await verifyAccessToken(core.keyring, core.config, token);
+  const result = verifyAccessToken(core.keyring, core.config, token);
   if (!result.ok)
     throw new TokenNotValid('Given token not valid for any token type.', { bearer: true });
   return result.claims;

@@ -22,7 +22,16 @@ export type AuthEventType =
   | 'password.reset'
   | 'password.changed'
   | 'account.deleted'
-  | 'mail.failed';
+  | 'mail.failed'
+  // Second factors and passkeys (docs/contract.md section 9).
+  | 'mfa.enabled'
+  | 'mfa.disabled'
+  | 'mfa.challenge_failed'
+  | 'mfa.recovery_codes_regenerated'
+  | 'recovery_code.used'
+  | 'passkey.added'
+  | 'passkey.removed'
+  | 'session.reauthenticated';
 
 /** One auth event as `onEvent` receives it and the log line prints it. */
 export interface AuthEvent {

@@ -70,7 +70,7 @@ export function authMiddleware({
         throw error;
       }
     }
-    const session = await verifySessionToken(
+    const session = verifySessionToken(
       core.keyring,
       request.cookies.get(authCookieName(core.config, core.config.sessionCookieName))?.value,
     );

@@ -45,7 +45,7 @@ export const SIGN_IN_PATH = '/login';
 const currentSessionUser = cache(async (): Promise<CurrentUser | null> => {
   const ctx = await getAuthContext();
   const { sessionToken } = readAuthCookies(ctx.config, ctx.signer, (await headers()).get('cookie'));
-  const session = await verifySessionToken(ctx.keyring, sessionToken ?? undefined);
+  const session = verifySessionToken(ctx.keyring, sessionToken ?? undefined);
   if (!session) return null;
   // The one place the configured types meet the runtime: loadSessionUser builds the user with
   // the very serializer and claim getters that AppAuth is inferred from.

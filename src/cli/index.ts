@@ -185,7 +185,7 @@ const COMMANDS: Record<string, Command> = {
       const { db } = await getAuthDatabase();
       const result = await flushExpiredTokens(db);
       console.log(
-        `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s), ${result.mailTokens} mailed token(s)`,
+        `flushed ${result.outstandingTokens} expired token(s), ${result.sessions} session(s), ${result.usedIdTokens} id-token record(s), ${result.signInAttempts} throttle window(s), ${result.mailTokens} mailed token(s), ${result.authChallenges} sign-in challenge(s)`,
       );
     },
   },

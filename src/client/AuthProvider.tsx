@@ -2,20 +2,41 @@
 
 import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
 import { safeRelativePath } from './redirects';
-import { AuthClientError, authApi } from './api';
+import { AuthClientError, asTokenAnswer, authApi } from './api';
 import { openTabChannel, type TabMessage } from './broadcast';
-import { AuthContext, type AuthContextValue, type SignInResult } from './context';
+import {
+  AuthContext,
+  type AuthContextValue,
+  type AuthResult,
+  type SignInResult,
+  type SignUpResult,
+} from './context';
 import { cognitoLogoutUrl, getUserManager } from './oidc';
-import { refreshTokens } from './refresh';
+import { refreshTokens, startSession } from './refresh';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
-import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './types';
+import type { AuthClientErrorInfo, ClientIdpSettings, SignUpFields, TokenAnswer } from './types';
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_SECONDS = 30;
 /** After a network error or a 5xx, try again after this long, doubling up to RETRY_MAX_MS. */
 const RETRY_FIRST_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
+
+type Source = AuthClientErrorInfo['source'];
+
+/** Runs `call` and reports its answer or its error as a result, never a rejection. */
+async function attempt<T>(source: Source, call: () => Promise<T>): Promise<AuthResult<T>> {
+  try {
+    return { ok: true, value: await call() };
+  } catch (error) {
+    return { ok: false, error: toErrorInfo(error, source) };
+  }
+}
+
+function notSignedIn(): AuthClientError {
+  return new AuthClientError({ code: 'token_not_valid', detail: 'Not signed in.', status: 401 });
+}
 
 function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): AuthClientErrorInfo {
   if (error instanceof AuthClientError) return { source, ...error.info };
@@ -110,7 +131,7 @@ export function AuthProvider({
   const signIn = useCallback(
     async (username: string, password: string): Promise<SignInResult> => {
       try {
-        accept(await authApi.signIn(username, password));
+        accept(await startSession(() => authApi.signIn(username, password)));
         tabs.current?.post({ type: 'signed-in' });
         return { ok: true };
       } catch (error) {
@@ -201,6 +222,169 @@ export function AuthProvider({
     [refresh],
   );
 
+  /**
+   * Calls a Bearer endpoint with the access token in memory (refreshing first when there is
+   * none); a `token_not_valid` answer refreshes once and tries again, and a refresh the server
+   * refuses signs this browser out, so the state follows the server's answer.
+   */
+  const withBearer = useCallback(
+    async <T,>(call: (accessToken: string) => Promise<T>): Promise<T> => {
+      const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
+      if (!token) throw notSignedIn();
+      try {
+        return await call(token);
+      } catch (error) {
+        if (!(error instanceof AuthClientError) || error.info.code !== 'token_not_valid')
+          throw error;
+        const fresh = await refresh();
+        if (!fresh) throw error;
+        return call(fresh);
+      }
+    },
+    [refresh],
+  );
+
+  /** Takes tokens into the state and tells the other tabs (they refresh with the new cookie). */
+  const signedIn = useCallback(
+    (answer: TokenAnswer) => {
+      accept(answer);
+      tabs.current?.post({ type: 'signed-in' });
+    },
+    [accept],
+  );
+
+  /** The server ended this browser's session (deletion, a revoked current session): every tab signs out. */
+  const endedHere = useCallback(() => {
+    signedOut();
+    tabs.current?.post({ type: 'signed-out' });
+  }, [signedOut]);
+
+  const adopt = useCallback(
+    (body: unknown): SignInResult => {
+      try {
+        signedIn(asTokenAnswer(body));
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, error: toErrorInfo(error, 'sign-in') };
+      }
+    },
+    [signedIn],
+  );
+
+  const signUp = useCallback(
+    async (fields: SignUpFields): Promise<SignUpResult> => {
+      const result = await attempt('sign-up', () => authApi.signUp(fields));
+      if (!result.ok) return result;
+      if (!result.value.signedIn) return { ok: true, signedIn: false, detail: result.value.detail };
+      signedIn(result.value.answer);
+      return { ok: true, signedIn: true };
+    },
+    [signedIn],
+  );
+
+  const verifyEmail = useCallback(
+    async (token: string): Promise<SignInResult> => {
+      const result = await attempt('email', () => startSession(() => authApi.verifyEmail(token)));
+      if (!result.ok) return result;
+      signedIn(result.value);
+      return { ok: true };
+    },
+    [signedIn],
+  );
+
+  const resendVerification = useCallback(
+    async (email: string) =>
+      attempt('email', async () => ({ detail: await authApi.resendVerification(email) })),
+    [],
+  );
+
+  const requestPasswordReset = useCallback(
+    async (email: string) =>
+      attempt('password', async () => ({ detail: await authApi.requestPasswordReset(email) })),
+    [],
+  );
+
+  const status = state.status;
+  const resetPassword = useCallback(
+    async (token: string, password: string) => {
+      const result = await attempt('password', async () => ({
+        detail: await authApi.confirmPasswordReset(token, password),
+      }));
+      // A reset ends every session of that user: if it was this browser's, find out now rather
+      // than at the next refresh (a refused refresh signs out).
+      if (result.ok && status === 'authenticated') await refresh();
+      return result;
+    },
+    [refresh, status],
+  );
+
+  const changePassword = useCallback(
+    async (currentPassword: string, newPassword: string): Promise<SignInResult> => {
+      const result = await attempt('password', () =>
+        withBearer((token) => authApi.changePassword(token, currentPassword, newPassword)),
+      );
+      if (!result.ok) return result;
+      signedIn(result.value);
+      return { ok: true };
+    },
+    [withBearer, signedIn],
+  );
+
+  const changeEmail = useCallback(
+    async (newEmail: string, password: string) =>
+      attempt('email', async () => ({
+        detail: await withBearer((token) => authApi.changeEmail(token, newEmail, password)),
+      })),
+    [withBearer],
+  );
+
+  const getAccount = useCallback(
+    async () => attempt('account', () => withBearer((token) => authApi.account(token))),
+    [withBearer],
+  );
+
+  const deleteAccount = useCallback(
+    async (password?: string) => {
+      const result = await attempt('account', async () => ({
+        detail: await withBearer((token) => authApi.deleteAccount(token, password)),
+      }));
+      if (result.ok) endedHere();
+      return result;
+    },
+    [withBearer, endedHere],
+  );
+
+  const listSessions = useCallback(
+    async () => attempt('sessions', () => withBearer((token) => authApi.sessions(token))),
+    [withBearer],
+  );
+
+  const currentSid = state.status === 'authenticated' ? state.user.claims.sid : undefined;
+  const revokeSession = useCallback(
+    async (sid: string) => {
+      const result = await attempt('sessions', async () => ({
+        detail: await withBearer((token) => authApi.revokeSession(token, sid)),
+      }));
+      // This browser's own session: log off too, so its cookies go with it.
+      if (result.ok && sid === currentSid) await signOut();
+      return result;
+    },
+    [withBearer, currentSid, signOut],
+  );
+
+  const revokeOtherSessions = useCallback(
+    async () =>
+      attempt('sessions', async () => {
+        const sessions = await withBearer((token) => authApi.sessions(token));
+        // There is no "all but mine" endpoint: revoke the others one by one (a user has few).
+        const others = sessions.filter((session) => !session.current && session.sid !== currentSid);
+        for (const session of others)
+          await withBearer((token) => authApi.revokeSession(token, session.sid));
+        return { revoked: others.length };
+      }),
+    [withBearer, currentSid],
+  );
+
   const value = useMemo<AuthContextValue>(
     () => ({
       ...state,
@@ -212,8 +396,43 @@ export function AuthProvider({
       authFetch,
       getAccessToken,
       cognitoEnabled: Boolean(idp),
+      adopt,
+      signUp,
+      verifyEmail,
+      resendVerification,
+      requestPasswordReset,
+      resetPassword,
+      changePassword,
+      changeEmail,
+      getAccount,
+      deleteAccount,
+      listSessions,
+      revokeSession,
+      revokeOtherSessions,
     }),
-    [state, signIn, signInWithCognito, completeCognitoSignIn, signOut, refresh, authFetch, idp],
+    [
+      state,
+      signIn,
+      signInWithCognito,
+      completeCognitoSignIn,
+      signOut,
+      refresh,
+      authFetch,
+      idp,
+      adopt,
+      signUp,
+      verifyEmail,
+      resendVerification,
+      requestPasswordReset,
+      resetPassword,
+      changePassword,
+      changeEmail,
+      getAccount,
+      deleteAccount,
+      listSessions,
+      revokeSession,
+      revokeOtherSessions,
+    ],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,4 +1,10 @@
-import type { AuthClientErrorInfo, TokenAnswer } from './types';
+import type {
+  AccountInfo,
+  AuthClientErrorInfo,
+  SessionInfo,
+  SignUpFields,
+  TokenAnswer,
+} from './types';
 
 /** A failed call to one of the kit's endpoints, carrying the contract's error code. */
 export class AuthClientError extends Error {
@@ -11,19 +17,49 @@ export class AuthClientError extends Error {
 /** Where the kit's endpoints live (the refresh cookie's path). */
 export const AUTH_BASE = '/auth';
 
-/** POSTs JSON to a kit endpoint (same-origin cookies included) and returns the JSON answer. */
-export async function postJson<T>(
+/** How {@link requestJson} sends a request. */
+export interface JsonRequest {
+  /** `POST` (the default) sends `body` as JSON; `GET` sends no body. */
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  /** A Bearer access token for the endpoints that need one. */
+  accessToken?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** Only the contract's shape of field errors (`{ field: ["message", ...] }`) is kept. */
+function fieldErrors(value: unknown): Record<string, string[]> | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const errors: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(value)) {
+    const list = (Array.isArray(messages) ? messages : [messages]).filter(
+      (message): message is string => typeof message === 'string' && message.length > 0,
+    );
+    if (list.length > 0) errors[field] = list;
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
+}
+
+/**
+ * The one way the client calls a kit endpoint: JSON in and out, same-origin cookies included,
+ * the Bearer token when given. Resolves with the status and the JSON answer of a 2xx.
+ * @throws AuthClientError with the contract's `code`, `detail`, `errors` and `Retry-After`.
+ */
+export async function requestJson<T>(
   path: string,
-  body: unknown = {},
-  headers: Record<string, string> = {},
-): Promise<T> {
+  { method = 'POST', body = {}, accessToken, headers = {} }: JsonRequest = {},
+): Promise<{ status: number; data: T }> {
   let response: Response;
   try {
     response = await fetch(`${AUTH_BASE}${path}`, {
-      method: 'POST',
+      method,
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', ...headers },
-      body: JSON.stringify(body),
+      headers: {
+        ...(method === 'POST' ? { 'Content-Type': 'application/json' } : {}),
+        ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}),
+        ...headers,
+      },
+      body: method === 'POST' ? JSON.stringify(body) : undefined,
     });
   } catch {
     throw new AuthClientError({
@@ -42,19 +78,30 @@ export async function postJson<T>(
   }
   if (!response.ok) {
     // A proxy in front may answer with anything (HTML, `null`): only the kit's own fields count.
-    const { code, detail } = (data && typeof data === 'object' ? data : {}) as Record<
+    const { code, detail, errors } = (data && typeof data === 'object' ? data : {}) as Record<
       string,
       unknown
     >;
     const retryAfter = Number(response.headers.get('retry-after')) || undefined;
+    const fields = fieldErrors(errors);
     throw new AuthClientError({
       code: typeof code === 'string' ? code : 'server_error',
       detail: typeof detail === 'string' ? detail : `HTTP ${response.status}`,
       status: response.status,
       retryAfter,
+      ...(fields ? { errors: fields } : {}),
     });
   }
-  return data as T;
+  return { status: response.status, data: data as T };
+}
+
+/** POSTs JSON to a kit endpoint and returns the JSON answer (see {@link requestJson}). */
+export async function postJson<T>(
+  path: string,
+  body: unknown = {},
+  headers: Record<string, string> = {},
+): Promise<T> {
+  return (await requestJson<T>(path, { body, headers })).data;
 }
 
 function unreadableAnswer(): AuthClientError {
@@ -65,9 +112,14 @@ function unreadableAnswer(): AuthClientError {
   });
 }
 
-/** POSTs to a token endpoint; an answer without the token members is refused, never stored. */
-async function postForTokens(path: string, body: unknown): Promise<TokenAnswer> {
-  const answer = await postJson<Partial<TokenAnswer> | null>(path, body);
+/**
+ * The body of a sign-in answer (sign-in, social exchange, refresh, e-mail verification, password
+ * change, sign-up without verification), or an error: an answer without the token members is
+ * refused, never stored.
+ * @throws AuthClientError `network_error` when `body` is not a sign-in answer.
+ */
+export function asTokenAnswer(body: unknown): TokenAnswer {
+  const answer = body as Partial<TokenAnswer> | null;
   if (
     typeof answer?.access_token !== 'string' ||
     typeof answer.CSRF_token !== 'string' ||
@@ -77,7 +129,22 @@ async function postForTokens(path: string, body: unknown): Promise<TokenAnswer> 
   return answer as TokenAnswer;
 }
 
-/** The kit's endpoints as the client calls them. */
+/** POSTs to an endpoint that answers with tokens. */
+async function postForTokens(
+  path: string,
+  body: unknown,
+  accessToken?: string,
+): Promise<TokenAnswer> {
+  return asTokenAnswer((await requestJson<unknown>(path, { body, accessToken })).data);
+}
+
+/** A `{ detail }` answer (202s and confirmations): the sentence, or '' when there is none. */
+async function postForDetail(path: string, body: unknown, accessToken?: string): Promise<string> {
+  const { data } = await requestJson<{ detail?: unknown } | null>(path, { body, accessToken });
+  return typeof data?.detail === 'string' ? data.detail : '';
+}
+
+/** The kit's endpoints as the client calls them (docs/endpoints.md). */
 export const authApi = {
   signIn: (username: string, password: string) =>
     postForTokens('/sign-in/', { username, password }),
@@ -88,4 +155,44 @@ export const authApi = {
     postJson<unknown>('/logoff/', csrfToken ? { CSRF_token: csrfToken } : {}),
   logoffAll: (accessToken: string) =>
     postJson<unknown>('/logoff-all/', {}, { Authorization: `Bearer ${accessToken}` }),
+
+  /** 201 with tokens (verification off), or 202 `{ detail }` (a mail was sent). */
+  async signUp(
+    fields: SignUpFields,
+  ): Promise<{ signedIn: true; answer: TokenAnswer } | { signedIn: false; detail: string }> {
+    const { status, data } = await requestJson<{ detail?: unknown } | null>('/sign-up/', {
+      body: fields,
+    });
+    if (status === 201) return { signedIn: true, answer: asTokenAnswer(data) };
+    return { signedIn: false, detail: typeof data?.detail === 'string' ? data.detail : '' };
+  },
+  verifyEmail: (token: string) => postForTokens('/email/verify/', { token }),
+  resendVerification: (email: string) => postForDetail('/email/resend/', { email }),
+  requestPasswordReset: (email: string) => postForDetail('/password-reset/', { email }),
+  confirmPasswordReset: (token: string, password: string) =>
+    postForDetail('/password-reset/confirm/', { token, password }),
+
+  changePassword: (accessToken: string, currentPassword: string, newPassword: string) =>
+    postForTokens(
+      '/password/',
+      { current_password: currentPassword, new_password: newPassword },
+      accessToken,
+    ),
+  changeEmail: (accessToken: string, newEmail: string, password: string) =>
+    postForDetail('/email/change/', { new_email: newEmail, password }, accessToken),
+  async account(accessToken: string): Promise<AccountInfo> {
+    return (await requestJson<AccountInfo>('/account/', { method: 'GET', accessToken })).data;
+  },
+  deleteAccount: (accessToken: string, password: string | undefined) =>
+    postForDetail('/account/delete/', password === undefined ? {} : { password }, accessToken),
+  async sessions(accessToken: string): Promise<SessionInfo[]> {
+    const { data } = await requestJson<{ sessions?: SessionInfo[] } | null>('/sessions/', {
+      method: 'GET',
+      accessToken,
+    });
+    if (!Array.isArray(data?.sessions)) throw unreadableAnswer();
+    return data.sessions;
+  },
+  revokeSession: (accessToken: string, sid: string) =>
+    postForDetail('/sessions/revoke/', { sid }, accessToken),
 };

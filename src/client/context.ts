@@ -2,10 +2,19 @@
 
 import { createContext } from 'react';
 import type { AuthState } from './state';
-import type { AuthClientErrorInfo } from './types';
+import type { AccountInfo, AuthClientErrorInfo, SessionInfo, SignUpFields } from './types';
 
 /** What signIn and completeCognitoSignIn resolve to. */
 export type SignInResult = { ok: true } | { ok: false; error: AuthClientErrorInfo };
+
+/** What the account calls resolve to: the answer, or the error (never thrown). */
+export type AuthResult<T> = { ok: true; value: T } | { ok: false; error: AuthClientErrorInfo };
+
+/** What signUp resolves to: signed in at once (201), or a mail to confirm the address (202). */
+export type SignUpResult =
+  | { ok: true; signedIn: true }
+  | { ok: true; signedIn: false; detail: string }
+  | { ok: false; error: AuthClientErrorInfo };
 
 /** Everything useAuth() returns. */
 export type AuthContextValue = AuthState & {
@@ -27,6 +36,33 @@ export type AuthContextValue = AuthState & {
   getAccessToken(): string | null;
   /** Whether the Cognito flow is configured. */
   cognitoEnabled: boolean;
+
+  /** Takes a sign-in answer that another call received (a custom endpoint) into the state, as signIn does. */
+  adopt(body: unknown): SignInResult;
+  /** Creates an account: signed in at once (201) or "check your inbox" (202). */
+  signUp(fields: SignUpFields): Promise<SignUpResult>;
+  /** Uses the token of a verification or e-mail-change link: the address is verified and the user signed in. */
+  verifyEmail(token: string): Promise<SignInResult>;
+  /** Mails a new verification link when an unverified account has `email` (the answer never says). */
+  resendVerification(email: string): Promise<AuthResult<{ detail: string }>>;
+  /** Mails a password-reset link when an account has `email` (the answer never says). */
+  requestPasswordReset(email: string): Promise<AuthResult<{ detail: string }>>;
+  /** Sets a new password with the token of a reset link; every session of that user ends. */
+  resetPassword(token: string, password: string): Promise<AuthResult<{ detail: string }>>;
+  /** Changes the signed-in user's password and takes the new tokens; every other session ends. */
+  changePassword(currentPassword: string, newPassword: string): Promise<SignInResult>;
+  /** Asks to move the account to `newEmail`: a confirmation link goes there. */
+  changeEmail(newEmail: string, password: string): Promise<AuthResult<{ detail: string }>>;
+  /** The signed-in user's account: verified address, password, identities, second factors. */
+  getAccount(): Promise<AuthResult<AccountInfo>>;
+  /** Deletes the signed-in user's account (password to confirm), then signs out every tab. */
+  deleteAccount(password?: string): Promise<AuthResult<{ detail: string }>>;
+  /** The signed-in user's live sessions. */
+  listSessions(): Promise<AuthResult<SessionInfo[]>>;
+  /** Ends one of the user's sessions (this one too: then this browser is signed out). */
+  revokeSession(sid: string): Promise<AuthResult<{ detail: string }>>;
+  /** Ends every session of the user but this one; resolves to how many ended. */
+  revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
 };
 
 /** The React context behind useAuth(). */

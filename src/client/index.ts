@@ -1,6 +1,14 @@
 export { AuthProvider } from './AuthProvider';
 export { useAuth } from './useAuth';
 export { getAccessToken } from './token-store';
-export type { AuthContextValue, SignInResult } from './context';
+export { formatWait } from './messages';
+export type { AuthContextValue, AuthResult, SignInResult, SignUpResult } from './context';
 export type { AuthState } from './state';
-export type { AuthUser, AuthClientErrorInfo, ClientIdpSettings } from './types';
+export type {
+  AccountInfo,
+  AuthUser,
+  AuthClientErrorInfo,
+  ClientIdpSettings,
+  SessionInfo,
+  SignUpFields,
+} from './types';

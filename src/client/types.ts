@@ -38,12 +38,24 @@ export type AuthUser = Jsonified<AppAuth['user']> & {
 
 /** An error in the auth state, with where it came from and the contract's code. */
 export interface AuthClientErrorInfo {
-  source: 'sign-in' | 'refresh' | 'sign-out' | 'cognito' | 'fetch';
+  source:
+    | 'sign-in'
+    | 'refresh'
+    | 'sign-out'
+    | 'cognito'
+    | 'fetch'
+    | 'sign-up'
+    | 'email'
+    | 'password'
+    | 'account'
+    | 'sessions';
   code: string;
   detail: string;
   status: number;
-  /** Seconds to wait, for `throttled`. */
+  /** Seconds to wait, for `throttled` and `service_unavailable` (the `Retry-After` header). */
   retryAfter?: number;
+  /** Field errors of a 400 (`errors.<field>` of the answer), e.g. `{ password: ['This password is too common.'] }`. */
+  errors?: Record<string, string[]>;
 }
 
 /** The body of a sign-in, social-exchange or refresh answer. */
@@ -52,4 +64,32 @@ export interface TokenAnswer {
   expires: number;
   CSRF_token: string;
   user?: Record<string, unknown>;
+}
+
+/** What `POST /auth/sign-up/` takes (docs/contract.md section 8). */
+export interface SignUpFields {
+  username: string;
+  email: string;
+  password: string;
+  first_name?: string;
+  last_name?: string;
+}
+
+/** The body of `GET /auth/account/`: the user, and what the account can sign in with. */
+export interface AccountInfo {
+  user: Record<string, unknown> | null;
+  email_verified: boolean;
+  has_password: boolean;
+  identities: { provider: string; email: string | null }[];
+  mfa: { totp: boolean; passkeys: number; recovery_codes_left: number };
+}
+
+/** One live session in `GET /auth/sessions/` (dates are ISO 8601 strings). */
+export interface SessionInfo {
+  sid: string;
+  created: string;
+  last_used: string;
+  user_agent: string | null;
+  /** Whether it is the session of the browser that asked. */
+  current: boolean;
 }

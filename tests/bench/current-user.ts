@@ -29,11 +29,7 @@ export interface PerCall {
   cpuUs: number;
 }
 
-async function perCall(
-  name: string,
-  iterations: number,
-  op: () => Promise<unknown>,
-): Promise<PerCall> {
+async function perCall(name: string, iterations: number, op: () => unknown): Promise<PerCall> {
   for (let i = 0; i < Math.min(300, iterations); i++) await op(); // JIT, prepared statements
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
@@ -78,7 +74,7 @@ export async function measureCurrentUser(
       { username: 'bench', password: 'bench-password-1' },
       { address: null, userAgent: 'bench' },
     );
-    const cookie = await verifySessionToken(ctx.keyring, issued.sessionToken);
+    const cookie = verifySessionToken(ctx.keyring, issued.sessionToken);
     if (!cookie) throw new Error('the session cookie does not verify');
     const lookup = { sid: issued.sid, userId: issued.userId, now: new Date() };
     return [

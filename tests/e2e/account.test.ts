@@ -79,6 +79,12 @@ describeInBrowser('the account page and its Server Action in Chromium', () => {
   /** The open form's next save is refused, then the next render is the sign-in page. */
   async function expectSignedOut(page: Page, username: string, name: string): Promise<void> {
     expect(await save(page, 'Mallory')).toContain('You are signed out: nothing was saved.');
+    // The refused action tells the hook, whose refresh the server refuses too: the navigation
+    // shows the signed-out state without a reload.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Sign in', exact: true })
+      .waitFor({ timeout: 5_000 });
     await screenshot(page, `${name}-action-refused`);
     expect((await findUserByUsername(database!.db, username))?.firstName).not.toBe('Mallory');
     await page.reload();

@@ -8,6 +8,7 @@ import type { LocalIdpUser } from '@/dev/idp-local/users';
 import type { SeedUser } from '../support/kit-servers';
 import { testSecrets } from '../support/keys';
 import { freePort, startNextServer, type NextServer } from '../support/next-server';
+import { copyMigratedPglite } from '../support/pglite-template';
 
 /** The demo app under `next start`, addressed as http://localhost:<port> like a developer would. */
 export interface E2eApp {
@@ -53,7 +54,9 @@ export async function startE2eApp({
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-e2e-'));
   try {
     if (users.length > 0) {
-      // Opening PGlite here costs seconds; without users the server creates the database itself.
+      // Seeded on a copy of the migrated template (no initdb, no migrations here); without users
+      // the server creates the database itself, as on a developer's first start.
+      await copyMigratedPglite(join(dataDir, 'pglite'));
       const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
       for (const user of users) await createUser(handle.db, user);
       await handle.close();

@@ -22,6 +22,7 @@ import {
   startAccountsKit,
   composed,
   tokenIn,
+  signedInByLink,
 } from '../support/accounts';
 
 const form = (name: string, overrides: Partial<SignUpInput> = {}): SignUpInput => ({
@@ -82,11 +83,11 @@ describe('sign-up with e-mail verification (the default)', () => {
     const result = await signUp(kit.ctx, form('cyd'), kit.client);
     if (result.status !== 'accepted') throw new Error('expected 202');
     const token = tokenIn(await composed(kit.ctx, result.outbox[0]), '/verify-email');
-    const issued = await verifyEmail(kit.ctx, token, kit.client);
+    const issued = signedInByLink(await verifyEmail(kit.ctx, token, kit.client));
     const user = await userNamed('cyd');
     expect(user!.emailVerified).toBe(true);
     expect(issued.userId).toBe(user!.id);
-    expect(claimsOf(issued)).toMatchObject({ sub: String(user!.id), amr: ['otp'] });
+    expect(claimsOf(issued)).toMatchObject({ sub: String(user!.id), amr: ['email'] });
     expect(kit.events.map((e) => e.type).slice(-2)).toEqual(['email.verified', 'sign_in.success']);
     const signedIn = await signIn(
       kit.ctx,

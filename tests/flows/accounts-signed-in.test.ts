@@ -27,6 +27,7 @@ import {
   startAccountsKit,
   tokenIn,
   composed,
+  signedInByLink,
 } from '../support/accounts';
 
 const client = { address: null, userAgent: 'flows' };
@@ -191,7 +192,7 @@ describe('the signed-in account endpoints at a frozen clock', () => {
       const [unchanged] = await kit.ctx.db.select().from(users).where(eq(users.id, user.id));
       expect(unchanged).toMatchObject({ email: 'mover@example.com', emailVerified: true });
       const token = tokenIn(confirm, '/verify-email');
-      const issued = await verifyEmail(kit.ctx, token, client);
+      const issued = signedInByLink(await verifyEmail(kit.ctx, token, client));
       expect(issued.userId).toBe(user.id);
       const [changed] = await kit.ctx.db.select().from(users).where(eq(users.id, user.id));
       expect(changed).toMatchObject({

@@ -1,6 +1,7 @@
 /** Helpers for the account suites (docs/contract.md section 8): mailed links, test kits. */
 import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
+import type { LinkOutcome } from '@/auth/accounts/email';
 import { siteOf, type OutgoingMail } from '@/auth/accounts/mail';
 import type { AuthContext } from '@/auth/context';
 import type { MailMessage } from '@/mail';
@@ -59,6 +60,12 @@ export function tokenIn(message: MailMessage, page: string): string {
 }
 
 /** The claims of an issued access token, as verifyBearer would give them. */
+/** The session a used link opened (a failed test when it asked for a second step instead). */
+export function signedInByLink(outcome: LinkOutcome): IssuedTokens {
+  expect(outcome.secondStep, 'expected a session, not a second step').toBeUndefined();
+  return outcome as IssuedTokens;
+}
+
 export function claimsOf(issued: Pick<IssuedTokens, 'accessToken'>): AccessTokenClaims {
   return decodeJwt(issued.accessToken) as AccessTokenClaims;
 }

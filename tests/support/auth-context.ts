@@ -9,10 +9,11 @@ import type { AuthContext } from '@/auth/context';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { createUser } from '@/auth/services/users';
 import { loadKeyring } from '@/auth/tokens/keys';
-import { openDatabase } from '@/db/client';
+import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { ClientInfo } from '@/auth/client-info';
 import { testSecrets } from './keys';
+import { openMigratedMemoryPglite } from './pglite-template';
 
 /** The flows' kit: services called in process, no build, no HTTP. */
 export interface TestKit {
@@ -28,19 +29,19 @@ export interface TestKit {
 let secrets: ReturnType<typeof testSecrets> | undefined;
 
 /**
- * A kit for the in-process flow suites: the configuration resolved in code (production rules,
- * with the given options and environment), embedded PGlite in memory (migrated), and keys
- * generated once per process. The services take `now`, so time rules run at a frozen clock.
+ * The services' context on `db`: the configuration resolved in code (production rules unless
+ * `env` says otherwise, with the given options and environment), keys generated once per
+ * process, and every auth event collected into `events`. `env.dataDir` is where development-only
+ * files (generated secrets) would land; these configurations write none there.
  */
-export async function startTestKit(
-  options: AuthOptions = {},
-  env: Partial<AuthEnv> = {},
-): Promise<TestKit> {
+export async function testContext(
+  db: Database,
+  options: AuthOptions,
+  env: Partial<AuthEnv> & { dataDir: string },
+): Promise<{ ctx: AuthContext; events: AuthEvent[] }> {
   secrets ??= testSecrets();
   const { AUTH_SECRET, AUTH_SIGNING_KEYS, AUTH_APP_URL, SMTP_URL } = await secrets;
   const events: AuthEvent[] = [];
-  // Development-only files (generated secrets) would land here; production config writes none.
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
   const config = await resolveAuthConfig(
     { ...options, onEvent: (event) => void events.push(event) },
     {
@@ -50,17 +51,30 @@ export async function startTestKit(
       appUrl: AUTH_APP_URL,
       smtpUrl: SMTP_URL,
       logLevel: 'silent',
-      dataDir,
       ...env,
     },
   );
-  const handle = await openDatabase({ driver: 'pglite', dataDir: 'memory://' });
   const ctx: AuthContext = {
     config,
     keyring: await loadKeyring(config),
     signer: new CookieSigner(config.secret, config.cookieSalt),
-    db: handle.db,
+    db,
   };
+  return { ctx, events };
+}
+
+/**
+ * A kit for the in-process flow suites: {@link testContext} on a fresh embedded PGlite in memory
+ * (loaded migrated from pglite-template.ts: no initdb, no migrations per kit). The services take
+ * `now`, so time rules run at a frozen clock.
+ */
+export async function startTestKit(
+  options: AuthOptions = {},
+  env: Partial<AuthEnv> = {},
+): Promise<TestKit> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
+  const handle = await openMigratedMemoryPglite();
+  const { ctx, events } = await testContext(handle.db, options, { dataDir, ...env });
   return {
     ctx,
     events,

@@ -7,6 +7,7 @@ import { createUser } from '@/auth/services/users';
 import { openTestDatabase, stopTestDatabaseServices, type TestDatabase } from './databases';
 import { testSecrets } from './keys';
 import { startNextServer, type NextServer } from './next-server';
+import { copyMigratedPglite } from './pglite-template';
 
 /** The two databases the HTTP suites run against. */
 export const HTTP_BACKENDS = ['pglite', 'pg'] as const;
@@ -40,7 +41,7 @@ async function seed(db: Database, users: SeedUser[]) {
 }
 
 /**
- * Starts the kit with production settings on PGlite (a fresh data directory) or on a fresh scratch
+ * Starts the kit with production settings on PGlite (a fresh, migrated data directory) or on a fresh scratch
  * database of the test PostgreSQL (node-postgres), after creating `users`. Returns null when
  * PostgreSQL is unreachable (the suite then skips, with the message databases.ts prints).
  */
@@ -53,6 +54,7 @@ export async function startKit(
     routeDatabaseUrl = (url) => url,
     nodeArgs = [],
     appDir,
+    port,
   }: {
     env?: Record<string, string>;
     users?: SeedUser[];
@@ -62,6 +64,8 @@ export async function startKit(
     nodeArgs?: string[];
     /** Where the app and its build are (default: the repository). */
     appDir?: string;
+    /** The port to listen on (default: a free one), for settings that name it (AUTH_APP_URL). */
+    port?: number;
   } = {},
 ): Promise<KitServer | null> {
   let database: TestDatabase | null = null;
@@ -78,12 +82,16 @@ export async function startKit(
     await seed(database.db, users);
     await prepare?.(database.db);
   } else {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
-    await seed(handle.db, users);
-    await prepare?.(handle.db);
-    await handle.close();
+    // A copy of the migrated template (pglite-template.ts) instead of initdb and the migrations.
+    await copyMigratedPglite(join(dataDir, 'pglite'));
+    if (users.length > 0 || prepare) {
+      const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
+      await seed(handle.db, users);
+      await prepare?.(handle.db);
+      await handle.close();
+    }
   }
-  let server = await startNextServer(fullEnv, { dataDir, nodeArgs, appDir });
+  let server = await startNextServer(fullEnv, { dataDir, nodeArgs, appDir, port });
   const kit: KitServer = {
     backend,
     database,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nextBuildReady } from './next-build';
 
 /** A running `next start` of the kit. */
 export interface NextServer {
@@ -28,7 +29,7 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts `next start` (the build must exist: see next-build.ts) with the given environment, on
+ * Starts `next start` (once the build exists: see next-build.ts) with the given environment, on
  * embedded PGlite in a fresh temporary directory unless DATABASE_URL is given, and waits until
  * it answers.
  */
@@ -47,6 +48,7 @@ export async function startNextServer(
     appDir?: string;
   } = {},
 ): Promise<NextServer> {
+  await nextBuildReady();
   const port = fixedPort ?? (await freePort());
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), 'kit-data-'));
   let output = '';

@@ -1,33 +1,59 @@
 'use client';
 
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { safeRelativePath } from '@/client/redirects';
-import { useAuth, type AuthClientErrorInfo } from '@/client';
+import { formatWait, useAuth, type AuthClientErrorInfo } from '@/client';
+import { describeError } from './messages';
+import { ResendVerification } from './ResendVerification';
+import { Alert, Button, ButtonLink, Field, TextLink } from './ui';
 
 function describe(error: AuthClientErrorInfo): string {
   if (error.code === 'throttled')
-    return `Too many sign-in attempts. Try again in ${error.retryAfter ?? 'a few'} seconds.`;
+    return `Too many sign-in attempts. Try again in ${formatWait(error.retryAfter)}.`;
   if (error.code === 'authentication_failed') return 'Wrong username or password.';
   if (error.code === 'invalid_request') return 'Enter your username and password.';
-  return error.detail;
+  return describeError(error);
 }
 
 const noSubscription = () => () => {};
 
 /** The demo's sign-in form: username and password, or Cognito's hosted UI. */
 export function LoginForm() {
-  const { signIn, signInWithCognito, cognitoEnabled, error: authError } = useAuth();
+  const {
+    status,
+    user,
+    signIn,
+    signOut,
+    refresh,
+    signInWithCognito,
+    cognitoEnabled,
+    error: authError,
+  } = useAuth();
   const router = useRouter();
-  const next = safeRelativePath(useSearchParams().get('next'), '/dashboard');
+  const params = useSearchParams();
+  const next = safeRelativePath(params.get('next'), '/dashboard');
+  const reauth = params.get('reauth') === '1';
   const [error, setError] = useState<string | null>(null);
+  const [unverified, setUnverified] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [signedInHere, setSignedInHere] = useState(false);
   // Until React has hydrated the form, a submit would be the browser's own: keep it disabled.
   const ready = useSyncExternalStore(
     noSubscription,
     () => true,
     () => false,
   );
+
+  // Arriving here signed in usually means the server turned this session away (a page's
+  // requireUser() redirected: the session was revoked or signed out elsewhere) while this tab
+  // still holds an access token. Ask the server once: a refused refresh signs this tab out.
+  const checked = useRef(false);
+  useEffect(() => {
+    if (checked.current || status === 'loading') return;
+    checked.current = true;
+    if (status === 'authenticated') void refresh();
+  }, [status, refresh]);
 
   // "Continue with Cognito" reports a redirect that cannot start (an unreachable IdP) through
   // the hook's error, not a return value: show it, or the button seems to do nothing.
@@ -42,55 +68,104 @@ export function LoginForm() {
     const form = new FormData(event.currentTarget);
     setBusy(true);
     setError(null);
+    setUnverified(false);
     const result = await signIn(
       String(form.get('username') ?? ''),
       String(form.get('password') ?? ''),
     );
     setBusy(false);
-    if (result.ok) router.replace(next);
+    if (result.ok) {
+      setSignedInHere(true);
+      router.replace(next);
+    } else if (result.error.code === 'email_not_verified') setUnverified(true);
     else setError(describe(result.error));
   }
 
+  if (status === 'authenticated' && !signedInHere && !reauth)
+    return (
+      <div className="space-y-5">
+        <Alert tone="info" title={`You are signed in as ${user.username}`}>
+          <p>Carry on where you were going, or sign out to use another account.</p>
+        </Alert>
+        <div className="grid gap-3 sm:grid-cols-2">
+          <ButtonLink href={next} prefetch={false}>
+            Continue
+          </ButtonLink>
+          <Button variant="secondary" onClick={() => void signOut()}>
+            Use another account
+          </Button>
+        </div>
+      </div>
+    );
+
   return (
-    <div className="card">
+    <div className="space-y-6">
+      {reauth && (
+        <Alert tone="info" title="Confirm it’s you">
+          <p>This page asks for a recent sign-in. Sign in again to continue.</p>
+        </Alert>
+      )}
       <form
         method="post"
         onSubmit={onSubmit}
-        className="stack"
+        className="space-y-5"
         aria-describedby={shown ? 'login-error' : undefined}
       >
-        <label htmlFor="username">Username</label>
-        <input id="username" name="username" autoComplete="username" required />
-        <label htmlFor="password">Password</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
+        <Field
+          id="username"
+          label="Username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
           required
         />
-        {shown && (
-          <p id="login-error" role="alert" className="error">
-            {shown}
+        <div>
+          <Field
+            id="password"
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
+          <p className="mt-2 text-right text-sm">
+            <TextLink href="/forgot-password">Forgot your password?</TextLink>
           </p>
+        </div>
+        {shown && (
+          <Alert tone="error" id="login-error">
+            {shown}
+          </Alert>
         )}
-        <button type="submit" disabled={busy || !ready}>
+        <Button type="submit" busy={busy} disabled={!ready} className="w-full">
           Sign in
-        </button>
+        </Button>
       </form>
+      {unverified && (
+        <div className="space-y-4 border-t border-zinc-100 pt-6 dark:border-zinc-800">
+          <Alert tone="warning" title="Confirm your e-mail address first">
+            <p>
+              We sent you a link when you created the account. Open it to finish, or get a new one
+              here.
+            </p>
+          </Alert>
+          <ResendVerification idPrefix="login-resend" />
+        </div>
+      )}
       {cognitoEnabled && (
         <>
-          <p className="divider">
-            <span>or</span>
-          </p>
-          <button
-            type="button"
-            className="secondary"
+          <div className="flex items-center gap-3 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+            or
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+          </div>
+          <Button
+            variant="secondary"
+            className="w-full"
             disabled={!ready}
             onClick={() => void signInWithCognito({ returnTo: next })}
           >
             Continue with Cognito
-          </button>
+          </Button>
         </>
       )}
     </div>

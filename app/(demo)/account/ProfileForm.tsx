@@ -1,7 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState } from 'react';
+import { useActionState, useEffect } from 'react';
+import { useAuth } from '@/client';
+import { Button, Card, Field } from '../_components/ui';
 import { saveProfile, type ProfileFormState } from './actions';
 
 function message(state: ProfileFormState): { text: string; error: boolean } | null {
@@ -15,37 +17,74 @@ function message(state: ProfileFormState): { text: string; error: boolean } | nu
     case 'step_up_required':
       return { text: 'Sign in again to change your profile.', error: true };
     case 'invalid':
-      return { text: 'Check the fields below.', error: true };
+      return { text: 'Check the fields above.', error: true };
   }
 }
 
 /** The profile form: a Server Action, so it works before (and without) JavaScript too. */
 export function ProfileForm({ firstName, lastName }: { firstName: string; lastName: string }) {
   const [state, action, pending] = useActionState(saveProfile, null);
+  const { status, refresh } = useAuth();
   const shown = message(state);
   const fieldErrors = state && !state.ok && state.error === 'invalid' ? state.fieldErrors : {};
+
+  // The server's answer reaches the hook: a refused action means the session ended elsewhere
+  // (a refresh then signs this tab out, and the navigation follows); a saved name is picked up
+  // by the next tokens, so the navigation shows it at once.
+  const outcome = state ? (state.ok ? 'saved' : state.error) : null;
+  useEffect(() => {
+    if (status !== 'authenticated') return;
+    if (outcome === 'not_signed_in' || outcome === 'saved') void refresh();
+    // Only when a new answer arrives, not when the status changes because of it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+
   return (
-    <form action={action} className="card stack narrow" aria-describedby="profile-status">
-      <label htmlFor="first_name">First name</label>
-      <input id="first_name" name="first_name" defaultValue={firstName} maxLength={150} />
-      {fieldErrors.first_name && <p className="error">{fieldErrors.first_name.join(' ')}</p>}
-      <label htmlFor="last_name">Last name</label>
-      <input id="last_name" name="last_name" defaultValue={lastName} maxLength={150} />
-      {fieldErrors.last_name && <p className="error">{fieldErrors.last_name.join(' ')}</p>}
-      <p
-        id="profile-status"
-        role="status"
-        data-testid="profile-status"
-        className={shown?.error ? 'error' : 'muted'}
+    <form action={action} aria-describedby="profile-status">
+      <Card
+        id="profile"
+        title="Profile"
+        description="Your name as the app shows it. Saved with a Server Action that checks your session on the server."
+        footer={
+          <>
+            <p
+              id="profile-status"
+              role="status"
+              data-testid="profile-status"
+              className={`mr-auto text-sm ${shown?.error ? 'text-red-600 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}
+            >
+              {shown?.text}{' '}
+              {state && !state.ok && state.error === 'not_signed_in' && (
+                <Link href="/login?next=/account" className="font-semibold underline">
+                  Sign in
+                </Link>
+              )}
+            </p>
+            <Button type="submit" busy={pending}>
+              Save profile
+            </Button>
+          </>
+        }
       >
-        {shown?.text}{' '}
-        {state && !state.ok && state.error === 'not_signed_in' && (
-          <Link href="/login?next=/account">Sign in</Link>
-        )}
-      </p>
-      <button type="submit" disabled={pending}>
-        Save
-      </button>
+        <div className="grid gap-5 sm:grid-cols-2">
+          <Field
+            id="first_name"
+            label="First name"
+            defaultValue={firstName}
+            maxLength={150}
+            autoComplete="given-name"
+            errors={fieldErrors.first_name}
+          />
+          <Field
+            id="last_name"
+            label="Last name"
+            defaultValue={lastName}
+            maxLength={150}
+            autoComplete="family-name"
+            errors={fieldErrors.last_name}
+          />
+        </div>
+      </Card>
     </form>
   );
 }

@@ -1,13 +1,25 @@
+import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LoginForm } from '../_components/LoginForm';
+import { AuthFrame, Icon, TextLink } from '../_components/ui';
+
+export const metadata: Metadata = { title: 'Sign in' };
 
 export default function LoginPage() {
   return (
-    <section className="narrow">
-      <h1>Sign in</h1>
+    <AuthFrame
+      icon={<Icon name="lock" />}
+      title="Sign in to your account"
+      description="Welcome back. Enter your username and password."
+      footer={
+        <>
+          New here? <TextLink href="/sign-up">Create an account</TextLink>
+        </>
+      }
+    >
       <Suspense>
         <LoginForm />
       </Suspense>
-    </section>
+    </AuthFrame>
   );
 }

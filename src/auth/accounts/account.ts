@@ -1,6 +1,7 @@
 import { deleteUserAndData } from '@/db/queries/accounts';
 import { isForeignKeyViolation } from '@/db/errors';
 import { listIdentities } from '@/db/queries/accounts';
+import { mfaSummary } from '@/db/queries/mfa';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { InvalidRequest } from '../errors';
@@ -16,7 +17,7 @@ export interface AccountView {
   email_verified: boolean;
   has_password: boolean;
   identities: { provider: string; email: string }[];
-  /** Second factors (issue 15 adds them): none yet. */
+  /** Second factors (docs/contract.md section 9). */
   mfa: { totp: boolean; passkeys: number; recovery_codes_left: number };
 }
 
@@ -43,12 +44,13 @@ export async function readAccount(
   now = new Date(),
 ): Promise<AccountView> {
   const { user } = await requireLiveSession(ctx, claims, now);
+  const mfa = await mfaSummary(ctx.db, user.id);
   return {
     user: shownUser(ctx, user),
     email_verified: user.emailVerified,
     has_password: isUsablePassword(user.password),
     identities: await listIdentities(ctx.db, user.id),
-    mfa: { totp: false, passkeys: 0, recovery_codes_left: 0 },
+    mfa: { totp: mfa.totp, passkeys: mfa.passkeys, recovery_codes_left: mfa.recoveryCodesLeft },
   };
 }
 

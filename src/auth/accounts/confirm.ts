@@ -74,10 +74,18 @@ export async function confirmPassword(
 }
 
 /**
+ * The `amr` values that prove the session's sign-in checked a credential (RFC 8176: a password, a
+ * one-time code, a hardware key, the identity provider). A session opened by a mailed link
+ * (`email`) proves only access to the mailbox, which is what a thief of the mailbox has too: it
+ * does not count as a recent sign-in.
+ */
+const CREDENTIAL_AMR: ReadonlySet<string> = new Set(['pwd', 'otp', 'hwk', 'fed']);
+
+/**
  * Confirms a sensitive action (an e-mail change, a deletion): with the password when one is
  * given, otherwise by a sign-in or re-authentication of this session within `reauthMaxAge`
  * (docs/contract.md section 9: "a sign-in that recent counts"), the only way for a user without a
- * password.
+ * password. Only a sign-in that checked a credential counts (its `amr`, {@link CREDENTIAL_AMR}).
  * @throws InvalidRequest (400, `errors.password`) when neither holds; Throttled (429).
  */
 export async function confirmSensitiveAction(
@@ -89,7 +97,8 @@ export async function confirmSensitiveAction(
     return;
   }
   const age = (input.now.getTime() - input.session.authTime.getTime()) / 1000;
-  if (age <= ctx.config.reauthMaxAgeSeconds) return;
+  const credential = input.session.amr.some((method) => CREDENTIAL_AMR.has(method));
+  if (credential && age <= ctx.config.reauthMaxAgeSeconds) return;
   const minutes = Math.max(1, Math.round(ctx.config.reauthMaxAgeSeconds / 60));
   throw new InvalidRequest('Confirm it is you.', {
     password: [

@@ -1,4 +1,9 @@
-import { findUsersByAddress, lockAddress, spendMailToken } from '@/db/queries/mail-tokens';
+import {
+  deleteMailTokens,
+  findUsersByAddress,
+  lockAddress,
+  spendMailToken,
+} from '@/db/queries/mail-tokens';
 import { findUserById, updateUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import {
@@ -13,6 +18,7 @@ import { emitAuthEvent } from '../events';
 import type { ClientInfo } from '../client-info';
 import { canonicalEmail, emailColumns } from '../identity';
 import type { IssuedTokens } from '../sessions/issue';
+import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
 import { openSession } from '../sessions/open';
 import { checkAccountRequestThrottle, mayMail } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
@@ -28,11 +34,12 @@ import {
 import { hashMailToken } from './tokens';
 
 /**
- * How a session opened by a mailed link authenticated, in the access token's `amr`: a one-time
- * secret delivered out of band (RFC 8176 `otp`; Microsoft's Entra ID says the same of e-mail
- * one-time codes). It is no second factor: it never carries `mfa`.
+ * How a session opened by a mailed link authenticated, in the access token's `amr`: `email`, the
+ * kit's own value (RFC 8176 lets a deployment add values). Not `otp`: a link proves only access
+ * to the mailbox, so such a session is no recent sign-in for a sensitive action (confirm.ts), and
+ * it never carries `mfa`.
  */
-const LINK_AMR = ['otp'] as const;
+const LINK_AMR = ['email'] as const;
 
 /** The address of an e-mail form, canonical, or a 400 naming `field`. */
 export function requireAddress(email: string, field: string): string {
@@ -53,7 +60,8 @@ type Verified = { user: User; kind: 'verify_email' | 'change_email' };
  * - `verify_email`: the address counts as verified, if the user still has the address the link
  *   was mailed to (a link proves that address only);
  * - `change_email`: the user's address becomes the new one, verified, if no other account has
- *   taken it since the request (checked under the address lock).
+ *   taken it since the request (checked under the address lock); the reset and verification links
+ *   still pending went to the old address, and are dropped.
  */
 async function spendLink(ctx: AuthContext, token: string, now: Date): Promise<Verified> {
   return ctx.db.transaction(async (tx) => {
@@ -83,13 +91,21 @@ async function spendLink(ctx: AuthContext, token: string, now: Date): Promise<Ve
         'This address now belongs to another account, so your address was not changed.',
       );
     const updated = await updateUser(tx, user.id, emailColumns(used.email, true));
+    // Reset and verification links went to the old address, which is no longer the account's.
+    await deleteMailTokens(tx, user.id, ['reset_password', 'verify_email']);
     return { user: updated ?? user, kind: 'change_email' };
   });
 }
 
+/** What a used link answers: a session, or for a user with TOTP on the second step of sign-in. */
+export type LinkOutcome =
+  (IssuedTokens & { secondStep?: undefined }) | { secondStep: SecondStepRequired };
+
 /**
  * POST /auth/email/verify/ (docs/contract.md section 8): uses a verification or e-mail change
- * link and signs the user in (the sign-in answer, a new session).
+ * link and signs the user in (the sign-in answer, a new session). A link proves the mailbox only,
+ * so a user with TOTP on gets the second step instead (section 9): the mailbox must not stand in
+ * for the second factor.
  * @throws InvalidToken (400) for an unknown, used, superseded or expired link; Throttled (429).
  */
 export async function verifyEmail(
@@ -97,7 +113,7 @@ export async function verifyEmail(
   token: string,
   client: ClientInfo,
   now = new Date(),
-): Promise<IssuedTokens> {
+): Promise<LinkOutcome> {
   await checkAccountRequestThrottle(ctx.db, ctx.config, client.address, now);
   const { user, kind } = await spendLink(ctx, token, now);
   await emitAuthEvent(ctx.config, {
@@ -106,6 +122,15 @@ export async function verifyEmail(
     sid: null,
     address: client.address,
   });
+  if (await needsSecondFactor(ctx, user))
+    return {
+      secondStep: await startSecondStep(ctx, {
+        user,
+        amr: LINK_AMR,
+        event: 'sign_in.success',
+        now,
+      }),
+    };
   return openSession(ctx, { user, client, amr: LINK_AMR, event: 'sign_in.success', now });
 }
 

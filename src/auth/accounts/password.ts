@@ -95,7 +95,8 @@ export async function requestPasswordReset(
  * POST /auth/password-reset/confirm/: sets the password a reset link allows. The new password is
  * checked before the link is used, so a refused one leaves the link working; then, in one
  * transaction, the link is used (once: a conditional update), the password set, the address
- * counted as verified (the link reached it, if it is still the user's) and every session revoked.
+ * counted as verified (the link reached it, if it is still the user's), every other pending link
+ * dropped and every session revoked.
  * @throws NotFound when password reset is off; InvalidToken (400); InvalidRequest (400,
  * `errors.password`); Throttled (429).
  */
@@ -138,6 +139,9 @@ export async function confirmPasswordReset(
       password,
       ...(sameAddress ? { emailVerified: true } : {}),
     });
+    // Every other link dies with the old password: an e-mail change link that a thief with a
+    // stolen session asked for would otherwise still take the account after the owner's reset.
+    await deleteMailTokens(tx, current.id);
     return revokeUserSessions(tx, current.id);
   });
   await emitAuthEvent(config, {
@@ -152,7 +156,7 @@ export async function confirmPasswordReset(
 /**
  * POST /auth/password/ (Bearer): the current password (a wrong one counts as a failed sign-in),
  * then the new one (the rules); in one transaction the password is set, every other session
- * revoked, pending reset links dropped and the caller's session given a new refresh token, for
+ * revoked, every pending mailed link dropped and the caller's session given a new refresh token, for
  * the sign-in answer with new tokens.
  * @throws InvalidRequest (400: `errors.current_password`, `errors.new_password`);
  * TokenNotValid (401); Throttled (429).
@@ -191,7 +195,9 @@ export async function changePassword(
   const result = await db.transaction(async (tx) => {
     const updated = await updateUser(tx, user.id, { password });
     const revoked = await revokeUserSessions(tx, user.id, session.sid);
-    await deleteMailTokens(tx, user.id, 'reset_password');
+    // Every pending link (reset, verification, e-mail change) dies with the old password: one a
+    // thief with a stolen session asked for must not outlive the owner taking the account back.
+    await deleteMailTokens(tx, user.id);
     const successor = await reissueSessionToken(tx, {
       sid: session.sid,
       userId: user.id,

@@ -44,9 +44,13 @@ function resolveAppUrl(options: DefinedOptions, env: ParsedEnv, production: bool
   const setting = env.appUrl !== undefined ? 'AUTH_APP_URL' : 'appUrl';
   const appUrl = env.appUrl ?? options.appUrl;
   if (appUrl === undefined) return production ? null : `http://localhost:${env.port ?? 3000}`;
-  if (production && !appUrl.startsWith('https:'))
+  // http://localhost is a secure context (browsers keep it on the machine), so a production build
+  // run locally (the HTTP tests, a passkey demo: WebAuthn needs a host name, never an IP) may use it.
+  const { protocol, hostname } = new URL(appUrl);
+  const localhost = hostname === 'localhost' || hostname.endsWith('.localhost');
+  if (production && protocol !== 'https:' && !(protocol === 'http:' && localhost))
     fail(
-      `${setting} must be an https origin in production (got "${appUrl}"): the links in mail carry one-time tokens`,
+      `${setting} must be an https origin in production (got "${appUrl}"; plain http only on localhost): the links in mail carry one-time tokens`,
     );
   return appUrl;
 }

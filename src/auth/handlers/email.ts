@@ -1,18 +1,23 @@
 import { verifyBearer } from '../bearer';
 import { requestEmailChange, resendVerification, verifyEmail } from '../accounts/email';
 import { defineHandler } from './define-handler';
+import { secondStepResponse } from './mfa';
 import { acceptedWithMail } from './outbox';
 import { emailBody, emailChangeBody, mailedTokenBody } from './schemas';
 import { tokenResponse } from './token-response';
 
-/** POST /auth/email/verify/ — a verification or e-mail change link: verified, and signed in. */
+/**
+ * POST /auth/email/verify/ — a verification or e-mail change link: verified, and signed in (for a
+ * user with TOTP on, the second step instead, with no cookie).
+ */
 export const verifyEmailHandler = defineHandler({
   method: 'POST',
   body: mailedTokenBody,
   sameSiteOnly: true,
   async handle({ body, ctx, client, secure }) {
-    const issued = await verifyEmail(ctx, body.token, client);
-    return tokenResponse(ctx, issued, secure);
+    const outcome = await verifyEmail(ctx, body.token, client);
+    if (outcome.secondStep) return secondStepResponse(outcome.secondStep);
+    return tokenResponse(ctx, outcome, secure);
   },
 });
 

@@ -11,7 +11,7 @@ export const sessionsHandler = defineHandler({
   method: 'GET',
   async handle({ request, ctx, cookies }) {
     const claims = await verifyBearer(ctx, request.headers);
-    const current = await verifySessionToken(ctx.keyring, cookies.sessionToken ?? undefined);
+    const current = verifySessionToken(ctx.keyring, cookies.sessionToken ?? undefined);
     const sessions = await listSessions(ctx, claims.user_id, current?.sid ?? null);
     return respond({
       sessions: sessions.map((s) => ({

@@ -191,23 +191,47 @@ export function authenticationOptions(
   });
 }
 
+/**
+ * A credential id as browsers report it: base64url, at most 1023 bytes (WebAuthn's limit) once
+ * decoded. Anything else is refused before it reaches a database query.
+ */
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1364}$/;
+
+/** The challenge a ceremony response's client data carries, or null when it has none. */
+function clientDataChallenge(clientDataJSON: unknown): string | null {
+  if (typeof clientDataJSON !== 'string' || clientDataJSON.length > 65_536) return null;
+  try {
+    const clientData: unknown = JSON.parse(
+      Buffer.from(clientDataJSON, 'base64url').toString('utf8'),
+    );
+    const challenge = (clientData as { challenge?: unknown } | null)?.challenge;
+    return typeof challenge === 'string' && /^[A-Za-z0-9_-]{16,512}$/.test(challenge)
+      ? challenge
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a registration response says about itself before any check: to find its challenge. */
+export function describeRegistrationResponse(
+  response: unknown,
+): { credentialId: string; challenge: string } | null {
+  const { id, response: attestation } = (response ?? {}) as Partial<RegistrationResponseJSON>;
+  const challenge = clientDataChallenge(attestation?.clientDataJSON);
+  if (typeof id !== 'string' || !CREDENTIAL_ID.test(id) || challenge === null) return null;
+  return { credentialId: id, challenge };
+}
+
 /** What a sign-in response says about itself before any check: to find its challenge and key. */
 export function describeAuthenticationResponse(
   response: unknown,
 ): { credentialId: string; challenge: string; userHandle: string | null } | null {
-  try {
-    const { id, response: assertion } = response as AuthenticationResponseJSON;
-    if (typeof id !== 'string' || !id || typeof assertion?.clientDataJSON !== 'string') return null;
-    const clientData: unknown = JSON.parse(
-      Buffer.from(assertion.clientDataJSON, 'base64url').toString('utf8'),
-    );
-    const challenge = (clientData as { challenge?: unknown } | null)?.challenge;
-    if (typeof challenge !== 'string' || !challenge) return null;
-    const handle = assertion.userHandle;
-    return { credentialId: id, challenge, userHandle: typeof handle === 'string' ? handle : null };
-  } catch {
-    return null;
-  }
+  const { id, response: assertion } = (response ?? {}) as Partial<AuthenticationResponseJSON>;
+  const challenge = clientDataChallenge(assertion?.clientDataJSON);
+  if (typeof id !== 'string' || !CREDENTIAL_ID.test(id) || challenge === null) return null;
+  const handle = assertion?.userHandle;
+  return { credentialId: id, challenge, userHandle: typeof handle === 'string' ? handle : null };
 }
 
 export type AuthenticationResult =

@@ -2,6 +2,7 @@ import { findLiveSession } from '@/db/queries/current-user';
 import type { ClaimValue } from '../config/types';
 import { parseDurationSeconds, type Duration } from '../config/durations';
 import type { AuthContext } from '../context';
+import { isMultiFactor } from '../mfa/amr';
 import { buildCustomClaims } from '../tokens/claims';
 
 /** The claims every signed-in identity has, named as in access tokens (docs/contract.md section 4). */
@@ -33,7 +34,10 @@ export interface IdentityCheck<User> {
   allow?: (user: User) => boolean;
   /** Step-up: the sign-in that started the session is at most this old (300, "5m"). */
   maxAge?: Duration;
-  /** Step-up: the session was started with a second factor (`amr` contains "mfa"). */
+  /**
+   * Step-up: the session signed in (or re-authenticated) with more than one factor: `amr` contains
+   * "mfa" (a TOTP or recovery code after the password), or "hwk" and "user" (a passkey).
+   */
   mfa?: boolean;
 }
 
@@ -96,6 +100,6 @@ export function checkIdentity<User extends { claims: SessionClaims }>(
     if (Math.floor(now.getTime() / 1000) - user.claims.auth_time > maxAge)
       return 'step_up_required';
   }
-  if (check.mfa && !user.claims.amr.includes('mfa')) return 'step_up_required';
+  if (check.mfa && !isMultiFactor(user.claims.amr)) return 'step_up_required';
   return 'ok';
 }

@@ -5,7 +5,14 @@ import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
 import { AuthenticationFailed, EmailNotVerified, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
 import { hashPassword, verifyPassword, waitOutFailure } from '../passwords';
-import { checkSignInThrottle, clearSignInFailures, type SignInAttempt } from '../throttle/sign-in';
+import { AMR } from '../mfa/amr';
+import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
+import {
+  checkSignInThrottle,
+  clearSignInFailures,
+  forgiveSignInAttempt,
+  type SignInAttempt,
+} from '../throttle/sign-in';
 import type { ClientInfo } from '../client-info';
 import type { IssuedTokens } from '../sessions/issue';
 import { openSession } from '../sessions/open';
@@ -14,6 +21,13 @@ import { openSession } from '../sessions/open';
 export interface SignedIn extends IssuedTokens {
   device: KnownDevice;
 }
+
+/**
+ * What a right password gives: a session, or, for a user with TOTP on, the second step to take
+ * (docs/contract.md section 9: no session and no cookie until it is done).
+ */
+export type PasswordSignIn =
+  (SignedIn & { secondStep?: undefined }) | { secondStep: SecondStepRequired };
 
 async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<void> {
   try {
@@ -32,19 +46,20 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
 }
 
 /**
- * Signs a user in with username and password (the seed's /auth/sign-in/). `devices` are the
+ * Signs a user in with username and password (the seed's /auth/sign-in/): a session, or for a
+ * user with TOTP on the second step (`secondStep`, finished by verifySecondStep). `devices` are the
  * device cookie entries the browser sent (already verified); the one issued for this account, if
  * any, lets the browser past a username held by a stranger's failures (docs/contract.md section 6).
  * @throws Throttled (429) after too many failures; AuthenticationFailed (401) for an unknown
  * user, a wrong password or an inactive user, all alike in content and in time; EmailNotVerified
  * (403) for the right password of an account made by sign-up whose address is not confirmed yet.
  */
-export async function signIn(
+export async function passwordSignIn(
   ctx: AuthContext,
   input: { username: string; password: string; devices?: readonly KnownDevice[] },
   client: ClientInfo,
   now = new Date(),
-): Promise<SignedIn> {
+): Promise<PasswordSignIn> {
   const { db, config } = ctx;
   const user = await findUserByUsername(db, input.username);
   const attempt: SignInAttempt = {
@@ -75,7 +90,9 @@ export async function signIn(
   // A Django pbkdf2/scrypt (or older argon2) hash is upgraded to the current hasher now that
   // the password is known (Django's must_update idea).
   if (needsRehash) await updateUser(db, user.id, { password: await hashPassword(input.password) });
-  await clearSignInFailures(db, config, attempt);
+  const secondFactor = await needsSecondFactor(ctx, user);
+  if (secondFactor) await forgiveSignInAttempt(db, config, attempt);
+  else await clearSignInFailures(db, config, attempt);
   // An account made by sign-up proves its address first (docs/contract.md section 8). Said only
   // after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
   if (config.requireEmailVerification && user.selfRegistered && !user.emailVerified) {
@@ -91,12 +108,37 @@ export async function signIn(
       'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
     );
   }
+  if (secondFactor)
+    return {
+      secondStep: await startSecondStep(ctx, {
+        user,
+        amr: AMR.password,
+        event: 'sign_in.success',
+        now,
+      }),
+    };
   const issued = await openSession(ctx, {
     user,
     client,
-    amr: ['pwd'],
+    amr: AMR.password,
     event: 'sign_in.success',
     now,
   });
   return { ...issued, device: deviceAfterSignIn(attempt.device, user.id, now) };
+}
+
+/**
+ * {@link passwordSignIn} for an account without a second factor (scripts, tests): the session.
+ * @throws Error for an account with TOTP on, which needs passwordSignIn's second step.
+ */
+export async function signIn(
+  ctx: AuthContext,
+  input: { username: string; password: string; devices?: readonly KnownDevice[] },
+  client: ClientInfo,
+  now = new Date(),
+): Promise<SignedIn> {
+  const outcome = await passwordSignIn(ctx, input, client, now);
+  if (outcome.secondStep)
+    throw new Error('This account has TOTP on: use passwordSignIn() and verifySecondStep()');
+  return outcome;
 }

@@ -19,6 +19,8 @@ import type { IdpIdentity, IdpVerifier } from '../idp/verify';
 import { verifyIdpTokens } from '../idp/verify';
 import type { IssuedTokens } from '../sessions/issue';
 import type { ClientInfo } from '../client-info';
+import { AMR } from '../mfa/amr';
+import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
 import { openSession } from '../sessions/open';
 
 type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
@@ -98,7 +100,8 @@ async function findOrCreateUser(tx: Transaction, identity: IdpIdentity, now: Dat
 
 /**
  * The seed's /auth/social-exchange/: IdP tokens (Cognito, or a generic OIDC provider) for the
- * kit's own tokens, answered exactly as sign-in.
+ * kit's own tokens, answered exactly as sign-in; for a user with TOTP on, the second step instead
+ * (`secondStep`: no session until a code is given, docs/contract.md section 9).
  * @throws AuthenticationFailed (401), EmailNotVerified (403), ServiceUnavailable (503).
  */
 export async function socialExchange(
@@ -107,7 +110,7 @@ export async function socialExchange(
   tokens: { idToken: string; accessToken: string },
   client: ClientInfo,
   now = new Date(),
-): Promise<IssuedTokens> {
+): Promise<(IssuedTokens & { secondStep?: undefined }) | { secondStep: SecondStepRequired }> {
   const { config } = ctx;
   try {
     if (!verifier)
@@ -127,10 +130,19 @@ export async function socialExchange(
       }
     }
     if (!user.isActive) throw new AuthenticationFailed('This account is inactive.');
+    if (await needsSecondFactor(ctx, user))
+      return {
+        secondStep: await startSecondStep(ctx, {
+          user,
+          amr: AMR.federated,
+          event: 'social_exchange.success',
+          now,
+        }),
+      };
     return await openSession(ctx, {
       user,
       client,
-      amr: ['fed'],
+      amr: AMR.federated,
       event: 'social_exchange.success',
       now,
     });

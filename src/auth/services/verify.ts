@@ -21,9 +21,9 @@ export async function verifyToken(
 ): Promise<void> {
   const type = peekTokenType(token);
   if (type === 'access') {
-    if ((await verifyAccessToken(ctx.keyring, ctx.config, token, now)).ok) return;
+    if (verifyAccessToken(ctx.keyring, ctx.config, token, now).ok) return;
   } else if (type === 'refresh') {
-    const verified = await verifyRefreshToken(ctx.keyring, ctx.config, token, now);
+    const verified = verifyRefreshToken(ctx.keyring, ctx.config, token, now);
     if (verified.ok) {
       const state = await readRefreshTokenState(ctx.db, {
         jti: verified.claims.jti,

@@ -19,7 +19,7 @@ export async function logoff(
   client: ClientInfo,
 ): Promise<void> {
   // An expired but genuine token still names its session: revoke it all the same.
-  const verified = await verifyRefreshToken(
+  const verified = verifyRefreshToken(
     ctx.keyring,
     { ...ctx.config, leewaySeconds: 366 * 86_400 },
     refreshToken,

@@ -33,24 +33,25 @@ export async function issueTokens(
 ): Promise<IssuedTokens> {
   const { config, keyring } = core;
   const refreshExpires = seconds(refresh.expiresAt);
-  const [access, refreshToken, sessionToken] = await Promise.all([
-    buildCustomClaims(config, user, core.db).then((customClaims) =>
-      signAccessToken(keyring, config, {
-        userId: user.id,
-        session: { sid: refresh.sid, authTime: seconds(refresh.authTime), amr: refresh.amr },
-        customClaims,
-        nowSeconds: seconds(now),
-      }),
-    ),
-    signRefreshToken(keyring, config, {
-      userId: user.id,
-      jti: refresh.jti,
-      sid: refresh.sid,
-      iat: seconds(refresh.createdAt),
-      exp: refreshExpires,
-    }),
-    signSessionToken(keyring, { userId: user.id, sid: refresh.sid, exp: refreshExpires }),
-  ]);
+  const customClaims = await buildCustomClaims(config, user, core.db);
+  const access = signAccessToken(keyring, config, {
+    userId: user.id,
+    session: { sid: refresh.sid, authTime: seconds(refresh.authTime), amr: refresh.amr },
+    customClaims,
+    nowSeconds: seconds(now),
+  });
+  const refreshToken = signRefreshToken(keyring, config, {
+    userId: user.id,
+    jti: refresh.jti,
+    sid: refresh.sid,
+    iat: seconds(refresh.createdAt),
+    exp: refreshExpires,
+  });
+  const sessionToken = signSessionToken(keyring, {
+    userId: user.id,
+    sid: refresh.sid,
+    exp: refreshExpires,
+  });
   return {
     accessToken: access.token,
     expires: access.exp,

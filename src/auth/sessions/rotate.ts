@@ -43,7 +43,7 @@ export async function refreshTokens(
       reason === 'reused' ? 'Token has been reused; the session is revoked.' : undefined,
     );
   };
-  const verified = await verifyRefreshToken(keyring, config, refreshToken, now);
+  const verified = verifyRefreshToken(keyring, config, refreshToken, now);
   // An expired token is refused without revoking anything: expiry is not reuse.
   if (!verified.ok) throw await fail(verified.reason);
   const { jti, sid } = verified.claims;

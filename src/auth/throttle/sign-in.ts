@@ -100,3 +100,20 @@ export async function clearSignInFailures(
   await resetAttempts(db, 'username', accountKey(attempt));
   if (!config.clientAddressHeader) await forgiveAttempt(db, 'global', GLOBAL_KEY);
 }
+
+/**
+ * After a right password that still needs a second factor (docs/contract.md section 9): the
+ * attempt counted before the password check is given back, but the account's earlier failures
+ * stay, wrong codes included, until the second step succeeds (clearSignInFailures): signing in
+ * with the password again does not give a code guesser a fresh window.
+ */
+export async function forgiveSignInAttempt(
+  db: Database,
+  config: ThrottleConfig,
+  attempt: SignInAttempt,
+): Promise<void> {
+  if (!config.throttle) return;
+  if (attempt.device) return forgiveAttempt(db, 'device', attempt.device.deviceId);
+  await forgiveAttempt(db, 'username', accountKey(attempt));
+  if (!config.clientAddressHeader) await forgiveAttempt(db, 'global', GLOBAL_KEY);
+}

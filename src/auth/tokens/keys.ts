@@ -1,14 +1,11 @@
-import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import { importJWK, type CryptoKey, type JWK } from 'jose';
+import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
+import { importJWK, type JWK } from 'jose';
 import type { Algorithm, AuthConfig } from '../config/types';
-
-type Key = CryptoKey | KeyObject | Uint8Array;
+import type { JwsKey } from './jws';
 
 /** A verification key and the one algorithm it may be used with (no algorithm confusion). */
-export interface VerificationKey {
+export interface VerificationKey extends JwsKey {
   kid: string | null;
-  alg: Algorithm;
-  key: Key;
 }
 
 /** The keys the kit signs and verifies its tokens with, and the public JWKS it publishes. */
@@ -21,7 +18,7 @@ export interface Keyring {
   /** The public JWK set, serialised once (docs/contract.md section 2: never a private member). */
   jwksJson: string;
   /** HMAC key of the session cookie JWT (derived from AUTH_SECRET, never from AUTH_HS256_KEY). */
-  sessionKey: CryptoKey;
+  sessionKey: KeyObject;
   /** HMAC key that derives a session's CSRF token from its `sid` (derived from AUTH_SECRET). */
   csrfKey: KeyObject;
 }
@@ -41,18 +38,23 @@ export function deriveKey(secret: string, purpose: string): KeyObject {
   return createSecretKey(createHmac('sha256', secret).update(`auth-kit:${purpose}`).digest());
 }
 
+/** node:crypto's name for the key type each algorithm needs. */
+const KEY_TYPE = { ES256: 'ec', RS256: 'rsa', EdDSA: 'ed25519' } as const;
+
 /**
- * Imports an HMAC key once as a CryptoKey: handed raw bytes or a KeyObject, jose would import it
- * again on every sign and verify (measured: a sixth of a refresh's CPU went to signing).
+ * Imports a JWK with jose (which refuses a key of another curve than `alg` names) as the KeyObject
+ * node:crypto signs with, once at start-up. jose checked an RSA key's size only when it was used;
+ * it is checked here, so a short key stops the server instead of failing every request.
  */
-function importHmacKey(bytes: Uint8Array): Promise<CryptoKey> {
-  return crypto.subtle.importKey(
-    'raw',
-    new Uint8Array(bytes),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign', 'verify'],
-  );
+async function importKey(jwk: JWK, alg: Exclude<Algorithm, 'HS256'>): Promise<KeyObject> {
+  const imported = await importJWK(jwk, alg);
+  const key = imported instanceof Uint8Array ? null : KeyObject.from(imported);
+  if (key?.asymmetricKeyType !== KEY_TYPE[alg])
+    throw new Error(`key "${jwk.kid}": ${alg} needs an ${KEY_TYPE[alg].toUpperCase()} key`);
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (alg === 'RS256' && bits < 2048)
+    throw new Error(`key "${jwk.kid}": RS256 needs an RSA key of at least 2048 bits (got ${bits})`);
+  return key;
 }
 
 /**
@@ -67,14 +69,14 @@ export async function loadKeyring(
   config: Pick<AuthConfig, 'algorithm' | 'secret' | 'signingKeys'> &
     Partial<Pick<AuthConfig, 'hs256Key'>>,
 ): Promise<Keyring> {
-  const sessionKey = await importHmacKey(deriveKey(config.secret, 'session-cookie').export());
+  const sessionKey = deriveKey(config.secret, 'session-cookie');
   const csrfKey = deriveKey(config.secret, 'csrf');
   if (config.algorithm === 'HS256') {
     if (!config.hs256Key) throw new Error('no signing key for HS256: set AUTH_HS256_KEY');
     const entry: VerificationKey = {
       kid: null,
       alg: 'HS256',
-      key: await importHmacKey(new TextEncoder().encode(config.hs256Key)),
+      key: createSecretKey(Buffer.from(config.hs256Key, 'utf8')),
     };
     return {
       signing: entry,
@@ -90,15 +92,15 @@ export async function loadKeyring(
   const signing: VerificationKey = {
     kid: first.kid!,
     alg: first.alg as Algorithm,
-    key: (await importJWK(first, first.alg)) as Key,
+    key: await importKey(first, first.alg as Exclude<Algorithm, 'HS256'>),
   };
   const verification = new Map<string, VerificationKey>();
   for (const jwk of config.signingKeys) {
-    const alg = jwk.alg as Algorithm;
+    const alg = jwk.alg as Exclude<Algorithm, 'HS256'>;
     verification.set(jwk.kid!, {
       kid: jwk.kid!,
       alg,
-      key: (await importJWK(toPublicJwk(jwk), alg)) as Key,
+      key: await importKey(toPublicJwk(jwk), alg),
     });
   }
   return {

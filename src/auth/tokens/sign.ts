@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { AuthConfig, ClaimValue } from '../config/types';
+import { signJws } from './jws';
 import type { Keyring } from './keys';
 
 /** A new random token id (128 bits, hex). */
@@ -8,13 +9,14 @@ export function newJti(): string {
   return randomBytes(16).toString('hex');
 }
 
-function signWith(keyring: Keyring, payload: JWTPayload, typ: string): Promise<string> {
+// Signing is synchronous (node:crypto, see jws.ts); the callers need no await.
+function signWith(keyring: Keyring, payload: JWTPayload, typ: string): string {
   const { signing } = keyring;
-  return new SignJWT(payload)
-    .setProtectedHeader(
-      signing.kid ? { alg: signing.alg, kid: signing.kid, typ } : { alg: signing.alg, typ },
-    )
-    .sign(signing.key);
+  return signJws(
+    signing,
+    signing.kid ? { alg: signing.alg, kid: signing.kid, typ } : { alg: signing.alg, typ },
+    payload,
+  );
 }
 
 type TokenConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'accessTokenLifetimeSeconds'>;
@@ -23,7 +25,7 @@ type TokenConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'accessTokenLifetime
  * Signs an access token: header `typ: "at+jwt"` (RFC 9068) and the claims of docs/contract.md
  * section 4, custom claims last (they cannot overwrite registered ones: checked at start-up).
  */
-export async function signAccessToken(
+export function signAccessToken(
   keyring: Keyring,
   config: TokenConfig,
   input: {
@@ -33,7 +35,7 @@ export async function signAccessToken(
     customClaims: Record<string, ClaimValue>;
     nowSeconds: number;
   },
-): Promise<{ token: string; exp: number; jti: string }> {
+): { token: string; exp: number; jti: string } {
   const jti = newJti();
   const exp = input.nowSeconds + config.accessTokenLifetimeSeconds;
   const payload: JWTPayload = {
@@ -50,7 +52,7 @@ export async function signAccessToken(
     ...(config.audience ? { aud: config.audience } : {}),
     ...input.customClaims,
   };
-  return { token: await signWith(keyring, payload, 'at+jwt'), exp, jti };
+  return { token: signWith(keyring, payload, 'at+jwt'), exp, jti };
 }
 
 /** Signs a refresh token with the given `jti`, family `sid` and times (re-signable for the grace window). */
@@ -58,7 +60,7 @@ export function signRefreshToken(
   keyring: Keyring,
   config: Pick<AuthConfig, 'issuer' | 'audience'>,
   input: { userId: number; jti: string; sid: string; iat: number; exp: number },
-): Promise<string> {
+): string {
   return signWith(
     keyring,
     {
@@ -80,8 +82,10 @@ export function signRefreshToken(
 export function signSessionToken(
   keyring: Keyring,
   input: { userId: number; sid: string; exp: number },
-): Promise<string> {
-  return new SignJWT({ sub: String(input.userId), sid: input.sid, exp: input.exp })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(keyring.sessionKey);
+): string {
+  return signJws(
+    { alg: 'HS256', key: keyring.sessionKey },
+    { alg: 'HS256', typ: 'JWT' },
+    { sub: String(input.userId), sid: input.sid, exp: input.exp },
+  );
 }

@@ -1,12 +1,6 @@
-import {
-  decodeJwt,
-  decodeProtectedHeader,
-  errors,
-  jwtVerify,
-  type JWTHeaderParameters,
-  type JWTPayload,
-} from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AuthConfig } from '../config/types';
+import { verifyJws } from './jws';
 import type { Keyring, VerificationKey } from './keys';
 import type { AccessTokenClaims, RefreshTokenClaims, SessionCookieClaims } from './types';
 
@@ -20,53 +14,110 @@ type VerifyConfig = Pick<AuthConfig, 'issuer' | 'audience' | 'leewaySeconds'>;
 
 /**
  * The instant a token's expiry is judged at: `now` less the leeway (simplejwt's LEEWAY). One rule
- * for the JWT's `exp` (jose's clockTolerance, below) and for the stored expiries the refresh
+ * for the JWT's `exp` (claimsFailure, below) and for the stored expiries the refresh
  * queries compare, so a token /auth/verify/ accepts is not expired at /auth/refresh/ either.
  */
 export function expiryJudgedAt(config: Pick<AuthConfig, 'leewaySeconds'>, now: Date): Date {
   return new Date(now.getTime() - config.leewaySeconds * 1000);
 }
 
-function pickKey(keyring: Keyring, header: JWTHeaderParameters): VerificationKey {
+function pickKey(keyring: Keyring, header: Record<string, unknown>): VerificationKey | null {
   // A token may not bring its own key (RFC 8725 section 3.10): no jku, x5u or embedded jwk.
-  if ('jku' in header || 'x5u' in header || 'jwk' in header || 'x5c' in header)
-    throw new errors.JWSInvalid('key headers are not accepted');
-  const entry = keyring.verification.get(header.kid ?? '');
+  if ('jku' in header || 'x5u' in header || 'jwk' in header || 'x5c' in header) return null;
+  const entry = keyring.verification.get((header.kid as string | undefined) ?? '');
   // The key is pinned to its own algorithm: an HS256 token "signed" with a public key is refused.
-  if (!entry || entry.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
-  return entry;
+  return entry && entry.alg === header.alg ? entry : null;
 }
 
-async function verifyJwt<T>(
+/** A `typ` as RFC 8725 compares it: case-insensitive, `application/` implied (jose's rule). */
+function mediaType(typ: string): string {
+  const lower = typ.toLowerCase();
+  return typ.includes('/') ? lower : `application/${lower}`;
+}
+
+/** An optional NumericDate claim (RFC 7519 section 2): absent, or a number. */
+function numericDate(claims: Record<string, unknown>, name: string): number | undefined | null {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'number' ? value : null;
+}
+
+/** What claimsFailure checks besides the times: jose's jwtVerify options, as the kit used them. */
+interface ClaimRules extends VerifyConfig {
+  /** The `typ` header required (access tokens: `at+jwt`), or none. */
+  typ?: string;
+  required: readonly string[];
+}
+
+/**
+ * The JWT rules the kit applied through jose's jwtVerify, in jose's order, so that a token is
+ * `expired` only when nothing else is wrong with it: the `typ` header, the required claims, the
+ * issuer and audience when configured, then `iat`, `nbf` and `exp` as numbers, `nbf` and `exp`
+ * judged at `now` with the leeway (simplejwt's LEEWAY).
+ */
+function claimsFailure(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  rules: ClaimRules,
+  now: Date,
+): TokenFailure | null {
+  const { typ, leewaySeconds } = rules;
+  const issuer = rules.issuer ?? undefined;
+  const audience = rules.audience ?? undefined;
+  if (
+    typ !== undefined &&
+    (typeof header.typ !== 'string' || mediaType(header.typ) !== mediaType(typ))
+  )
+    return 'invalid';
+  const required = [
+    ...rules.required,
+    ...(issuer !== undefined ? ['iss'] : []),
+    ...(audience !== undefined ? ['aud'] : []),
+  ];
+  if (!required.every((claim) => Object.hasOwn(claims, claim))) return 'invalid';
+  if (issuer !== undefined && claims.iss !== issuer) return 'invalid';
+  const { aud } = claims;
+  if (
+    audience !== undefined &&
+    !(typeof aud === 'string' ? aud === audience : Array.isArray(aud) && aud.includes(audience))
+  )
+    return 'invalid';
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (!Number.isFinite(nowSeconds)) throw new TypeError('verification needs a valid `now`');
+  const iat = numericDate(claims, 'iat');
+  const nbf = numericDate(claims, 'nbf');
+  const exp = numericDate(claims, 'exp');
+  if (iat === null || nbf === null || exp === null) return 'invalid';
+  if (nbf !== undefined && nbf > nowSeconds + leewaySeconds) return 'invalid';
+  if (exp !== undefined && exp <= nowSeconds - leewaySeconds) return 'expired';
+  return null;
+}
+
+/** The claims an access or refresh token must carry, and the session cookie's. */
+const REQUIRED = ['exp', 'iat', 'jti', 'sub'] as const;
+const SESSION_REQUIRED = ['exp', 'sub', 'sid'] as const;
+
+function verifyJwt<T>(
   keyring: Keyring,
   config: VerifyConfig,
   token: string,
   tokenType: 'access' | 'refresh',
   now: Date,
-): Promise<VerifyResult<T>> {
+): VerifyResult<T> {
   if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3)
     return { ok: false, reason: 'malformed' };
-  try {
-    const { payload } = await jwtVerify(token, (header) => pickKey(keyring, header).key, {
-      algorithms: keyring.algorithms,
-      typ: tokenType === 'access' ? 'at+jwt' : undefined,
-      issuer: config.issuer ?? undefined,
-      audience: config.audience ?? undefined,
-      clockTolerance: config.leewaySeconds,
-      // The services' clock (their `now`), so expiry here and in the database follow one clock.
-      currentDate: now,
-      requiredClaims: ['exp', 'iat', 'jti', 'sub'],
-    });
-    if (!isKitClaims(payload, tokenType)) return { ok: false, reason: 'invalid' };
-    return { ok: true, claims: payload as T };
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired' };
-    if (error instanceof errors.JOSEError) return { ok: false, reason: 'invalid' };
-    throw error; // a misconfigured key is a server fault, never "the token is bad"
-  }
+  const verified = verifyJws(token, keyring.algorithms, (header) => pickKey(keyring, header));
+  if (!verified) return { ok: false, reason: 'invalid' };
+  const { header, claims } = verified;
+  // The services' clock (their `now`), so expiry here and in the database follow one clock.
+  const typ = tokenType === 'access' ? 'at+jwt' : undefined;
+  const failure = claimsFailure(header, claims, { ...config, typ, required: REQUIRED }, now);
+  if (failure) return { ok: false, reason: failure };
+  if (!isKitClaims(claims, tokenType)) return { ok: false, reason: 'invalid' };
+  return { ok: true, claims: claims as T };
 }
 
-function isKitClaims(payload: JWTPayload, tokenType: 'access' | 'refresh'): boolean {
+function isKitClaims(payload: Record<string, unknown>, tokenType: 'access' | 'refresh'): boolean {
   return (
     payload.token_type === tokenType &&
     typeof payload.user_id === 'number' &&
@@ -86,7 +137,7 @@ export function verifyAccessToken(
   config: VerifyConfig,
   token: string,
   now = new Date(),
-): Promise<VerifyResult<AccessTokenClaims>> {
+): VerifyResult<AccessTokenClaims> {
   return verifyJwt<AccessTokenClaims>(keyring, config, token, 'access', now);
 }
 
@@ -96,7 +147,7 @@ export function verifyRefreshToken(
   config: VerifyConfig,
   token: string,
   now = new Date(),
-): Promise<VerifyResult<RefreshTokenClaims>> {
+): VerifyResult<RefreshTokenClaims> {
   return verifyJwt<RefreshTokenClaims>(keyring, config, token, 'refresh', now);
 }
 
@@ -111,19 +162,16 @@ export function peekTokenType(token: string): 'access' | 'refresh' | null {
   }
 }
 
-/** Verifies the session cookie's JWT; null when absent, tampered or expired. */
-export async function verifySessionToken(
+/** Verifies the session cookie's JWT (HS256 under the derived session key); null when absent, tampered or expired. */
+export function verifySessionToken(
   keyring: Pick<Keyring, 'sessionKey'>,
   token: string | undefined,
-): Promise<SessionCookieClaims | null> {
-  if (!token || token.length > 2048) return null;
-  try {
-    const { payload } = await jwtVerify(token, keyring.sessionKey, {
-      algorithms: ['HS256'],
-      requiredClaims: ['exp', 'sub', 'sid'],
-    });
-    return typeof payload.sid === 'string' ? (payload as unknown as SessionCookieClaims) : null;
-  } catch {
-    return null;
-  }
+): SessionCookieClaims | null {
+  if (!token || token.length > 2048 || token.split('.').length !== 3) return null;
+  const verified = verifyJws(token, ['HS256'], () => ({ alg: 'HS256', key: keyring.sessionKey }));
+  if (!verified) return null;
+  const { header, claims } = verified;
+  const rules = { issuer: null, audience: null, leewaySeconds: 0, required: SESSION_REQUIRED };
+  if (claimsFailure(header, claims, rules, new Date())) return null;
+  return typeof claims.sid === 'string' ? (claims as unknown as SessionCookieClaims) : null;
 }

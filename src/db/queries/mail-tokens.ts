@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { queryRows } from '../execute';
-import { mailTokens, users, type MailTokenPurpose } from '../schema';
+import { MAIL_TOKEN_PURPOSES, mailTokens, users, type MailTokenPurpose } from '../schema';
 
 /** A Drizzle handle or a transaction on one. */
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
@@ -114,21 +114,23 @@ export async function spendMailToken(
   return row ? toStored(row) : null;
 }
 
-/** Deletes a user's unused tokens of one purpose (a reset link dies once the password is set). */
+/**
+ * Deletes a user's unused tokens of the given purposes (every purpose when none is named): a new
+ * password ends every link mailed before it, and a used e-mail change ends the links that went to
+ * the old address.
+ */
 export async function deleteMailTokens(
   db: Executor,
   userId: number,
-  purpose: MailTokenPurpose,
+  purposes: readonly MailTokenPurpose[] = MAIL_TOKEN_PURPOSES,
 ): Promise<void> {
-  await db
-    .delete(mailTokens)
-    .where(
-      and(
-        eq(mailTokens.userId, userId),
-        eq(mailTokens.purpose, purpose),
-        sql`${mailTokens.usedAt} is null`,
-      ),
-    );
+  await db.delete(mailTokens).where(
+    sql`${mailTokens.userId} = ${userId} and ${mailTokens.usedAt} is null
+        and ${mailTokens.purpose} in (${sql.join(
+          purposes.map((p) => sql`${p}`),
+          sql`, `,
+        )})`,
+  );
 }
 
 /**

@@ -9,6 +9,7 @@ export interface FlushResult {
   usedIdTokens: number;
   signInAttempts: number;
   mailTokens: number;
+  authChallenges: number;
 }
 
 const BATCH = 5_000;
@@ -26,7 +27,8 @@ async function deleteInBatches(db: Database, statement: SQL): Promise<number> {
 /**
  * simplejwt's flushexpiredtokens: deletes expired outstanding tokens (their blacklist rows go with
  * them), sessions past their end with no token left, spent IdP id-token records and old throttle
- * windows, and mailed tokens past their expiry (used or not), in batches.
+ * windows, mailed tokens past their expiry (used or not), and expired second-step tokens and
+ * passkey challenges (auth_challenges), in batches.
  */
 export async function flushExpiredTokens(
   db: Database,
@@ -67,5 +69,11 @@ export async function flushExpiredTokens(
     delete from mail_tokens where id in (
       select id from mail_tokens where expires_at < ${now} limit ${BATCH})`,
   );
-  return { outstandingTokens, sessions, usedIdTokens, signInAttempts, mailTokens };
+  const authChallenges = await deleteInBatches(
+    db,
+    sql`
+    delete from auth_challenges where id in (
+      select id from auth_challenges where expires_at < ${now} limit ${BATCH})`,
+  );
+  return { outstandingTokens, sessions, usedIdTokens, signInAttempts, mailTokens, authChallenges };
 }

@@ -130,3 +130,23 @@ export async function revokeSession(
     userId === null ? sql`sid = ${sid}::uuid` : sql`sid = ${sid}::uuid and user_id = ${userId}`;
   return (await revokeSessionsWhere(db, which)).length > 0;
 }
+
+/**
+ * Records a re-authentication (docs/contract.md section 9): the session's `auth_time` becomes
+ * `authTime` and its methods `amr`, only while it is live and the user's.
+ * @returns false when the session has ended.
+ */
+export async function reauthenticateSession(
+  db: Pick<Database, 'execute'>,
+  input: { sid: string; userId: number; authTime: Date; amr: readonly string[]; now: Date },
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`
+    update sessions set auth_time = ${input.authTime}, amr = ${`{${input.amr.join(',')}}`}::text[]
+    where sid = ${input.sid}::uuid and user_id = ${input.userId}
+      and revoked_at is null and expires_at > ${input.now}
+    returning sid`,
+  );
+  return rows.length > 0;
+}

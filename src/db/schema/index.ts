@@ -4,3 +4,4 @@ export * from './tokens';
 export * from './throttle';
 export * from './groups';
 export * from './mail-tokens';
+export * from './mfa';

@@ -17,10 +17,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { users } from './users';
 
-/**
- * Second factors and passkeys (docs/contract.md section 9). DRAFT: not yet exported from
- * ./index.ts and without a migration; both come with the endpoints that use these tables.
- */
+/** Second factors and passkeys (docs/contract.md section 9; docs/second-factors.md). */
 
 /**
  * Raw bytes (`bytea`) as a Uint8Array with every driver: node-postgres and Neon answer a Buffer,

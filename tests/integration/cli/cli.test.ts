@@ -1,10 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/client';
 import { findUserByUsername } from '@/db/queries/users';
+import { startCli, type Cli } from '../../support/cli';
 import { HttpClient } from '../../support/http-client';
 import { startNextServer } from '../../support/next-server';
 import { testSecrets } from '../../support/keys';
@@ -13,34 +11,15 @@ import { testSecrets } from '../../support/keys';
 const DJANGO_HASH = 'pbkdf2_sha256$870000$seasalt$wJSpLMQRQz0Dhj/pFpbyjMj71B2gUYp6HJS5AU+32Ac=';
 
 describe('the command line on the embedded database', { timeout: 120_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-cli-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AUTH_DATA_DIR: dataDir,
-    NODE_ENV: 'development',
-    DATABASE_URL: '',
-  };
-
-  async function auth(
-    args: string[],
-    stdin?: string,
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = execFile(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
-      { env },
-    );
-    if (stdin !== undefined) child.stdin?.end(stdin);
-    else child.stdin?.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-    return { code, stdout, stderr };
-  }
-
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let cli: Cli;
+  let dataDir: string;
+  // A new data directory: the first command creates the database, as on a new install.
+  beforeAll(async () => {
+    cli = await startCli('kit-cli', { fresh: true });
+    dataDir = cli.dataDir;
+  });
+  afterAll(() => cli.remove());
+  const auth = (args: string[], stdin?: string) => cli.run(args, stdin);
 
   it('creates a user with the password from stdin and lists it without the hash', async () => {
     const created = await auth(
@@ -254,13 +233,8 @@ describe('the command line on the embedded database', { timeout: 120_000 }, () =
   });
 
   it('the imported hash was upgraded to Argon2id by that sign-in', async () => {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
-    try {
-      const user = await findUserByUsername(handle.db, 'django-user');
-      expect(user?.password).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-      expect(user?.lastLogin).toBeInstanceOf(Date);
-    } finally {
-      await handle.close();
-    }
+    const user = await cli.withDatabase((db) => findUserByUsername(db, 'django-user'));
+    expect(user?.password).toMatch(/^argon2\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(user?.lastLogin).toBeInstanceOf(Date);
   });
 });

@@ -1,56 +1,24 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
 import { findUserByUsername } from '@/db/queries/users';
 import { startSession } from '@/db/queries/sessions';
 import { identities, outstandingTokens, sessions } from '@/db/schema';
+import { startCli, type Cli } from '../../support/cli';
 import { insertTestUser } from '../../support/users';
 
 const HOUR = 3_600_000;
 
 describe('npm run auth -- delete-user, on the embedded database', { timeout: 120_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-delete-user-'));
-  const pgliteDir = join(dataDir, 'pglite');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AUTH_DATA_DIR: dataDir,
-    NODE_ENV: 'development',
-    DATABASE_URL: '',
-  };
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
+  let cli: Cli;
+  beforeAll(async () => {
+    cli = await startCli('kit-delete-user');
+  });
+  afterAll(() => cli.remove());
   /** Runs the CLI with no terminal (stdin is a closed pipe). */
-  async function auth(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = execFile(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
-      { env },
-    );
-    child.stdin?.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-    return { code, stdout, stderr };
-  }
-
-  /** Opens the database while the CLI is not running (PGlite serves one process at a time). */
-  async function withDatabase<T>(
-    run: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
-  ) {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: pgliteDir });
-    try {
-      return await run(handle.db);
-    } finally {
-      await handle.close();
-    }
-  }
+  const auth = (args: string[]) => cli.run(args);
+  const withDatabase = <T>(run: (db: Database) => Promise<T>) => cli.withDatabase(run);
 
   it('deletes a user with their sessions, tokens and IdP links, with --yes', async () => {
     const { id } = await withDatabase(async (db) => {

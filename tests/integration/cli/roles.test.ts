@@ -1,55 +1,21 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '@/db/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '@/db/client';
 import { groupNamesOf } from '@/db/queries/groups';
 import { findUserByUsername } from '@/db/queries/users';
+import { startCli, type Cli } from '../../support/cli';
 import { HttpClient } from '../../support/http-client';
 import { testSecrets } from '../../support/keys';
 import { startNextServer } from '../../support/next-server';
 
 describe('the role commands on the embedded database', { timeout: 120_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kit-cli-roles-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AUTH_DATA_DIR: dataDir,
-    NODE_ENV: 'development',
-    DATABASE_URL: '',
-  };
-
-  async function auth(
-    args: string[],
-    stdin?: string,
-  ): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = execFile(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
-      { env },
-    );
-    child.stdin?.end(stdin ?? '');
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-    return { code, stdout, stderr };
-  }
-
-  async function inDatabase<T>(
-    read: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
-  ): Promise<T> {
-    const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
-    try {
-      return await read(handle.db);
-    } finally {
-      await handle.close();
-    }
-  }
-
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  let cli: Cli;
+  beforeAll(async () => {
+    cli = await startCli('kit-cli-roles');
+  });
+  afterAll(() => cli.remove());
+  const auth = (args: string[], stdin?: string) => cli.run(args, stdin);
+  const inDatabase = <T>(read: (db: Database) => Promise<T>) => cli.withDatabase(read);
 
   it('grant-role puts the user in the group (created once), and says so when it is there already', async () => {
     const created = await auth(['create-user', 'gina', '--password-stdin'], 'gina-password-1\n');
@@ -100,7 +66,7 @@ describe('the role commands on the embedded database', { timeout: 120_000 }, () 
   it("the template's roles claim lists the groups (and staff) at the next sign-in", async () => {
     const server = await startNextServer(
       { ...(await testSecrets()), DATABASE_URL: '' },
-      { dataDir },
+      { dataDir: cli.dataDir },
     );
     try {
       const response = await new HttpClient(server.url).post('/auth/sign-in/', {

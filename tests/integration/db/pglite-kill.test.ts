@@ -8,6 +8,7 @@ import { createUser } from '@/auth/services/users';
 import { HttpClient } from '../../support/http-client';
 import { testSecrets } from '../../support/keys';
 import { freePort, startNextServer } from '../../support/next-server';
+import { copyMigratedPglite } from '../../support/pglite-template';
 import { cloneClient, refresh, signIn, type TokenBody } from '../../support/requests';
 
 const PASSWORD = 'correct-horse-battery';
@@ -19,6 +20,7 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kit-kill-'));
   env = { ...(await testSecrets()), AUTH_THROTTLE: 'off', AUTH_LOG_LEVEL: 'warn' };
+  await copyMigratedPglite(join(dataDir, 'pglite'));
   const handle = await openDatabase({ driver: 'pglite', dataDir: join(dataDir, 'pglite') });
   await createUser(handle.db, { username: 'survivor', password: PASSWORD });
   await handle.close();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '@/db/client';
 import { queryRows } from '@/db/execute';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
+import { copyMigratedPglite } from '../../support/pglite-template';
 import { insertTestUser } from '../../support/users';
 
 const OPENER = join(import.meta.dirname, 'pglite-opener.ts');
@@ -56,6 +57,7 @@ async function timeOpen(dataDir: string): Promise<number> {
 describe('opening the embedded database after a kill', () => {
   it('an empty postmaster.pid (a kill while PGlite started) does not stop the next open', async () => {
     const dataDir = join(dir, 'empty-pid', 'pglite');
+    await copyMigratedPglite(dataDir);
     const first = await openDatabase({ driver: 'pglite', dataDir });
     await insertTestUser(first.db, 'before-the-kill');
     await first.close();
@@ -70,7 +72,7 @@ describe('opening the embedded database after a kill', () => {
 
   it('a directory PGlite cannot open is refused with the reason, the directory and the commands that fix it', async () => {
     const dataDir = join(dir, 'incompatible', 'pglite');
-    await (await openDatabase({ driver: 'pglite', dataDir })).close();
+    await copyMigratedPglite(dataDir);
     writeFileSync(join(dataDir, 'PG_VERSION'), '99\n');
     const error = (await openDatabase({ driver: 'pglite', dataDir }).catch(
       (e: unknown) => e,
@@ -103,7 +105,7 @@ describe('opening the embedded database after a kill', () => {
 
   it('kills at random moments of later opens and first writes lose no committed write', async () => {
     const dataDir = join(dir, 'reopen', 'pglite');
-    await (await openDatabase({ driver: 'pglite', dataDir })).close();
+    await copyMigratedPglite(dataDir); // an existing database: only the first test is about creating one
     const typical = await timeOpen(dataDir);
     const committed: string[] = [];
     for (let round = 0; round < 8; round++) {
@@ -130,6 +132,7 @@ describe('opening the embedded database after a kill', () => {
 
   it('commits reach the disk: fsync is on and every commit calls fsync()', async () => {
     const dataDir = join(dir, 'durable', 'pglite');
+    await copyMigratedPglite(dataDir);
     const handle = await openDatabase({ driver: 'pglite', dataDir });
     const fsync = vi.spyOn(fs, 'fsyncSync');
     try {

@@ -6,19 +6,15 @@ import { sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAuthConfig } from '@/auth/config/resolve';
 import type { AuthOptions } from '@/auth/config/types';
 import type { AuthContext } from '@/auth/context';
-import { CookieSigner } from '@/auth/cookies/signing';
 import { TokenNotValid } from '@/auth/errors';
 import { refreshTokens } from '@/auth/sessions/rotate';
 import type { ClientInfo } from '@/auth/client-info';
 import { openSession } from '@/auth/sessions/open';
 import { deactivateUser } from '@/auth/services/users';
-import { loadKeyring } from '@/auth/tokens/keys';
 import { verifyRefreshToken } from '@/auth/tokens/verify';
 import type { Database } from '@/db/client';
-import { queryRows } from '@/db/execute';
 import { revokeSession, revokeUserSessions, startSession } from '@/db/queries/sessions';
 import { consumeRefreshToken } from '@/db/queries/tokens';
 import {
@@ -27,7 +23,8 @@ import {
   type TestDatabase,
   skipWithoutPostgres,
 } from '../../support/databases';
-import { testSecrets } from '../../support/keys';
+import { testContext } from '../../support/auth-context';
+import { sessionStates } from '../../support/sessions';
 import { insertTestUser } from '../../support/users';
 
 afterAll(stopTestDatabaseServices);
@@ -40,26 +37,10 @@ const PAIRS = 40;
 const scratch = mkdtempSync(join(tmpdir(), 'kit-clocks-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** An in-process auth context on `db`: the config resolved in code, fresh keys, no server. */
-async function contextOn(db: Database, options: AuthOptions = {}): Promise<AuthContext> {
-  const secrets = await testSecrets();
-  const config = await resolveAuthConfig(
-    { throttle: false, ...options },
-    {
-      nodeEnv: 'test',
-      secret: secrets.AUTH_SECRET,
-      signingKeys: secrets.AUTH_SIGNING_KEYS,
-      logLevel: 'silent',
-      dataDir: scratch,
-    },
-  );
-  return {
-    config,
-    keyring: await loadKeyring(config),
-    signer: new CookieSigner(config.secret, config.cookieSalt),
-    db,
-  };
-}
+/** The services' context on `db`, throttling off (these suites sign in through openSession). */
+const contextOn = async (db: Database, options: AuthOptions = {}): Promise<AuthContext> =>
+  (await testContext(db, { throttle: false, ...options }, { nodeEnv: 'test', dataDir: scratch }))
+    .ctx;
 
 /** A session of a fresh user with one live refresh token, written straight through the queries. */
 async function freshSession(db: Database, name: string) {
@@ -77,23 +58,6 @@ async function freshSession(db: Database, name: string) {
     amr: ['pwd'],
   });
   return { ...session, username: user.username };
-}
-
-/** Per session: whether it is revoked, and how many of its tokens are not blacklisted. */
-async function sessionRows(db: Database, sids: string[]) {
-  return queryRows<{ sid: string; revoked: boolean; unlisted: number }>(
-    db,
-    sql`
-    select s.sid, s.revoked_at is not null as revoked,
-      count(o.id) filter (where not exists (
-        select 1 from blacklisted_tokens b where b.token_id = o.id))::int as unlisted
-    from sessions s join outstanding_tokens o on o.sid = s.sid
-    where s.sid in (${sql.join(
-      sids.map((sid) => sql`${sid}::uuid`),
-      sql`, `,
-    )})
-    group by s.sid`,
-  );
 }
 
 /** The refresh token an answer carries, as claims (ECDSA signatures differ on every signing). */
@@ -190,7 +154,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
         expect(outcomes.map((o) => String(o.rotationError ?? o.revocationError ?? ''))).toEqual(
           Array(PAIRS).fill(''),
         );
-        const rows = await sessionRows(
+        const rows = await sessionStates(
           db,
           sessions.map((s) => s.sid),
         );
@@ -242,7 +206,7 @@ describe.each(['pg', 'pglite'] as const)('refresh rules in process on %s', (driv
           expect((await Promise.all(racing)).map((e) => String(e ?? ''))).toEqual(
             Array(2 * MET).fill(''),
           );
-          const rows = await sessionRows(
+          const rows = await sessionStates(
             db,
             sessions.map((s) => s.sid),
           );

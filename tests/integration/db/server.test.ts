@@ -9,6 +9,7 @@ import { createUser } from '@/auth/services/users';
 import { HttpClient } from '../../support/http-client';
 import { testSecrets } from '../../support/keys';
 import { startKit, type KitServer } from '../../support/kit-servers';
+import { nextBuildReady } from '../../support/next-build';
 import { freePort } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import {
@@ -43,6 +44,7 @@ interface Started {
  * (a refused start): `ready` tells which.
  */
 async function spawnNextStart(env: Record<string, string>): Promise<Started & { ready: boolean }> {
+  await nextBuildReady();
   const port = await freePort();
   const child = spawn(
     process.execPath,

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS } from '../../support/kit-servers';
 import { expectError, expectNoStackTrace } from '../../support/assertions';
 import { rawConnection, rawJsonPost } from '../../support/raw-http';
-import {
-  cloneClient,
-  PATHS,
-  refresh,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/requests';
-import { skipWithoutPostgres } from '../../support/databases';
+import { cloneClient, PATHS, refresh, signIn, type TokenBody } from '../../support/requests';
+import { useKit, usersWithPassword } from '../../support/kit-suite';
 
 const PASSWORD = 'correct-horse-battery';
 const TRUSTED_ORIGIN = 'https://trusted.example';
@@ -19,29 +12,25 @@ const LIMIT = 16 * 1024;
 
 /** The contract's error table (docs/contract.md section 2) for the token endpoints, row by row. */
 describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) => {
-  let kit: KitServer | null = null;
+  const started = useKit(backend, {
+    env: { AUTH_TRUSTED_ORIGINS: TRUSTED_ORIGIN, AUTH_THROTTLE: 'username=5/900,address=30/900' },
+    users: usersWithPassword(PASSWORD, [
+      'victim',
+      'origin-user',
+      'throttled-user',
+      'bystander',
+      'charset-user',
+      'burst-user',
+    ]),
+  });
   // A signed-in browser whose cookies ride along on the cross-site and CSRF rows.
   let victim: HttpClient;
   let victimBody: TokenBody;
-
   beforeAll(async () => {
-    kit = await startWarmKit(backend, {
-      env: { AUTH_TRUSTED_ORIGINS: TRUSTED_ORIGIN, AUTH_THROTTLE: 'username=5/900,address=30/900' },
-      users: [
-        { username: 'victim', password: PASSWORD },
-        { username: 'origin-user', password: PASSWORD },
-        { username: 'throttled-user', password: PASSWORD },
-        { username: 'bystander', password: PASSWORD },
-        { username: 'charset-user', password: PASSWORD },
-        { username: 'burst-user', password: PASSWORD },
-      ],
-    });
-    if (kit) {
-      victim = new HttpClient(kit.url);
-      victimBody = (await signIn(victim, 'victim', PASSWORD)).body;
-    }
+    if (!started.current) return;
+    victim = new HttpClient(started.current.url);
+    victimBody = (await signIn(victim, 'victim', PASSWORD)).body;
   });
-  afterAll(async () => kit?.stop());
 
   /** Sends raw bytes with a content type (or none) to a path. */
   function raw(
@@ -50,7 +39,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     contentType: string | null,
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    return fetch(`${kit!.url}${path}`, {
+    return fetch(`${started.current!.url}${path}`, {
       method: 'POST',
       redirect: 'manual',
       headers: { ...(contentType ? { 'Content-Type': contentType } : {}), ...headers },
@@ -68,12 +57,12 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off with truncated JSON', PATHS.logoff, '{'],
     ];
     it.for(malformed)('answers malformed JSON (%s) with 400', async ([, path, text], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       await expectError(await raw(path, text, 'application/json'), 400, 'invalid_request');
     });
 
     it('answers a body that is not UTF-8 with 400', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const bytes = new Uint8Array([0x7b, 0x22, 0x75, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]);
       await expectError(await raw(PATHS.signIn, bytes, 'application/json'), 400, 'invalid_request');
     });
@@ -87,7 +76,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['JSON true', 'true'],
     ];
     it.for(notObjects)('answers sign-in with %s for a body with 400', async ([, text], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       await expectError(await raw(PATHS.signIn, text, 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -99,7 +88,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off', PATHS.logoff, '7'],
       ['session revoke', PATHS.revoke, '"x"'],
     ])('answers %s with a non-object JSON body with 400', async ([, path, text], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       await expectError(await raw(path!, text!, 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -161,7 +150,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     it.for(fieldCases)(
       'answers %s with 400 and field errors',
       async ([, path, json, fields], context) => {
-        skipWithoutPostgres(context, kit);
+        const kit = started(context);
         const body = await expectError(
           await new HttpClient(kit.url).post(path, json),
           400,
@@ -173,7 +162,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it('answers sign-in with an empty JSON body as missing fields (400)', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       await expectError(await raw(PATHS.signIn, '', 'application/json'), 400, 'invalid_request', {
         fieldErrors: true,
       });
@@ -218,14 +207,14 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['session revoke with a text/plain body', PATHS.revoke, '{"sid":"x"}', 'text/plain'],
     ];
     it.for(cases)('answers %s with 415', async ([, path, text, contentType], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const response = await raw(path, text, contentType);
       await expectError(response, 415, 'unsupported_media_type');
       expect(response.headers.getSetCookie()).toEqual([]);
     });
 
     it('accepts application/json with a charset parameter', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const response = await raw(
         PATHS.signIn,
         JSON.stringify({ username: 'charset-user', password: PASSWORD }),
@@ -247,7 +236,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['log-off', PATHS.logoff],
       ['verify', PATHS.verify],
     ])('answers %s with a body over 16 KiB with 413', async ([, path], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       await expectError(
         await raw(path!, padded(LIMIT + 1), 'application/json'),
         413,
@@ -256,7 +245,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('answers a chunked body over 16 KiB (no Content-Length) with 413', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const connection = await rawConnection(kit.port);
       try {
         const answer = await connection.send(
@@ -270,7 +259,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('keeps the connection usable after a chunked 413, or announces Connection: close', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const connection = await rawConnection(kit.port);
       try {
         const first = await connection.send(
@@ -293,7 +282,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('reads a body of exactly 16 KiB (the limit is inclusive)', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const text = padded(LIMIT);
       expect(Buffer.byteLength(text)).toBe(LIMIT);
       await expectError(
@@ -313,7 +302,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['a header that is not JSON', `${Buffer.from('not json').toString('base64url')}.e30.sig`],
       ['a very long token', `${'a'.repeat(4000)}.${'b'.repeat(4000)}.c`],
     ])('answers verify with %s with 401', async ([, token], context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       await expectError(
         await new HttpClient(kit.url).post(PATHS.verify, { token }),
         401,
@@ -322,7 +311,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('answers refresh without a refresh cookie with 401', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       await expectError(await refresh(new HttpClient(kit.url), 'anything'), 401, 'token_not_valid');
     });
 
@@ -359,7 +348,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     ] as [string, string, string, unknown, string | undefined][])(
       'answers %s with 401 and WWW-Authenticate: Bearer',
       async ([, method, path, json, authorization], context) => {
-        skipWithoutPostgres(context, kit);
+        const kit = started(context);
         const response = await new HttpClient(kit.url).request(method, path, {
           json,
           headers: authorization ? { Authorization: authorization } : {},
@@ -370,7 +359,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it('answers a refresh token used as a Bearer token with 401', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const refreshJwt = victim.jar.get('refresh_cookie')!.value.replace(/:[^:]*$/, '');
       const response = await new HttpClient(kit.url).request('GET', PATHS.sessions, {
         headers: { Authorization: `Bearer ${refreshJwt}` },
@@ -401,7 +390,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     );
 
     it.for(rows)('refuses %s with 403 and sets no cookie', async ([, path, headers], context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const client = cloneClient(victim);
       const json =
         path === PATHS.signIn
@@ -416,7 +405,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('leaves the session alive after the refused cross-site log-off and log-off-all', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const response = await refresh(victim, victimBody.CSRF_token);
       expect(response.status).toBe(200);
       victimBody = (await response.json()) as TokenBody;
@@ -427,7 +416,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['the configured trusted Origin', TRUSTED_ORIGIN],
       ['Sec-Fetch-Site: same-origin', 'sfs'],
     ])('lets sign-in and refresh with %s through', async ([, which], context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const headers: Record<string, string> =
         which === 'own'
           ? { Origin: kit.url }
@@ -446,7 +435,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it("lets a log-off with the app's own Origin through", async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const client = new HttpClient(kit.url);
       const { body } = await signIn(client, 'origin-user', PASSWORD);
       const response = await client.post(
@@ -473,7 +462,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ),
     );
     it.for(rows)('answers %s with 405 and Allow: POST', async ([, method, path], context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const response = await fetch(`${kit.url}${path}`, { method, redirect: 'manual' });
       expect(response.headers.get('allow')).toBe('POST');
       await expectError(response, 405, 'method_not_allowed');
@@ -486,7 +475,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
       ['POST', PATHS.sessions],
       ['DELETE', PATHS.sessions],
     ])('answers %s %s with 405 and an Allow naming GET', async ([method, path], context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const response = await fetch(`${kit.url}${path}`, { method, redirect: 'manual' });
       expect((response.headers.get('allow') ?? '').split(/,\s*/)).toContain('GET');
       expect(response.headers.get('allow')).not.toMatch(/POST/);
@@ -496,7 +485,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
   describe('429 throttled', () => {
     it('throttles a username after five failures, even with the right password, with Retry-After', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const client = new HttpClient(kit.url);
       for (let i = 0; i < 5; i++) {
         await expectError(
@@ -518,7 +507,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('holds the username limit under a burst of parallel failures (at most five are checked)', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const client = new HttpClient(kit.url);
       const responses = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -531,7 +520,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
     });
 
     it('does not throttle another username', async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       expect(
         (
           await new HttpClient(kit.url).post(PATHS.signIn, {
@@ -545,7 +534,7 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
 
   describe('the error body', () => {
     it('never carries a stack trace, even for hostile input', async (context) => {
-      skipWithoutPostgres(context, kit);
+      started(context);
       const hostile = [
         JSON.stringify({ username: 'a\u0000b', password: 'x' }),
         JSON.stringify({ username: 'x'.repeat(151), password: 'x' }),
@@ -577,20 +566,16 @@ describe.each(HTTP_BACKENDS)('error answers over next start on %s', (backend) =>
  * local request would otherwise count against 127.0.0.1.
  */
 describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on %s', (backend) => {
-  let kit: KitServer | null = null;
-  beforeAll(async () => {
-    kit = await startWarmKit(backend, {
-      env: {
-        AUTH_CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
-        AUTH_THROTTLE: 'username=5/900,address=6/900',
-      },
-      users: [{ username: 'address-user', password: PASSWORD }],
-    });
+  const started = useKit(backend, {
+    env: {
+      AUTH_CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
+      AUTH_THROTTLE: 'username=5/900,address=6/900',
+    },
+    users: usersWithPassword(PASSWORD, ['address-user']),
   });
-  afterAll(async () => kit?.stop());
 
   it('throttles a client address after its attempt limit, whatever the usernames, with Retry-After', async (context) => {
-    skipWithoutPostgres(context, kit);
+    const kit = started(context);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.7' });
     for (let i = 0; i < 6; i++) {
       await expectError(
@@ -613,7 +598,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('throttles the address for a valid user too', async (context) => {
-    skipWithoutPostgres(context, kit);
+    const kit = started(context);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.7' });
     await expectError(
       await client.post(PATHS.signIn, { username: 'address-user', password: PASSWORD }),
@@ -623,7 +608,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('keeps throttling the address when the client prepends another X-Forwarded-For entry', async (context) => {
-    skipWithoutPostgres(context, kit);
+    const kit = started(context);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '10.1.2.3, 203.0.113.7' });
     await expectError(
       await client.post(PATHS.signIn, { username: 'address-spoofer', password: 'wrong-password' }),
@@ -633,7 +618,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('holds the address limit under a burst of parallel attempts', async (context) => {
-    skipWithoutPostgres(context, kit);
+    const kit = started(context);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.99' });
     const responses = await Promise.all(
       Array.from({ length: 15 }, (_, i) =>
@@ -646,7 +631,7 @@ describe.each(HTTP_BACKENDS)('per-address sign-in throttling over next start on 
   });
 
   it('does not throttle another client address', async (context) => {
-    skipWithoutPostgres(context, kit);
+    const kit = started(context);
     const client = new HttpClient(kit.url, { 'X-Forwarded-For': '203.0.113.8' });
     expect(
       (await client.post(PATHS.signIn, { username: 'address-user', password: PASSWORD })).status,

@@ -1,6 +1,4 @@
-import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryRows } from '@/db/execute';
+import { describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import {
@@ -10,15 +8,9 @@ import {
   refreshJwt,
   REFRESH_COOKIE,
 } from '../../support/cookies';
-import {
-  cloneClient,
-  PATHS,
-  refresh,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/requests';
-import { skipWithoutPostgres } from '../../support/databases';
+import { cloneClient, PATHS, refresh, signIn, type TokenBody } from '../../support/requests';
+import { useKit, usersWithPassword } from '../../support/kit-suite';
+import { sessionStates } from '../../support/sessions';
 
 const PASSWORD = 'correct-horse-battery';
 /** Refresh + revocation pairs per kind of revocation, all fired at the same moment. */
@@ -82,27 +74,20 @@ async function racePairs(kit: KitServer, kind: Revocation): Promise<PairOutcome[
 }
 
 describe.each(HTTP_BACKENDS)('a refresh racing a revocation over next start on %s', (backend) => {
-  let kit: KitServer | null = null;
-
-  beforeAll(async () => {
-    kit = await startWarmKit(backend, {
-      env: { AUTH_THROTTLE: 'off' },
-      users: (Object.keys(REVOCATIONS) as Revocation[]).flatMap((kind) =>
-        Array.from({ length: PAIRS }, (_, i) => ({
-          username: username(kind, i),
-          password: PASSWORD,
-        })),
+  const started = useKit(backend, {
+    env: { AUTH_THROTTLE: 'off' },
+    users: (Object.keys(REVOCATIONS) as Revocation[]).flatMap((kind) =>
+      usersWithPassword(
+        PASSWORD,
+        Array.from({ length: PAIRS }, (_, i) => username(kind, i)),
       ),
-    });
-  });
-  afterAll(async () => {
-    await kit?.stop();
+    ),
   });
 
   it.for(Object.keys(REVOCATIONS) as Revocation[])(
     `answers ${PAIRS} refresh + %s pairs fired at once without a 500, and leaves no live token in any of the sessions`,
     async (kind, context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       const outcomes = await racePairs(kit, kind);
       expect(outcomes.flatMap((o) => o.failures)).toEqual([]);
       // The refresh either won before the revocation (200) or lost to it (401); the revocation
@@ -126,19 +111,9 @@ describe.each(HTTP_BACKENDS)('a refresh racing a revocation over next start on %
 
       if (kit.database) {
         // On PostgreSQL, the rows themselves: every session revoked, every token blacklisted.
-        const sids = outcomes.map((o) => o.sid);
-        const rows = await queryRows<{ sid: string; revoked: boolean; unlisted: number }>(
+        const rows = await sessionStates(
           kit.database.db,
-          sql`
-          select s.sid, s.revoked_at is not null as revoked,
-            count(o.id) filter (where not exists (
-              select 1 from blacklisted_tokens b where b.token_id = o.id))::int as unlisted
-          from sessions s join outstanding_tokens o on o.sid = s.sid
-          where s.sid in (${sql.join(
-            sids.map((sid) => sql`${sid}::uuid`),
-            sql`, `,
-          )})
-          group by s.sid`,
+          outcomes.map((o) => o.sid),
         );
         expect(rows).toHaveLength(PAIRS);
         expect(rows.filter((r) => !r.revoked || r.unlisted > 0)).toEqual([]);

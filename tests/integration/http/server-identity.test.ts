@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findUserByUsername } from '@/db/queries/users';
 import {
   callProfileAction,
@@ -16,15 +15,9 @@ import { HttpClient } from '../../support/http-client';
 import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
 import { expectError } from '../../support/assertions';
 import { refreshClaims } from '../../support/cookies';
-import {
-  cloneClient,
-  PATHS,
-  refresh,
-  signIn,
-  startWarmKit,
-  type TokenBody,
-} from '../../support/requests';
-import { skipWithoutPostgres } from '../../support/databases';
+import { cloneClient, PATHS, refresh, signIn, type TokenBody } from '../../support/requests';
+import { runCli } from '../../support/cli';
+import { useKit, usersWithPassword } from '../../support/kit-suite';
 
 const PASSWORD = 'correct-horse-battery';
 const USERS = [
@@ -41,21 +34,18 @@ const USERS = [
   'claims-user',
 ];
 
+/** AUTH_DATA_DIR of the CLI runs (on PostgreSQL they write nothing there). */
+const scratch = mkdtempSync(join(tmpdir(), 'kit-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 const bearer = (body: TokenBody) => ({ Authorization: `Bearer ${body.access_token}` });
 
 describe.each(HTTP_BACKENDS)('server-side identity over next start on %s', (backend) => {
-  let kit: KitServer | null = null;
-
-  beforeAll(async () => {
-    kit = await startWarmKit(backend, {
-      users: USERS.map((username) => ({ username, password: PASSWORD })),
-    });
-  });
-  afterAll(async () => kit?.stop());
+  const started = useKit(backend, { users: usersWithPassword(PASSWORD, USERS) });
 
   const test = (name: string, fn: (kit: KitServer) => Promise<void>, pgOnly = false) =>
     it(name, async (context) => {
-      skipWithoutPostgres(context, kit);
+      const kit = started(context);
       // The embedded database is held by the server process: the CLI and direct writes need PostgreSQL.
       if (pgOnly && !kit.database) return context.skip('PGlite is held by the server');
       await fn(kit);
@@ -78,27 +68,17 @@ describe.each(HTTP_BACKENDS)('server-side identity over next start on %s', (back
       last_name: 'Late',
     });
     expect(answer.result, answer.text.slice(0, 400)).toEqual({ ok: false, error: 'not_signed_in' });
-    if (kit?.database) {
-      const row = await findUserByUsername(kit.database.db, username);
+    const database = started.current?.database;
+    if (database) {
+      const row = await findUserByUsername(database.db, username);
       expect(row?.firstName ?? '').not.toBe('Mallory');
     }
   }
 
-  function cli(kit: KitServer, args: string[], stdin?: string): Promise<number> {
-    const child = execFile(
-      process.execPath,
-      ['node_modules/tsx/dist/cli.mjs', 'src/cli/index.ts', ...args],
-      {
-        env: {
-          ...process.env,
-          ...kit.env,
-          NODE_ENV: 'development',
-          AUTH_DATA_DIR: mkdtempSync(join(tmpdir(), 'kit-cli-')),
-        },
-      },
-    );
-    child.stdin?.end(stdin ?? '');
-    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  /** `npm run auth` on the kit's PostgreSQL database; its exit code. */
+  async function cli(kit: KitServer, args: string[], stdin?: string): Promise<number> {
+    const env = { ...process.env, ...kit.env, AUTH_DATA_DIR: scratch };
+    return (await runCli(args, { env: { ...env, NODE_ENV: 'development' }, stdin })).code;
   }
 
   describe('GET /account (requireUser in a Server Component)', () => {
@@ -241,12 +221,13 @@ describe.each(HTTP_BACKENDS)('server-side identity over next start on %s', (back
       expect(first).toMatchObject({ sid: refreshClaims(client).sid, amr: ['pwd'] });
       expect(first.auth_time).toBeGreaterThanOrEqual(before);
       expect(first.auth_time).toBeLessThanOrEqual(first.iat!);
-      await new Promise((resolve) => setTimeout(resolve, 1100));
+      // That a refresh later on keeps the sign-in's auth_time while iat moves on is a rule of
+      // time, proven at a frozen clock (tests/flows/server-identity.test.ts); here, the wire.
       const refreshed = await refresh(client, body.CSRF_token);
       expect(refreshed.status).toBe(200);
       const second = decodeJwt(((await refreshed.json()) as TokenBody).access_token);
       expect(second).toMatchObject({ sid: first.sid, auth_time: first.auth_time, amr: ['pwd'] });
-      expect(second.iat).toBeGreaterThan(first.iat!);
+      expect(second.iat).toBeGreaterThanOrEqual(first.iat!);
     });
   });
 });

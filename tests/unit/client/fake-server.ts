@@ -37,10 +37,12 @@ interface Session {
   userId: number;
   csrf: string;
   revoked: boolean;
+  created: string;
 }
 
 interface IssuedAccess {
   userId: number;
+  sid: string;
   exp: number;
 }
 
@@ -86,6 +88,14 @@ export function problem(
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** A small stand-in for the kit's password rules: the messages of a refused password, or null. */
+function passwordErrors(password: unknown): string[] | null {
+  if (typeof password !== 'string' || password.length < 8)
+    return ['This password is too short. It must contain at least 8 characters.'];
+  if (/^\d+$/.test(password)) return ['This password is entirely numeric.'];
+  return null;
+}
+
 let counter = 0;
 const newId = (prefix: string) =>
   `${prefix}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -120,6 +130,14 @@ export class FakeAuthServer {
   calls: RecordedCall[] = [];
   /** Set by the Web Locks stub while the lock is held. */
   lockHeld = false;
+  /** Sign-up with `requireEmailVerification` (202 and a mail) or without it (201 and tokens). */
+  requireEmailVerification = true;
+  /** Mailed tokens that can still be used, and the user each one verifies. */
+  mailedTokens = new Map<string, number>();
+  /** Users whose address is verified. */
+  verified = new Set<number>([7]);
+  /** What the "mail server" received, newest last. */
+  mails: { to: string; kind: 'verify' | 'reset' | 'change' | 'exists' }[] = [];
   /** The body of the last token answer (sign-in, refresh, social exchange). */
   lastAnswer: {
     access_token: string;
@@ -186,6 +204,7 @@ export class FakeAuthServer {
       userId: user.id,
       csrf: newId('csrf'),
       revoked: false,
+      created: new Date().toISOString(),
     };
     this.sessions.set(session.sid, session);
     this.cookie = session.sid;
@@ -195,6 +214,35 @@ export class FakeAuthServer {
   /** Makes every access token issued so far unacceptable (as after a key rotation). */
   rejectIssuedAccessTokens(): void {
     this.access.clear();
+  }
+
+  /** A live session of `username` in another browser (not this cookie); returns its sid. */
+  seedOtherSession(username = 'alice'): string {
+    const user = this.user(username);
+    const sid = newId('sid');
+    this.sessions.set(sid, {
+      sid,
+      userId: user.id,
+      csrf: newId('csrf'),
+      revoked: false,
+      created: new Date().toISOString(),
+    });
+    return sid;
+  }
+
+  /** The live sessions of `username`. */
+  liveSessions(username = 'alice'): string[] {
+    const user = this.user(username);
+    return [...this.sessions.values()]
+      .filter((session) => session.userId === user.id && !session.revoked)
+      .map((session) => session.sid);
+  }
+
+  /** Mails a token for `username` as a verification or reset link would carry it. */
+  mailToken(username = 'alice'): string {
+    const token = newId('mailed');
+    this.mailedTokens.set(token, this.user(username).id);
+    return token;
   }
 
   private user(username: string): FakeUser {
@@ -210,13 +258,14 @@ export class FakeAuthServer {
       token_type: 'access',
       user_id: user.id,
       sub: String(user.id),
+      sid: session.sid,
       jti: newId('jti').replace(/-/g, ''),
       iat,
       exp,
       username: user.username,
       full_name: `${user.first_name} ${user.last_name}`,
     });
-    this.access.set(token, { userId: user.id, exp });
+    this.access.set(token, { userId: user.id, sid: session.sid, exp });
     this.cookie = session.sid;
     this.lastAnswer = {
       access_token: token,
@@ -238,6 +287,7 @@ export class FakeAuthServer {
       userId: user.id,
       csrf: newId('csrf'),
       revoked: false,
+      created: new Date().toISOString(),
     };
     this.sessions.set(session.sid, session);
     return this.issue(user, session);
@@ -247,6 +297,11 @@ export class FakeAuthServer {
     const match = /^Bearer (\S+)$/.exec(call.headers.get('authorization') ?? '');
     const issued = match ? this.access.get(match[1]!) : undefined;
     return issued && issued.exp > nowSeconds() ? issued : null;
+  }
+
+  private revokeAll(userId: number, except?: string): void {
+    for (const session of this.sessions.values())
+      if (session.userId === userId && session.sid !== except) session.revoked = true;
   }
 
   private currentSession(): Session | null {
@@ -262,6 +317,8 @@ export class FakeAuthServer {
         : problem(405, 'method_not_allowed', `Method "${call.method}" not allowed.`, {
             Allow: 'POST',
           });
+    const invalid = (errors: Record<string, string[]>) =>
+      json(400, { detail: 'The request is not valid.', code: 'invalid_request', errors });
     const tokenNotValid = (bearer = false) =>
       problem(
         401,
@@ -384,6 +441,154 @@ export class FakeAuthServer {
         const claims = jwtPayload(call.headers.get('authorization')!.slice('Bearer '.length));
         return json(200, { user_id: claims.user_id, username: claims.username ?? null, claims });
       }
+      case '/auth/sign-up/':
+        return post(() => {
+          const { username, email, password } = body;
+          if (typeof username !== 'string' || typeof email !== 'string' || !username || !email)
+            return invalid({ username: ['This field is required.'] });
+          const weak = passwordErrors(password);
+          const taken = this.users.some((user) => user.username === username);
+          if (taken || weak)
+            return invalid({
+              ...(taken ? { username: ['A user with that username already exists.'] } : {}),
+              ...(weak ? { password: weak } : {}),
+            });
+          const existing = this.users.find((user) => user.email === email);
+          if (existing) {
+            this.mails.push({ to: email, kind: 'exists' });
+            return json(202, { detail: 'Check your inbox.' });
+          }
+          const user: FakeUser = {
+            id: 100 + this.users.length,
+            username,
+            password: password as string,
+            email,
+            first_name: String(body.first_name ?? ''),
+            last_name: String(body.last_name ?? ''),
+          };
+          this.users.push(user);
+          if (!this.requireEmailVerification) {
+            const response = this.openSession(user);
+            return new Response(response.body, { status: 201, headers: response.headers });
+          }
+          this.mails.push({ to: email, kind: 'verify' });
+          return json(202, { detail: 'Check your inbox.' });
+        });
+      case '/auth/email/verify/':
+        return post(() => {
+          const userId =
+            typeof body.token === 'string' ? this.mailedTokens.get(body.token) : undefined;
+          if (userId === undefined)
+            return problem(400, 'invalid_token', 'This link is not valid any more.');
+          this.mailedTokens.delete(body.token as string);
+          this.verified.add(userId);
+          return this.openSession(this.users.find((user) => user.id === userId)!);
+        });
+      case '/auth/email/resend/':
+      case '/auth/password-reset/':
+        return post(() => {
+          if (typeof body.email !== 'string' || !body.email)
+            return invalid({ email: ['Enter a valid e-mail address.'] });
+          if (this.users.some((user) => user.email === body.email))
+            this.mails.push({
+              to: body.email,
+              kind: call.path === '/auth/password-reset/' ? 'reset' : 'verify',
+            });
+          return json(202, { detail: 'If an account has that address, a link is on its way.' });
+        });
+      case '/auth/password-reset/confirm/':
+        return post(() => {
+          const userId =
+            typeof body.token === 'string' ? this.mailedTokens.get(body.token) : undefined;
+          if (userId === undefined)
+            return problem(400, 'invalid_token', 'This link is not valid any more.');
+          const weak = passwordErrors(body.password);
+          if (weak) return invalid({ password: weak });
+          this.mailedTokens.delete(body.token as string);
+          this.users.find((user) => user.id === userId)!.password = body.password as string;
+          this.revokeAll(userId);
+          return json(200, { detail: 'Your password is set.' });
+        });
+      case '/auth/password/':
+        return post(() => {
+          const caller = this.bearer(call);
+          if (!caller) return tokenNotValid(true);
+          const user = this.users.find((candidate) => candidate.id === caller.userId)!;
+          if (body.current_password !== user.password)
+            return invalid({ current_password: ['Your current password is not correct.'] });
+          const weak = passwordErrors(body.new_password);
+          if (weak) return invalid({ new_password: weak });
+          user.password = body.new_password as string;
+          this.revokeAll(user.id, caller.sid);
+          return this.issue(user, this.sessions.get(caller.sid)!);
+        });
+      case '/auth/email/change/':
+        return post(() => {
+          const caller = this.bearer(call);
+          if (!caller) return tokenNotValid(true);
+          const user = this.users.find((candidate) => candidate.id === caller.userId)!;
+          if (body.password !== user.password)
+            return invalid({ password: ['Your password is not correct.'] });
+          this.mails.push({ to: String(body.new_email), kind: 'change' });
+          return json(202, { detail: 'Check your new inbox.' });
+        });
+      case '/auth/account/': {
+        if (call.method !== 'GET')
+          return problem(405, 'method_not_allowed', `Method "${call.method}" not allowed.`, {
+            Allow: 'GET',
+          });
+        const caller = this.bearer(call);
+        if (!caller) return tokenNotValid(true);
+        const user = this.users.find((candidate) => candidate.id === caller.userId)!;
+        return json(200, {
+          user: { username: user.username, email: user.email },
+          email_verified: this.verified.has(user.id),
+          has_password: user.password !== '!',
+          identities: [],
+          mfa: { totp: false, passkeys: 0, recovery_codes_left: 0 },
+        });
+      }
+      case '/auth/account/delete/':
+        return post(() => {
+          const caller = this.bearer(call);
+          if (!caller) return tokenNotValid(true);
+          const user = this.users.find((candidate) => candidate.id === caller.userId)!;
+          if (body.password !== user.password)
+            return invalid({ password: ['Your password is not correct.'] });
+          this.revokeAll(user.id);
+          this.users = this.users.filter((candidate) => candidate !== user);
+          this.cookie = null;
+          return json(200, { detail: 'Your account is deleted.' });
+        });
+      case '/auth/sessions/': {
+        if (call.method !== 'GET')
+          return problem(405, 'method_not_allowed', `Method "${call.method}" not allowed.`, {
+            Allow: 'GET',
+          });
+        const caller = this.bearer(call);
+        if (!caller) return tokenNotValid(true);
+        return json(200, {
+          sessions: [...this.sessions.values()]
+            .filter((session) => session.userId === caller.userId && !session.revoked)
+            .map((session) => ({
+              sid: session.sid,
+              created: session.created,
+              last_used: session.created,
+              user_agent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0',
+              current: session.sid === this.cookie,
+            })),
+        });
+      }
+      case '/auth/sessions/revoke/':
+        return post(() => {
+          const caller = this.bearer(call);
+          if (!caller) return tokenNotValid(true);
+          const session = typeof body.sid === 'string' ? this.sessions.get(body.sid) : undefined;
+          if (!session || session.userId !== caller.userId || session.revoked)
+            return problem(404, 'not_found', 'No such session.');
+          session.revoked = true;
+          return json(200, { detail: 'Session revoked.' });
+        });
       default:
         return problem(404, 'not_found', 'Not found.');
     }

@@ -321,6 +321,13 @@ describe('account and mail settings in production', () => {
     );
   });
 
+  it.each(['http://localhost:4123', 'http://app.localhost:4123'])(
+    'accepts %s in production: localhost is a secure context (local production builds, passkeys)',
+    async (url) => {
+      expect((await production({ appUrl: url })).appUrl).toBe(url);
+    },
+  );
+
   it('accepts an http AUTH_APP_URL in development', async () => {
     expect((await development({ appUrl: 'http://app.example.com' })).appUrl).toBe(
       'http://app.example.com',

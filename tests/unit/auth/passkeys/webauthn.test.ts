@@ -3,6 +3,7 @@ import {
   CHALLENGE_TTL_SECONDS,
   authenticationOptions,
   describeAuthenticationResponse,
+  describeRegistrationResponse,
   registrationOptions,
   relyingParty,
   userHandle,
@@ -11,7 +12,7 @@ import {
   type RelyingParty,
   type StoredCredential,
 } from '@/auth/passkeys/webauthn';
-import { SoftAuthenticator } from './soft-authenticator';
+import { SoftAuthenticator } from '../../../support/soft-authenticator';
 
 const rp = relyingParty('http://localhost:3000', 'Auth Kit');
 const USER = { id: 42, username: 'alice', displayName: 'Alice Example' };
@@ -432,5 +433,42 @@ describe('describeAuthenticationResponse', () => {
       { id: 'abc', response: { clientDataJSON: clientData({ challenge: 5 }) } },
     ])
       expect(describeAuthenticationResponse(response)).toBeNull();
+  });
+});
+
+describe('describeRegistrationResponse', () => {
+  it('reads the credential id and the challenge before any check', async () => {
+    const authenticator = new SoftAuthenticator(rp.origin, rp.rpID);
+    const options = await registrationOptions({
+      rp,
+      user: { id: 42, username: 'ada', displayName: 'Ada' },
+      existing: [],
+    });
+    expect(describeRegistrationResponse(authenticator.register(options))).toEqual({
+      credentialId: authenticator.id,
+      challenge: options.challenge,
+    });
+  });
+
+  it('is null for a body that is not one, or an id no browser sends (it never reaches a query)', () => {
+    const clientData = Buffer.from(
+      JSON.stringify({ challenge: 'Y2hhbGxlbmdlLWNoYWxsZW5nZQ' }),
+    ).toString('base64url');
+    for (const response of [
+      null,
+      {},
+      { id: 'abc', response: {} },
+      { id: 'a b', response: { clientDataJSON: clientData } },
+      { id: 'abc\u0000', response: { clientDataJSON: clientData } },
+      { id: 'x'.repeat(1365), response: { clientDataJSON: clientData } },
+      { id: 7, response: { clientDataJSON: clientData } },
+    ])
+      expect(describeRegistrationResponse(response)).toBeNull();
+    expect(
+      describeRegistrationResponse({ id: 'abc', response: { clientDataJSON: clientData } }),
+    ).not.toBeNull();
+    expect(
+      describeAuthenticationResponse({ id: 'a/b', response: { clientDataJSON: clientData } }),
+    ).toBeNull();
   });
 });

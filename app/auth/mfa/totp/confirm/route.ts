@@ -1,0 +1,3 @@
+import { totpConfirmHandler } from '@/auth/handlers/mfa';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = totpConfirmHandler;

@@ -1,0 +1,3 @@
+import { passkeyDeleteHandler } from '@/auth/handlers/passkeys';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = passkeyDeleteHandler;

@@ -1,0 +1,3 @@
+import { passkeyRegisterOptionsHandler } from '@/auth/handlers/passkeys';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = passkeyRegisterOptionsHandler;

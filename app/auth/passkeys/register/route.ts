@@ -1,0 +1,3 @@
+import { passkeyRegisterHandler } from '@/auth/handlers/passkeys';
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = passkeyRegisterHandler;

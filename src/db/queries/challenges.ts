@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import type { Database } from '../client';
+import { authChallenges, type AuthChallenge, type ChallengePurpose } from '../schema';
+
+// Short-lived, single-use server-side state of a ceremony (auth_challenges): an `mfa_token`
+// between the two steps of a sign-in, or a WebAuthn challenge between options and response. Rows
+// are found by the SHA-256 of the token or challenge (never stored itself) and consumed by one
+// conditional update, so two requests racing with one token cannot both use it.
+
+/** A Drizzle handle or a transaction on one. */
+type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+/** Wrong codes an `mfa_token` survives: the fifth kills it (docs/contract.md section 9). */
+export const MAX_CHALLENGE_FAILURES = 5;
+
+/** Stores a new challenge. */
+export async function insertChallenge(
+  db: Executor,
+  values: {
+    purpose: ChallengePurpose;
+    userId: number | null;
+    tokenHash: string;
+    expiresAt: Date;
+    now: Date;
+    context?: Record<string, unknown> | null;
+  },
+): Promise<void> {
+  await db.insert(authChallenges).values({
+    id: randomUUID(),
+    purpose: values.purpose,
+    userId: values.userId,
+    tokenHash: values.tokenHash,
+    expiresAt: values.expiresAt,
+    createdAt: values.now,
+    context: values.context ?? null,
+  });
+}
+
+/** Unused, unexpired at `now`, and not killed by wrong codes. */
+const usable = (now: Date) =>
+  and(
+    isNull(authChallenges.usedAt),
+    gt(authChallenges.expiresAt, now),
+    lt(authChallenges.failures, MAX_CHALLENGE_FAILURES),
+  );
+
+/** The usable challenge of this purpose with this hash, or null (used, expired, dead, unknown). */
+export async function findUsableChallenge(
+  db: Executor,
+  input: { purpose: ChallengePurpose; tokenHash: string; now: Date },
+): Promise<AuthChallenge | null> {
+  const [row] = await db
+    .select()
+    .from(authChallenges)
+    .where(
+      and(
+        eq(authChallenges.purpose, input.purpose),
+        eq(authChallenges.tokenHash, input.tokenHash),
+        usable(input.now),
+      ),
+    );
+  return row ?? null;
+}
+
+/**
+ * Uses a challenge: ONE conditional update (unused, unexpired, alive), so of two requests racing
+ * with the same token exactly one wins. Find it by `id` (a row already read) or by its hash.
+ * @returns the row as it was, or null when it could not be used.
+ */
+export async function consumeChallenge(
+  db: Executor,
+  input: {
+    purpose: ChallengePurpose;
+    now: Date;
+    /** Only the challenge issued to this user (registration: the signed-in caller). */
+    userId?: number;
+  } & ({ id: string } | { tokenHash: string }),
+): Promise<AuthChallenge | null> {
+  const which =
+    'id' in input ? eq(authChallenges.id, input.id) : eq(authChallenges.tokenHash, input.tokenHash);
+  const owner = input.userId === undefined ? undefined : eq(authChallenges.userId, input.userId);
+  const [row] = await db
+    .update(authChallenges)
+    .set({ usedAt: input.now })
+    .where(and(which, owner, eq(authChallenges.purpose, input.purpose), usable(input.now)))
+    .returning();
+  return row ?? null;
+}
+
+/**
+ * Counts one wrong code against an unused challenge, atomically.
+ * @returns the failures so far (MAX_CHALLENGE_FAILURES: the token is now dead), or null when
+ * the challenge was used or gone meanwhile.
+ */
+export async function countChallengeFailure(db: Executor, id: string): Promise<number | null> {
+  const [row] = await db
+    .update(authChallenges)
+    .set({ failures: sql`${authChallenges.failures} + 1` })
+    .where(and(eq(authChallenges.id, id), isNull(authChallenges.usedAt)))
+    .returning({ failures: authChallenges.failures });
+  return row?.failures ?? null;
+}
