@@ -184,7 +184,9 @@ describe('next start on a PostgreSQL database that was never migrated', () => {
   });
 });
 
-describe('next start in production on the embedded database', () => {
+// Each test migrates a fresh PGlite, hashes a password and starts a production server: on a
+// loaded two-core machine that alone took 33–40 s, past the suite's default of 30 s.
+describe('next start in production on the embedded database', { timeout: 90_000 }, () => {
   const dirs: string[] = [];
   afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
