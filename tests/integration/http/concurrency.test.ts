@@ -3,7 +3,12 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import {
+  HTTP_BACKENDS,
+  describeOnPostgres,
+  itOnPostgres,
+  type KitServer,
+} from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import {
   cookiesByName,
@@ -104,7 +109,7 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
       expect(result.successorJtis[0]).not.toBe(result.originalJti);
     });
 
-    it.skipIf(backend !== 'pg')(
+    itOnPostgres(backend)(
       `leaves exactly one live outstanding token in the session after ${RACERS} concurrent refreshes`,
       async (context) => {
         skipWithoutPostgres(context, kit?.database);
@@ -125,43 +130,34 @@ describe.each(HTTP_BACKENDS)('concurrent refreshes over next start on %s', (back
     });
   });
 
-  describe('two instances on one database', () => {
-    it.skipIf(backend !== 'pg')(
-      `answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`,
-      async (context) => {
-        skipWithoutPostgres(context, kit);
-        skipWithoutPostgres(context, twin);
-        const result = await race([kit.url, twin.url], 'twin-statuses');
-        expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
-        expect(result.statuses).toEqual(Array(RACERS).fill(200));
-        expect(new Set(result.successorJtis).size).toBe(1);
-      },
-    );
+  describeOnPostgres(backend)('two instances on one database', () => {
+    it(`answers ${RACERS} refreshes of one cookie split over two instances with one successor and no 500`, async (context) => {
+      skipWithoutPostgres(context, kit);
+      skipWithoutPostgres(context, twin);
+      const result = await race([kit.url, twin.url], 'twin-statuses');
+      expect(result.statuses.filter((s) => s >= 500)).toEqual([]);
+      expect(result.statuses).toEqual(Array(RACERS).fill(200));
+      expect(new Set(result.successorJtis).size).toBe(1);
+    });
 
-    it.skipIf(backend !== 'pg')(
-      'leaves exactly one live outstanding token after the two-instance race',
-      async (context) => {
-        skipWithoutPostgres(context, kit?.database);
-        skipWithoutPostgres(context, twin);
-        const result = await race([kit.url, twin.url], 'twin-live');
-        const live = await liveTokens(kit.database.db, result.sid);
-        expect(live).toHaveLength(1);
-        expect(live[0]).toBe(result.successorJtis[0]);
-      },
-    );
+    it('leaves exactly one live outstanding token after the two-instance race', async (context) => {
+      skipWithoutPostgres(context, kit?.database);
+      skipWithoutPostgres(context, twin);
+      const result = await race([kit.url, twin.url], 'twin-live');
+      const live = await liveTokens(kit.database.db, result.sid);
+      expect(live).toHaveLength(1);
+      expect(live[0]).toBe(result.successorJtis[0]);
+    });
 
-    it.skipIf(backend !== 'pg')(
-      'keeps the session usable on either instance after the two-instance race',
-      async (context) => {
-        skipWithoutPostgres(context, kit);
-        skipWithoutPostgres(context, twin);
-        const result = await race([kit.url, twin.url], 'twin-usable');
-        expect(result.winner).toBeDefined();
-        const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });
-        expect((await refresh(onFirst, result.csrf)).status).toBe(200);
-        const onTwin = cloneClient(onFirst, { baseUrl: twin.url });
-        expect((await refresh(onTwin, result.csrf)).status).toBe(200);
-      },
-    );
+    it('keeps the session usable on either instance after the two-instance race', async (context) => {
+      skipWithoutPostgres(context, kit);
+      skipWithoutPostgres(context, twin);
+      const result = await race([kit.url, twin.url], 'twin-usable');
+      expect(result.winner).toBeDefined();
+      const onFirst = cloneClient(result.winner!, { baseUrl: kit.url });
+      expect((await refresh(onFirst, result.csrf)).status).toBe(200);
+      const onTwin = cloneClient(onFirst, { baseUrl: twin.url });
+      expect((await refresh(onTwin, result.csrf)).status).toBe(200);
+    });
   });
 });

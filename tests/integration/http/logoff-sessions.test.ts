@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, describeOnPostgres, type KitServer } from '../../support/kit-servers';
 import { expectError } from '../../support/assertions';
 import { expectCookiesCleared, refreshClaims } from '../../support/cookies';
 import {
@@ -255,22 +255,19 @@ describe.each(HTTP_BACKENDS)('log-off and sessions over next start on %s', (back
     });
   });
 
-  describe('a deactivated user', () => {
-    it.skipIf(backend !== 'pg')(
-      'cannot refresh once is_active is false: 401 and the cookies cleared',
-      async (context) => {
-        skipWithoutPostgres(context, kit?.database);
-        const client = new HttpClient(kit.url);
-        const { body } = await signIn(client, 'deactivated', PASSWORD);
-        expect((await refresh(client, body.CSRF_token)).status).toBe(200);
-        await kit.database.db
-          .update(users)
-          .set({ isActive: false })
-          .where(eq(users.username, 'deactivated'));
-        const response = await refresh(client, body.CSRF_token);
-        expectCookiesCleared(response);
-        await expectError(response, 401, 'token_not_valid');
-      },
-    );
+  describeOnPostgres(backend)('a deactivated user', () => {
+    it('cannot refresh once is_active is false: 401 and the cookies cleared', async (context) => {
+      skipWithoutPostgres(context, kit?.database);
+      const client = new HttpClient(kit.url);
+      const { body } = await signIn(client, 'deactivated', PASSWORD);
+      expect((await refresh(client, body.CSRF_token)).status).toBe(200);
+      await kit.database.db
+        .update(users)
+        .set({ isActive: false })
+        .where(eq(users.username, 'deactivated'));
+      const response = await refresh(client, body.CSRF_token);
+      expectCookiesCleared(response);
+      await expectError(response, 401, 'token_not_valid');
+    });
   });
 });

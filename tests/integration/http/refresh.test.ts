@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { CookieSigner } from '@/auth/cookies/signing';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, itOnPostgres, type KitServer } from '../../support/kit-servers';
 import { expectError } from '../../support/assertions';
 import {
   attributesOf,
@@ -163,7 +163,7 @@ describe.each(HTTP_BACKENDS)('refresh over next start on %s', (backend) => {
       });
     });
 
-    it.skipIf(backend !== 'pg')(
+    itOnPostgres(backend)(
       'recomputes the custom claims from the current user row (is_staff changed in the database)',
       async (context) => {
         skipWithoutPostgres(context, kit?.database);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '@/db/schema';
 import { deactivateUser } from '@/auth/services/users';
 import { HttpClient, setCookies } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { HTTP_BACKENDS, itOnPostgres, type KitServer } from '../../support/kit-servers';
 import { expectError } from '../../support/assertions';
 import {
   attributesOf,
@@ -188,7 +188,7 @@ describe.each(HTTP_BACKENDS)('sign-in over next start on %s', (backend) => {
       });
     });
 
-    it.skipIf(backend !== 'pg')('updates last_login in the users row', async (context) => {
+    itOnPostgres(backend)('updates last_login in the users row', async (context) => {
       skipWithoutPostgres(context, kit?.database);
       const before = Date.now();
       await signIn(new HttpClient(kit.url), 'last-login-user', PASSWORD);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../support/http-client';
-import { HTTP_BACKENDS, type KitServer } from '../../support/kit-servers';
+import { type KitServer } from '../../support/kit-servers';
 import { startNextServer, type NextServer } from '../../support/next-server';
 import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy';
 import { expectError } from '../../support/assertions';
@@ -27,9 +27,10 @@ const STALL_ANSWER_BOUND_MS = (DATABASE_TIMEOUT_SECONDS + 1) * 1000 + 2_500;
 /**
  * The database cut off mid-run (docs/contract.md section 2, `service_unavailable`): a TCP proxy sits
  * between a `next start` and the test PostgreSQL, and drops every connection on demand. The shared
- * PostgreSQL server itself is never stopped. PGlite lives inside the server process: nothing to cut.
+ * PostgreSQL server itself is never stopped. PGlite lives inside the server process: nothing to cut,
+ * so the file runs on PostgreSQL only.
  */
-describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) => {
+describe.each(['pg'] as const)('a lost database over next start on %s', (backend) => {
   let kit: KitServer | null = null;
   let proxy: TcpProxy | null = null;
   // The server under test: same env and database as `kit`, reached through the proxy.
@@ -38,7 +39,6 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
   let session: TokenBody;
 
   beforeAll(async () => {
-    if (backend !== 'pg') return;
     kit = await startWarmKit(backend, { users: [{ username: 'cut-user', password: PASSWORD }] });
     if (!kit) return;
     const databaseUrl = kit.env.DATABASE_URL!;
@@ -67,43 +67,34 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
     beforeAll(() => proxy?.cut());
     afterAll(() => proxy?.restore());
 
-    it.skipIf(backend !== 'pg')(
-      'answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie',
-      async (context) => {
-        skipWithoutPostgres(context, behindProxy);
-        const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, {
-          username: 'cut-user',
-          password: PASSWORD,
-        });
-        const retryAfter = Number(response.headers.get('retry-after'));
-        expect(response.headers.getSetCookie()).toEqual([]);
-        await expectError(response, 503, 'service_unavailable');
-        expect(retryAfter).toBeGreaterThan(0);
-      },
-    );
+    it('answers sign-in with 503 service_unavailable and Retry-After, and sets no cookie', async (context) => {
+      skipWithoutPostgres(context, behindProxy);
+      const response = await new HttpClient(behindProxy.url).post(PATHS.signIn, {
+        username: 'cut-user',
+        password: PASSWORD,
+      });
+      const retryAfter = Number(response.headers.get('retry-after'));
+      expect(response.headers.getSetCookie()).toEqual([]);
+      await expectError(response, 503, 'service_unavailable');
+      expect(retryAfter).toBeGreaterThan(0);
+    });
 
-    it.skipIf(backend !== 'pg')(
-      'answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched',
-      async (context) => {
-        skipWithoutPostgres(context, behindProxy);
-        const response = await refresh(cloneClient(client), session.CSRF_token);
-        const retryAfter = Number(response.headers.get('retry-after'));
-        expect(response.headers.getSetCookie()).toEqual([]);
-        await expectError(response, 503, 'service_unavailable');
-        expect(retryAfter).toBeGreaterThan(0);
-      },
-    );
+    it('answers refresh with 503 service_unavailable and Retry-After, and leaves the cookies untouched', async (context) => {
+      skipWithoutPostgres(context, behindProxy);
+      const response = await refresh(cloneClient(client), session.CSRF_token);
+      const retryAfter = Number(response.headers.get('retry-after'));
+      expect(response.headers.getSetCookie()).toEqual([]);
+      await expectError(response, 503, 'service_unavailable');
+      expect(retryAfter).toBeGreaterThan(0);
+    });
 
-    it.skipIf(backend !== 'pg')(
-      'answers every attempt with 503, not only the first',
-      async (context) => {
-        skipWithoutPostgres(context, behindProxy);
-        const statuses = [];
-        for (let i = 0; i < 3; i++)
-          statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
-        expect(statuses).toEqual([503, 503, 503]);
-      },
-    );
+    it('answers every attempt with 503, not only the first', async (context) => {
+      skipWithoutPostgres(context, behindProxy);
+      const statuses = [];
+      for (let i = 0; i < 3; i++)
+        statuses.push((await refresh(cloneClient(client), session.CSRF_token)).status);
+      expect(statuses).toEqual([503, 503, 503]);
+    });
   });
 
   /** Retries for a few seconds: the pool may need one round to replace its dropped connections. */
@@ -117,7 +108,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
   }
 
   describe('once the database is back', () => {
-    it.skipIf(backend !== 'pg')('signs in again', async (context) => {
+    it('signs in again', async (context) => {
       skipWithoutPostgres(context, behindProxy);
       const response = await eventually(() =>
         new HttpClient(behindProxy!.url).post(PATHS.signIn, {
@@ -128,14 +119,11 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
       expect(response.status).toBe(200);
     });
 
-    it.skipIf(backend !== 'pg')(
-      'refreshes the session that existed before the cut',
-      async (context) => {
-        skipWithoutPostgres(context, behindProxy);
-        const response = await eventually(() => refresh(client, session.CSRF_token));
-        expect(response.status).toBe(200);
-      },
-    );
+    it('refreshes the session that existed before the cut', async (context) => {
+      skipWithoutPostgres(context, behindProxy);
+      const response = await eventually(() => refresh(client, session.CSRF_token));
+      expect(response.status).toBe(200);
+    });
   });
 
   /**
@@ -162,7 +150,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
       return { response, text, elapsedMs: Date.now() - started };
     }
 
-    it.skipIf(backend !== 'pg')(
+    it(
       'answers sign-in with a prompt 503 and Retry-After, and sets no cookie',
       async (context) => {
         skipWithoutPostgres(context, behindProxy);
@@ -185,7 +173,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
       STALL_MS + 10_000,
     );
 
-    it.skipIf(backend !== 'pg')(
+    it(
       'answers refresh with a prompt 503 and leaves the cookies untouched',
       async (context) => {
         skipWithoutPostgres(context, behindProxy);
@@ -205,7 +193,7 @@ describe.each(HTTP_BACKENDS)('a lost database over next start on %s', (backend) 
   describe('once the stall is over', () => {
     beforeAll(() => proxy?.restore());
 
-    it.skipIf(backend !== 'pg')('refreshes the session again', async (context) => {
+    it('refreshes the session again', async (context) => {
       skipWithoutPostgres(context, behindProxy);
       const response = await eventually(() => refresh(client, session.CSRF_token));
       expect(response.status).toBe(200);
