@@ -21,7 +21,10 @@ export function formatWait(seconds: number | undefined): string {
  */
 export function describeSecondFactorError(
   error: { code: string; detail: string; retryAfter?: number },
-  { recoveryCode = false }: { recoveryCode?: boolean } = {},
+  {
+    recoveryCode = false,
+    firstStep = 'password',
+  }: { recoveryCode?: boolean; firstStep?: 'password' | 'cognito' } = {},
 ): string {
   switch (error.code) {
     case 'authentication_failed':
@@ -31,7 +34,9 @@ export function describeSecondFactorError(
     case 'second_factor_exhausted':
       return 'Too many wrong codes: sign in again.';
     case 'second_factor_expired':
-      return 'This sign-in step has expired. Enter your password again.';
+      return firstStep === 'password'
+        ? 'This sign-in step has expired. Enter your password again.'
+        : 'This sign-in step has expired. Sign in again.';
     case 'throttled':
       return `Too many attempts. Try again in ${formatWait(error.retryAfter)}.`;
     case 'invalid_request':

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { describeSecondFactorError, useAuth } from '@/client';
 import { Alert, Button, Field, Icon } from './ui';
 
@@ -47,7 +47,10 @@ export function SecondFactorForm({
       return;
     }
     setBusy(false);
-    const message = describeSecondFactorError(result.error, { recoveryCode: recovery });
+    const message = describeSecondFactorError(result.error, {
+      recoveryCode: recovery,
+      firstStep: secondFactor?.source,
+    });
     if (result.restart) onRestart(message);
     else {
       setError(message);
@@ -89,6 +92,8 @@ export function SecondFactorForm({
           spellCheck={false}
           maxLength={recovery ? 64 : 12}
           placeholder={recovery ? 'xxxx-xxxx-xxxx' : '123 456'}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'mfa-error' : undefined}
           className={
             recovery
               ? undefined
@@ -128,4 +133,12 @@ export function SecondFactorForm({
       </div>
     </div>
   );
+}
+
+/** The sign-in page's line under its title: what to enter now, the password or the code. */
+export function SignInDescription({ children }: { children: ReactNode }) {
+  const { secondFactor } = useAuth();
+  return secondFactor?.source === 'password'
+    ? 'Your password is right. One more step to confirm it’s you.'
+    : children;
 }

@@ -23,7 +23,7 @@ export function SecurityCard({ account }: { account: AccountInfo | null }) {
     >
       <div className="space-y-4">
         <TotpCard account={account} />
-        <ul className="grid gap-3 sm:grid-cols-2" data-testid="second-factors">
+        <ul className="grid gap-3" data-testid="second-factors">
           {FACTORS.map((factor) => (
             <li
               key={factor.title}
