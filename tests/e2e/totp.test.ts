@@ -248,3 +248,77 @@ describeInBrowser('two-step verification with an authenticator app in Chromium',
     });
   });
 });
+
+const IDP_USER = {
+  username: 'cody',
+  password: 'cody-idp-password-1',
+  email: 'cody@example.com',
+  emailVerified: true,
+  givenName: 'Cody',
+  familyName: 'Cognito',
+};
+
+describeInBrowser('two-step verification after the identity provider in Chromium', () => {
+  const e2e = useAppAndBrowser({ idpUsers: [IDP_USER] });
+
+  /** Continue with Cognito → the stand-in hosted UI → back on /callback. */
+  async function throughTheIdp(page: Page) {
+    await page.goto(`${e2e.app.url}/login`);
+    await page.getByRole('button', { name: 'Continue with Cognito' }).click();
+    await page.waitForURL((url) => url.origin === new URL(e2e.app.idp!.url).origin);
+    await page.getByLabel('Username').fill(IDP_USER.username);
+    await page.getByLabel('Password').fill(IDP_USER.password);
+    const exchange = nextAuthResponse(page, '/auth/social-exchange/', 20_000);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const answer = await exchange;
+    expect(answer.status()).toBe(200);
+    return (await answer.json()) as Record<string, unknown>;
+  }
+
+  it('an account without a password turns on the app after a recent sign-in; the callback page then asks for the code', async () => {
+    await journey(e2e, 'totp-8-cognito-callback', async (page) => {
+      expect(await throughTheIdp(page)).toHaveProperty('access_token');
+      await expectDashboardFor(page, IDP_USER.username);
+
+      // No password to ask for: the sign-in a moment ago confirms it is the user.
+      await page.goto(`${e2e.app.url}/account#security`);
+      const card = page.getByTestId('totp-card');
+      await page.getByTestId('totp-status').waitFor();
+      const setup = nextAuthResponse(page, '/auth/mfa/totp/setup/');
+      await card.getByRole('button', { name: 'Turn on' }).click();
+      expect((await setup).status()).toBe(200);
+      const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(
+        /\s+/g,
+        '',
+      );
+      const app = new Authenticator(secret);
+      await card.getByLabel('Code from the app').fill(await app.nextCode());
+      await card.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByTestId('recovery-codes').waitFor();
+      await card.getByRole('button', { name: 'I have saved them' }).click();
+      await page.goto(`${e2e.app.url}/dashboard`);
+      await page.getByTestId('username').waitFor();
+      const logoff = nextAuthResponse(page, '/auth/logoff/');
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      expect((await logoff).status()).toBe(200);
+      await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
+
+      // Through the IdP again: the exchange asks for the second step, and /callback for the code.
+      expect(await throughTheIdp(page)).toMatchObject({ mfa_required: true });
+      await page.getByTestId('second-factor-step').waitFor();
+      expect(new URL(page.url()).pathname).toBe('/callback');
+      await screenshot(page, 'totp-8-cognito-callback-code-step');
+      await page.getByLabel('Authentication code').fill(await app.nextCode());
+      const verified = nextAuthResponse(page, '/auth/mfa/verify/');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      expect((await verified).status()).toBe(200);
+      await expectDashboardFor(page, IDP_USER.username);
+      await page.getByTestId('developer-panel').getByText('Developer panel').click();
+      await page.getByRole('button', { name: 'Call protected API' }).click();
+      const text = (await page.getByTestId('api-answer').textContent()) ?? '';
+      expect(JSON.parse(text.slice(4))).toMatchObject({
+        claims: { amr: expect.arrayContaining(['fed', 'otp', 'mfa']) },
+      });
+    });
+  });
+});

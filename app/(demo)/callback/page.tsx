@@ -88,7 +88,10 @@ export default function CallbackPage() {
 
   if (codeStep)
     return (
-      <AuthFrame icon={<Icon name="shield" />} title="One more step">
+      <AuthFrame
+        title="One more step"
+        description="Your identity provider signed you in. This account also asks for a code."
+      >
         <SecondFactorForm
           onSignedIn={() =>
             router.replace(codeStep.returnTo === '/' ? '/dashboard' : codeStep.returnTo)
