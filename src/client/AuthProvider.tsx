@@ -11,8 +11,10 @@ import {
   type SignInResult,
   type SignUpResult,
 } from './context';
+import { useFactorActions, useSecondStep } from './mfa';
 import { cognitoLogoutUrl, getUserManager } from './oidc';
 import { refreshTokens, startSession } from './refresh';
+import { SecondFactorRequired } from './second-step';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
 import type { AuthClientErrorInfo, ClientIdpSettings, SignUpFields, TokenAnswer } from './types';
@@ -128,19 +130,24 @@ export function AuthProvider({
     return () => clearTimeout(timer);
   }, [expiry, refresh]);
 
+  // The second step of a sign-in for a user with TOTP on (src/client/mfa.ts).
+  const secondStep = useSecondStep({ accept, tabs, toErrorInfo });
+  const beginSecondStep = secondStep.begin;
+
   const signIn = useCallback(
-    async (username: string, password: string): Promise<SignInResult> => {
+    async (username: string, password: string) => {
       try {
         accept(await startSession(() => authApi.signIn(username, password)));
         tabs.current?.post({ type: 'signed-in' });
-        return { ok: true };
+        return { ok: true as const };
       } catch (error) {
+        if (error instanceof SecondFactorRequired) return beginSecondStep(error, 'password');
         const info = toErrorInfo(error, 'sign-in');
         dispatch({ type: 'error', error: info });
-        return { ok: false, error: info };
+        return { ok: false as const, error: info };
       }
     },
-    [accept],
+    [accept, beginSecondStep],
   );
 
   const signInWithCognito = useCallback(
@@ -159,30 +166,30 @@ export function AuthProvider({
   );
 
   const completeCognitoSignIn = useCallback(async () => {
+    let returnTo = '/';
     try {
       if (!idp) throw new Error('no IdP is configured');
       const manager = await getUserManager(idp, callbackPath);
       const user = await manager.signinCallback();
       if (!user?.id_token) throw new Error('the IdP answered without an id token');
-      const answer = await authApi.socialExchange({
-        id_token: user.id_token,
-        access_token: user.access_token,
-      });
-      await manager.removeUser(); // the IdP's tokens are exchanged, not kept
+      returnTo = safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo);
+      const answer = await authApi
+        .socialExchange({ id_token: user.id_token, access_token: user.access_token })
+        .finally(() => manager.removeUser()); // the IdP's tokens are exchanged, not kept
       accept(answer);
       tabs.current?.post({ type: 'signed-in' });
-      return {
-        ok: true as const,
-        returnTo: safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo),
-      };
+      return { ok: true as const, returnTo };
     } catch (error) {
+      // A user with TOTP on: the callback page asks for the code (verifySecondFactor).
+      if (error instanceof SecondFactorRequired)
+        return { ...beginSecondStep(error, 'cognito'), returnTo };
       // Reported, not signed out: a failed callback (a reload of /callback, a used code) must not
       // end a session this browser already has in other tabs.
       const info = toErrorInfo(error, 'cognito');
       dispatch({ type: 'error', error: info });
       return { ok: false as const, error: info };
     }
-  }, [idp, callbackPath, accept]);
+  }, [idp, callbackPath, accept, beginSecondStep]);
 
   const signOut = useCallback(
     async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
@@ -385,6 +392,10 @@ export function AuthProvider({
     [withBearer, currentSid],
   );
 
+  // Re-authentication and the TOTP factor (src/client/mfa.ts).
+  const factorActions = useFactorActions({ attempt, withBearer, signedIn });
+  const { pending: secondFactor, verifySecondFactor, cancelSecondFactor } = secondStep;
+
   const value = useMemo<AuthContextValue>(
     () => ({
       ...state,
@@ -409,6 +420,10 @@ export function AuthProvider({
       listSessions,
       revokeSession,
       revokeOtherSessions,
+      secondFactor,
+      verifySecondFactor,
+      cancelSecondFactor,
+      ...factorActions,
     }),
     [
       state,
@@ -432,6 +447,10 @@ export function AuthProvider({
       listSessions,
       revokeSession,
       revokeOtherSessions,
+      secondFactor,
+      verifySecondFactor,
+      cancelSecondFactor,
+      factorActions,
     ],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

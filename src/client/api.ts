@@ -5,6 +5,7 @@ import type {
   SignUpFields,
   TokenAnswer,
 } from './types';
+import { readSecondStep } from './second-step';
 
 /** A failed call to one of the kit's endpoints, carrying the contract's error code. */
 export class AuthClientError extends Error {
@@ -129,13 +130,20 @@ export function asTokenAnswer(body: unknown): TokenAnswer {
   return answer as TokenAnswer;
 }
 
-/** POSTs to an endpoint that answers with tokens. */
+/**
+ * POSTs to an endpoint that answers with tokens.
+ * @throws SecondFactorRequired when the answer asks for a second factor instead (sign-in and
+ * social exchange for a user with TOTP on).
+ */
 async function postForTokens(
   path: string,
   body: unknown,
   accessToken?: string,
 ): Promise<TokenAnswer> {
-  return asTokenAnswer((await requestJson<unknown>(path, { body, accessToken })).data);
+  const { data } = await requestJson<unknown>(path, { body, accessToken });
+  const secondStep = readSecondStep(data);
+  if (secondStep) throw secondStep;
+  return asTokenAnswer(data);
 }
 
 /** A `{ detail }` answer (202s and confirmations): the sentence, or '' when there is none. */

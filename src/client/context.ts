@@ -1,6 +1,7 @@
 'use client';
 
 import { createContext } from 'react';
+import type { SecondFactorMembers, SecondFactorNeeded } from './mfa';
 import type { AuthState } from './state';
 import type { AccountInfo, AuthClientErrorInfo, SessionInfo, SignUpFields } from './types';
 
@@ -18,13 +19,18 @@ export type SignUpResult =
 
 /** Everything useAuth() returns. */
 export type AuthContextValue = AuthState & {
-  /** Signs in with username and password. */
-  signIn(username: string, password: string): Promise<SignInResult>;
+  /**
+   * Signs in with username and password. For a user with a second factor the answer is
+   * `{ ok: false, mfaRequired: true, methods }`: finish with verifySecondFactor().
+   */
+  signIn(username: string, password: string): Promise<SignInResult | SecondFactorNeeded>;
   /** Redirects to the Cognito hosted UI (PKCE S256); comes back to the callback page. */
   signInWithCognito(options?: { returnTo?: string }): Promise<void>;
   /** On the callback page: completes the code exchange, trades the IdP tokens for the kit's, and returns where to go. */
   completeCognitoSignIn(): Promise<
-    { ok: true; returnTo: string } | { ok: false; error: AuthClientErrorInfo }
+    | { ok: true; returnTo: string }
+    | { ok: false; error: AuthClientErrorInfo }
+    | (SecondFactorNeeded & { returnTo: string })
   >;
   /** Logs off this session (or every session), optionally ending the hosted-UI session too. */
   signOut(options?: { everywhere?: boolean; idp?: boolean }): Promise<void>;
@@ -63,7 +69,7 @@ export type AuthContextValue = AuthState & {
   revokeSession(sid: string): Promise<AuthResult<{ detail: string }>>;
   /** Ends every session of the user but this one; resolves to how many ended. */
   revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
-};
+} & SecondFactorMembers;
 
 /** The React context behind useAuth(). */
 export const AuthContext = createContext<AuthContextValue | null>(null);

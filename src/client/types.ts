@@ -48,7 +48,8 @@ export interface AuthClientErrorInfo {
     | 'email'
     | 'password'
     | 'account'
-    | 'sessions';
+    | 'sessions'
+    | 'mfa';
   code: string;
   detail: string;
   status: number;

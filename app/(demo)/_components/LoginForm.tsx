@@ -6,6 +6,7 @@ import { safeRelativePath } from '@/client/redirects';
 import { formatWait, useAuth, type AuthClientErrorInfo } from '@/client';
 import { describeError } from './messages';
 import { ResendVerification } from './ResendVerification';
+import { SecondFactorForm } from './SecondFactorForm';
 import { Alert, Button, ButtonLink, Field, TextLink } from './ui';
 
 function describe(error: AuthClientErrorInfo): string {
@@ -29,6 +30,8 @@ export function LoginForm() {
     signInWithCognito,
     cognitoEnabled,
     error: authError,
+    secondFactor,
+    cancelSecondFactor,
   } = useAuth();
   const router = useRouter();
   const params = useSearchParams();
@@ -77,9 +80,24 @@ export function LoginForm() {
     if (result.ok) {
       setSignedInHere(true);
       router.replace(next);
-    } else if (result.error.code === 'email_not_verified') setUnverified(true);
+    } else if ('mfaRequired' in result)
+      return; // the code step below takes over
+    else if (result.error.code === 'email_not_verified') setUnverified(true);
     else setError(describe(result.error));
   }
+
+  // After the password, for an account with two-step verification: the code.
+  if (secondFactor?.source === 'password' && !signedInHere)
+    return (
+      <SecondFactorForm
+        onSignedIn={() => {
+          setSignedInHere(true);
+          router.replace(next);
+        }}
+        onRestart={setError}
+        onBack={cancelSecondFactor}
+      />
+    );
 
   if (status === 'authenticated' && !signedInHere && !reauth)
     return (

@@ -57,7 +57,7 @@ export function AccountSections({ email }: { email: string }) {
       <EmailCard email={email} account={account} />
       <PasswordCard account={account} onChanged={() => void loadSessions()} />
       <SessionsCard sessions={sessions} error={sessionsError} reload={loadSessions} />
-      <SecurityCard />
+      <SecurityCard account={account} />
       <DeleteCard account={account} />
     </>
   );

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useAuth, type AuthClientErrorInfo } from '@/client';
 import { describeError } from '../_components/messages';
+import { SecondFactorForm } from '../_components/SecondFactorForm';
 import { Alert, AuthFrame, ButtonLink, Icon, Spinner } from '../_components/ui';
 
 /** Why a sign-in through the identity provider failed, in words, by what went wrong. */
@@ -48,17 +49,21 @@ function explain(
 
 /** Where the hosted UI sends the browser back: completes the PKCE exchange, then goes on. */
 export default function CallbackPage() {
-  const { completeCognitoSignIn, cognitoEnabled } = useAuth();
+  const { completeCognitoSignIn, cognitoEnabled, cancelSecondFactor } = useAuth();
   const router = useRouter();
   const started = useRef(false);
   const [error, setError] = useState<AuthClientErrorInfo | null>(null);
   const [idpError, setIdpError] = useState<string | null>(null);
+  // For an account with two-step verification: where to go once the code is right.
+  const [codeStep, setCodeStep] = useState<{ returnTo: string } | null>(null);
+  const [stepOver, setStepOver] = useState<string | null>(null);
 
   useEffect(() => {
     if (started.current) return; // a code can be redeemed once: React may run effects twice in development
     started.current = true;
     void completeCognitoSignIn().then((result) => {
       if (result.ok) router.replace(result.returnTo === '/' ? '/dashboard' : result.returnTo);
+      else if ('mfaRequired' in result) setCodeStep({ returnTo: result.returnTo });
       else {
         // The hosted UI reports a refusal in the query (`error=access_denied`), as OAuth does.
         setIdpError(new URLSearchParams(window.location.search).get('error'));
@@ -66,6 +71,39 @@ export default function CallbackPage() {
       }
     });
   }, [completeCognitoSignIn, router]);
+
+  if (stepOver)
+    return (
+      <AuthFrame icon={<Icon name="alert" />} title="Sign in again">
+        <div className="space-y-5" data-testid="callback-failed">
+          <Alert tone="error">
+            <p>{stepOver}</p>
+          </Alert>
+          <ButtonLink href="/login" className="w-full">
+            Back to sign in
+          </ButtonLink>
+        </div>
+      </AuthFrame>
+    );
+
+  if (codeStep)
+    return (
+      <AuthFrame
+        title="One more step"
+        description="Your identity provider signed you in. This account also asks for a code."
+      >
+        <SecondFactorForm
+          onSignedIn={() =>
+            router.replace(codeStep.returnTo === '/' ? '/dashboard' : codeStep.returnTo)
+          }
+          onRestart={setStepOver}
+          onBack={() => {
+            cancelSecondFactor();
+            router.replace('/login');
+          }}
+        />
+      </AuthFrame>
+    );
 
   if (!error)
     return (

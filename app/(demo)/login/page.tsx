@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LoginForm } from '../_components/LoginForm';
+import { SignInDescription } from '../_components/SecondFactorForm';
 import { AuthFrame, Icon, TextLink } from '../_components/ui';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -10,7 +11,9 @@ export default function LoginPage() {
     <AuthFrame
       icon={<Icon name="lock" />}
       title="Sign in to your account"
-      description="Welcome back. Enter your username and password."
+      description={
+        <SignInDescription>Welcome back. Enter your username and password.</SignInDescription>
+      }
       footer={
         <>
           New here? <TextLink href="/sign-up">Create an account</TextLink>
