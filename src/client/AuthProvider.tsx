@@ -12,6 +12,7 @@ import {
   type SignUpResult,
 } from './context';
 import { cognitoLogoutUrl, getUserManager } from './oidc';
+import { usePasskeyMembers } from './passkey-members';
 import { refreshTokens, startSession } from './refresh';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
@@ -385,9 +386,17 @@ export function AuthProvider({
     [withBearer, currentSid],
   );
 
+  // Passkeys and re-authentication (src/client/passkey-members.ts).
+  const reportError = useCallback(
+    (error: AuthClientErrorInfo) => dispatch({ type: 'error', error }),
+    [],
+  );
+  const passkeys = usePasskeyMembers({ signedIn, withBearer, reportError });
+
   const value = useMemo<AuthContextValue>(
     () => ({
       ...state,
+      ...passkeys,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,
@@ -412,6 +421,7 @@ export function AuthProvider({
     }),
     [
       state,
+      passkeys,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,

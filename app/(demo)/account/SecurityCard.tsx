@@ -1,15 +1,12 @@
+import type { AccountInfo } from '@/client';
 import { Badge, Card, Icon } from '../_components/ui';
+import { PasskeysCard } from './PasskeysCard';
 
-const FACTORS = [
+const TOTP_FACTORS = [
   {
     icon: 'shield' as const,
     title: 'Authenticator app',
     text: 'Six-digit codes from an app such as 1Password, Google Authenticator or Authy.',
-  },
-  {
-    icon: 'key' as const,
-    title: 'Passkeys',
-    text: 'Sign in with your fingerprint, face or device PIN instead of a password.',
   },
   {
     icon: 'lock' as const,
@@ -19,22 +16,23 @@ const FACTORS = [
 ];
 
 /**
- * Second factors: a placeholder until two-step verification and passkeys are built
+ * Two-step verification (TOTP and recovery codes): a placeholder until its card is built
  * (docs/contract.md section 9). It says so, and offers nothing that does not work.
  */
-export function SecurityCard() {
+function TotpPlaceholder() {
   return (
     <Card
-      id="security"
+      id="two-step"
+      headingLevel={3}
       title={
         <span className="flex items-center gap-2">
-          Second factors <Badge tone="accent">Coming soon</Badge>
+          Two-step verification <Badge tone="accent">Coming soon</Badge>
         </span>
       }
-      description="Two-step verification and passkeys are coming. Until then your account is protected by your password and the sign-in limits."
+      description="A code from your phone after your password. Until then your password and the sign-in limits protect the account."
     >
-      <ul className="grid gap-3 sm:grid-cols-3" data-testid="second-factors">
-        {FACTORS.map((factor) => (
+      <ul className="grid gap-3 sm:grid-cols-2" data-testid="second-factors">
+        {TOTP_FACTORS.map((factor) => (
           <li
             key={factor.title}
             className="rounded-xl border border-dashed border-zinc-300 p-4 dark:border-zinc-700"
@@ -46,5 +44,32 @@ export function SecurityCard() {
         ))}
       </ul>
     </Card>
+  );
+}
+
+/**
+ * The account page's security section: the ways to sign in beside the password, each in its own
+ * card (passkeys; two-step verification). `passkeysOffered`: whether this server offers passkeys.
+ */
+export function SecurityCard({
+  account,
+  passkeysOffered,
+}: {
+  account: AccountInfo | null;
+  passkeysOffered: boolean;
+}) {
+  return (
+    <section id="security" aria-labelledby="security-title" className="scroll-mt-24 space-y-4">
+      <div className="px-1">
+        <h2 id="security-title" className="text-base font-semibold text-zinc-900 dark:text-white">
+          Second factors and passkeys
+        </h2>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          Stronger ways to prove it&rsquo;s you than a password alone.
+        </p>
+      </div>
+      <PasskeysCard offered={passkeysOffered} account={account} />
+      <TotpPlaceholder />
+    </section>
   );
 }

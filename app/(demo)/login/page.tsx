@@ -1,16 +1,22 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LoginForm } from '../_components/LoginForm';
+import { passkeysOffered } from '../_components/passkeys-offered';
 import { AuthFrame, Icon, TextLink } from '../_components/ui';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default function LoginPage() {
+export default async function LoginPage() {
+  const passkeys = await passkeysOffered();
   return (
     <AuthFrame
       icon={<Icon name="lock" />}
       title="Sign in to your account"
-      description="Welcome back. Enter your username and password."
+      description={
+        passkeys
+          ? 'Welcome back. Use your password or a passkey.'
+          : 'Welcome back. Enter your username and password.'
+      }
       footer={
         <>
           New here? <TextLink href="/sign-up">Create an account</TextLink>
@@ -18,7 +24,7 @@ export default function LoginPage() {
       }
     >
       <Suspense>
-        <LoginForm />
+        <LoginForm passkeys={passkeys} />
       </Suspense>
     </AuthFrame>
   );
