@@ -11,6 +11,7 @@ import {
   createPasskey,
   getPasskeyAssertion,
   passkeyApi,
+  requireWebAuthn,
 } from './passkeys';
 import { startSession } from './refresh';
 import type { AuthClientErrorInfo, Reauthentication, TokenAnswer } from './types';
@@ -72,6 +73,7 @@ export function usePasskeyMembers({
   const signInWith = useCallback(
     async (autofill: boolean, signal: AbortSignal | undefined): Promise<SignInResult> => {
       try {
+        requireWebAuthn();
         if (autofill && !(await browserHasPasskeyAutofill()))
           throw new AuthClientError({
             code: PASSKEY_ERROR_CODES.unsupported,
@@ -104,6 +106,7 @@ export function usePasskeyMembers({
   const registerPasskey = useCallback(
     (name?: string) =>
       attempt(async () => {
+        requireWebAuthn();
         const options = await withBearer((token) => passkeyApi.registrationOptions(token));
         const response = await createPasskey(options);
         return withBearer((token) => passkeyApi.register(token, response, name));
@@ -126,6 +129,7 @@ export function usePasskeyMembers({
     async (proof: Reauthentication): Promise<SignInResult> => {
       const result = await attempt(async () => {
         if ('passkey' in proof) {
+          requireWebAuthn();
           const options = await passkeyApi.signInOptions();
           const response = await getPasskeyAssertion(options);
           return withBearer((token) => passkeyApi.reauthenticate(token, { response }));

@@ -73,6 +73,15 @@ function browserError(code: string, detail: string): AuthClientError {
 }
 
 /**
+ * Fails early where the browser has no WebAuthn, before a challenge is asked of the server.
+ * @throws AuthClientError `passkey_unsupported`.
+ */
+export function requireWebAuthn(): void {
+  if (!browserHasWebAuthn())
+    throw browserError(PASSKEY_ERROR_CODES.unsupported, 'This browser cannot use passkeys.');
+}
+
+/**
  * What the browser's refusal of a ceremony means, as an AuthClientError with a code the pages can
  * word (the DOMException names of the WebAuthn specification, as @simplewebauthn/browser passes
  * them on in a WebAuthnError's `name` and `code`).
@@ -120,8 +129,7 @@ async function ceremony<T>(
   run: (webauthn: WebAuthnBrowser) => Promise<T>,
   signal?: AbortSignal,
 ): Promise<T> {
-  if (!browserHasWebAuthn())
-    throw browserError(PASSKEY_ERROR_CODES.unsupported, 'This browser cannot use passkeys.');
+  requireWebAuthn();
   let webauthn: WebAuthnBrowser;
   try {
     webauthn = await loadWebAuthn();

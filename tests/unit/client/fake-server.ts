@@ -146,7 +146,7 @@ export class FakeAuthServer {
     user: Record<string, unknown>;
   } | null = null;
 
-  private sessions = new Map<string, Session>();
+  protected sessions = new Map<string, Session>();
   private access = new Map<string, IssuedAccess>();
   private failures = new Map<string, number>();
   private overrides = new Map<string, Override[]>();
@@ -251,7 +251,7 @@ export class FakeAuthServer {
     return user;
   }
 
-  private issue(user: FakeUser, session: Session): Response {
+  protected issue(user: FakeUser, session: Session): Response {
     const iat = nowSeconds();
     const exp = iat + this.accessLifetime;
     const token = makeJwt({
@@ -281,7 +281,7 @@ export class FakeAuthServer {
     return json(200, this.lastAnswer);
   }
 
-  private openSession(user: FakeUser): Response {
+  protected openSession(user: FakeUser): Response {
     const session: Session = {
       sid: newId('sid'),
       userId: user.id,
@@ -293,7 +293,7 @@ export class FakeAuthServer {
     return this.issue(user, session);
   }
 
-  private bearer(call: RecordedCall): IssuedAccess | null {
+  protected bearer(call: RecordedCall): IssuedAccess | null {
     const match = /^Bearer (\S+)$/.exec(call.headers.get('authorization') ?? '');
     const issued = match ? this.access.get(match[1]!) : undefined;
     return issued && issued.exp > nowSeconds() ? issued : null;
@@ -309,7 +309,7 @@ export class FakeAuthServer {
     return session && !session.revoked ? session : null;
   }
 
-  private handle(call: RecordedCall): Response {
+  protected handle(call: RecordedCall): Response {
     const body = (call.body ?? {}) as Record<string, unknown>;
     const post = (handler: () => Response) =>
       call.method === 'POST'
