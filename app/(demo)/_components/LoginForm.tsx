@@ -25,6 +25,9 @@ function describe(error: AuthClientErrorInfo): string {
 
 const noSubscription = () => () => {};
 
+/** An autofill request that ended on its own after this long timed out: it is started again. */
+const AUTOFILL_RETRY_AFTER_MS = 60_000;
+
 /**
  * The demo's sign-in form: username and password, a passkey (the button, or the username field's
  * autofill where the browser offers passkeys there), or Cognito's hosted UI. `passkeys`: whether
@@ -92,12 +95,17 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
     if (!ready || !withPasskey || !signedOut) return;
     const controller = new AbortController();
     autofill.current = controller;
+    const started = Date.now();
     void startPasskeyAutofill({ signal: controller.signal }).then((result) => {
       if (controller.signal.aborted && !result.ok) return;
       if (result.ok) {
         setSignedInHere(true);
         router.replace(next);
-      } else if (!isPasskeyCancel(result.error) && result.error.code !== 'passkey_unsupported')
+      } else if (isPasskeyCancel(result.error)) {
+        // The request timed out with its challenge (5 minutes) while the page stayed open:
+        // start over with new options. A browser that refuses at once is not asked again.
+        if (Date.now() - started > AUTOFILL_RETRY_AFTER_MS) setAutofillRound((round) => round + 1);
+      } else if (result.error.code !== 'passkey_unsupported')
         setError(describePasskeyError(result.error));
     });
     return () => controller.abort();
