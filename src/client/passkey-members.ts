@@ -8,11 +8,9 @@ import {
   abortedError,
   browserHasPasskeyAutofill,
   browserHasWebAuthn,
-  createPasskey,
-  getPasskeyAssertion,
-  passkeyApi,
   requireWebAuthn,
-} from './passkeys';
+} from './passkey-support';
+import type * as PasskeyFlowsModule from './passkeys';
 import { startSession } from './refresh';
 import type { AuthClientErrorInfo, Reauthentication, TokenAnswer } from './types';
 
@@ -53,6 +51,26 @@ async function attempt<T>(call: () => Promise<T>): Promise<AuthResult<T>> {
   }
 }
 
+type PasskeyFlows = typeof PasskeyFlowsModule;
+
+let flows: Promise<PasskeyFlows> | null = null;
+
+/**
+ * The passkey calls and ceremonies (passkeys.ts), imported on first use so that the provider
+ * carries only this file; a chunk that failed to load is tried again next time.
+ */
+function passkeyFlows(): Promise<PasskeyFlows> {
+  flows ??= import('./passkeys').catch(() => {
+    flows = null;
+    throw new AuthClientError({
+      code: 'network_error',
+      detail: 'The passkey support could not be loaded.',
+      status: 0,
+    });
+  });
+  return flows;
+}
+
 /** The browser's own outcomes (a closed prompt, no WebAuthn): not the session's error. */
 const BROWSER_CODES: ReadonlySet<string> = new Set(Object.values(PASSKEY_ERROR_CODES));
 
@@ -81,6 +99,7 @@ export function usePasskeyMembers({
             status: 0,
           });
         if (signal?.aborted) throw abortedError();
+        const { passkeyApi, getPasskeyAssertion } = await passkeyFlows();
         const options = await passkeyApi.signInOptions();
         const response = await getPasskeyAssertion(options, { autofill, signal });
         signedIn(await startSession(() => passkeyApi.signIn(response)));
@@ -107,6 +126,7 @@ export function usePasskeyMembers({
     (name?: string) =>
       attempt(async () => {
         requireWebAuthn();
+        const { passkeyApi, createPasskey } = await passkeyFlows();
         const options = await withBearer((token) => passkeyApi.registrationOptions(token));
         const response = await createPasskey(options);
         return withBearer((token) => passkeyApi.register(token, response, name));
@@ -115,21 +135,29 @@ export function usePasskeyMembers({
   );
 
   const listPasskeys = useCallback(
-    () => attempt(() => withBearer((token) => passkeyApi.list(token))),
+    () =>
+      attempt(async () => {
+        const { passkeyApi } = await passkeyFlows();
+        return withBearer((token) => passkeyApi.list(token));
+      }),
     [withBearer],
   );
 
   const deletePasskey = useCallback(
     (id: string) =>
-      attempt(async () => ({ detail: await withBearer((token) => passkeyApi.remove(token, id)) })),
+      attempt(async () => {
+        const { passkeyApi } = await passkeyFlows();
+        return { detail: await withBearer((token) => passkeyApi.remove(token, id)) };
+      }),
     [withBearer],
   );
 
   const reauthenticate = useCallback(
     async (proof: Reauthentication): Promise<SignInResult> => {
       const result = await attempt(async () => {
+        if ('passkey' in proof) requireWebAuthn();
+        const { passkeyApi, getPasskeyAssertion } = await passkeyFlows();
         if ('passkey' in proof) {
-          requireWebAuthn();
           const options = await passkeyApi.signInOptions();
           const response = await getPasskeyAssertion(options);
           return withBearer((token) => passkeyApi.reauthenticate(token, { response }));

@@ -6,11 +6,18 @@ import type {
 } from '@simplewebauthn/browser';
 import type * as WebAuthnModule from '@simplewebauthn/browser';
 import { AuthClientError, asTokenAnswer, requestJson } from './api';
+import {
+  PASSKEY_ERROR_CODES,
+  abortedError,
+  browserError,
+  requireWebAuthn,
+} from './passkey-support';
 import type { PasskeyInfo, TokenAnswer } from './types';
 
-// Passkeys in the browser (docs/contract.md section 9) over @simplewebauthn/browser, which is
-// loaded here only, when a passkey ceremony runs: a page that signs in with a password never
-// downloads it (the same rule as oidc-client-ts in oidc.ts). Type imports cost nothing at run time.
+// Passkeys in the browser (docs/contract.md section 9) over @simplewebauthn/browser. This module
+// is itself imported on first use (passkey-members.ts), and the library only when a ceremony
+// runs: a page that signs in with a password downloads neither (the same rule as oidc-client-ts
+// in oidc.ts). Type imports cost nothing at run time.
 
 type WebAuthnBrowser = typeof WebAuthnModule;
 
@@ -23,62 +30,6 @@ export function loadWebAuthn(): Promise<WebAuthnBrowser> {
     library = null;
   });
   return library;
-}
-
-/**
- * Whether this browser has WebAuthn at all, without loading the library (the same test as its
- * browserSupportsWebAuthn()): pages use it to show or hide a passkey button.
- */
-export function browserHasWebAuthn(): boolean {
-  return (
-    typeof window !== 'undefined' &&
-    typeof window.PublicKeyCredential === 'function' &&
-    typeof navigator.credentials?.get === 'function'
-  );
-}
-
-/**
- * Whether the browser offers passkeys in the username field's autofill (conditional mediation),
- * asked of the browser directly so that the library is loaded only when the answer is yes.
- */
-export async function browserHasPasskeyAutofill(): Promise<boolean> {
-  if (!browserHasWebAuthn()) return false;
-  const check = (
-    window.PublicKeyCredential as unknown as {
-      isConditionalMediationAvailable?: () => Promise<boolean>;
-    }
-  ).isConditionalMediationAvailable;
-  if (typeof check !== 'function') return false;
-  try {
-    return await check.call(window.PublicKeyCredential);
-  } catch {
-    return false;
-  }
-}
-
-/** The error codes of the browser's side of a ceremony (the server's are the contract's). */
-export const PASSKEY_ERROR_CODES = {
-  /** The user closed or dismissed the browser's prompt, it timed out, or the page aborted it. */
-  cancelled: 'passkey_cancelled',
-  /** This browser has no WebAuthn, or the page is not a secure context. */
-  unsupported: 'passkey_unsupported',
-  /** Registration: this authenticator already holds a passkey for this account. */
-  exists: 'passkey_exists',
-  /** Anything else the browser or the authenticator refused. */
-  failed: 'passkey_failed',
-} as const;
-
-function browserError(code: string, detail: string): AuthClientError {
-  return new AuthClientError({ code, detail, status: 0 });
-}
-
-/**
- * Fails early where the browser has no WebAuthn, before a challenge is asked of the server.
- * @throws AuthClientError `passkey_unsupported`.
- */
-export function requireWebAuthn(): void {
-  if (!browserHasWebAuthn())
-    throw browserError(PASSKEY_ERROR_CODES.unsupported, 'This browser cannot use passkeys.');
 }
 
 /**
@@ -175,11 +126,6 @@ export function getPasskeyAssertion(
     (webauthn) => webauthn.startAuthentication({ optionsJSON, useBrowserAutofill: autofill }),
     signal,
   );
-}
-
-/** The error thrown when a call was aborted before its ceremony started. */
-export function abortedError(): AuthClientError {
-  return browserError(PASSKEY_ERROR_CODES.cancelled, 'The passkey sign-in was stopped.');
 }
 
 function unreadable(): AuthClientError {

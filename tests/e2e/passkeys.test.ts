@@ -196,6 +196,7 @@ describeInBrowser('passkey journeys in Chromium', () => {
       await used.getByRole('button', { name: 'Keep it' }).click();
       expect(await page.getByTestId('passkey').count()).toBe(1);
       await used.getByRole('button', { name: 'Remove' }).click();
+      await shoot(page, '#passkeys', 'passkeys-remove-confirmation');
       const removed = nextAuthResponse(page, '/auth/passkeys/delete/');
       await used.getByRole('button', { name: 'Remove passkey' }).click();
       expect((await removed).status()).toBe(200);

@@ -18,6 +18,8 @@ import {
 // of the options it answers, which is what the fake server checks.
 const webauthn = vi.hoisted(() => ({
   loads: 0,
+  /** Loads of the kit's own passkey flows (src/client/passkeys.ts), also imported on first use. */
+  flowLoads: 0,
   startRegistration: vi.fn(),
   startAuthentication: vi.fn(),
   cancelCeremony: vi.fn(),
@@ -29,6 +31,11 @@ vi.mock('@simplewebauthn/browser', () => {
     startAuthentication: webauthn.startAuthentication,
     WebAuthnAbortService: { cancelCeremony: webauthn.cancelCeremony },
   };
+});
+
+vi.mock('@/client/passkeys', async (importOriginal) => {
+  webauthn.flowLoads += 1;
+  return importOriginal();
 });
 
 const server = installFakeBackend(() => new FakePasskeyServer());
@@ -93,12 +100,15 @@ afterEach(() => {
 test('@simplewebauthn/browser is not loaded by mounting the provider, a password sign-in or the passkey list; the first ceremony loads it', async () => {
   const id = server().seedPasskey();
   const view = await renderSignedIn();
+  // The provider carries only the members: the passkey calls come with the first one used.
+  expect(webauthn.flowLoads).toBe(0);
   let listed: Awaited<ReturnType<typeof view.auth.listPasskeys>> | undefined;
   await act(async () => {
     listed = await view.auth.listPasskeys();
   });
   expect(listed).toMatchObject({ ok: true, value: [{ id, name: 'Laptop', last_used: null }] });
   expect(view.auth.passkeysSupported).toBe(true);
+  expect(webauthn.flowLoads).toBe(1);
   expect(webauthn.loads).toBe(0);
 
   authenticatorHolds(id);
