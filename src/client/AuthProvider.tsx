@@ -13,11 +13,18 @@ import {
 } from './context';
 import { useFactorActions, useSecondStep } from './mfa';
 import { cognitoLogoutUrl, getUserManager } from './oidc';
+import { usePasskeyMembers } from './passkey-members';
 import { refreshTokens, startSession } from './refresh';
 import { SecondFactorRequired } from './second-step';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
-import type { AuthClientErrorInfo, ClientIdpSettings, SignUpFields, TokenAnswer } from './types';
+import type {
+  AuthClientErrorInfo,
+  ClientIdpSettings,
+  Reauthentication,
+  SignUpFields,
+  TokenAnswer,
+} from './types';
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_SECONDS = 30;
@@ -396,9 +403,25 @@ export function AuthProvider({
   const factorActions = useFactorActions({ attempt, withBearer, signedIn });
   const { pending: secondFactor, verifySecondFactor, cancelSecondFactor } = secondStep;
 
+  // Passkeys (src/client/passkey-members.ts).
+  const reportError = useCallback(
+    (error: AuthClientErrorInfo) => dispatch({ type: 'error', error }),
+    [],
+  );
+  const passkeys = usePasskeyMembers({ signedIn, withBearer, reportError });
+
+  // One re-authentication: a passkey through the passkey members (which load WebAuthn's code on
+  // first use), a password or a code through the factor actions (which load nothing).
+  const reauthenticate = useCallback(
+    (proof: Reauthentication) =>
+      'passkey' in proof ? passkeys.reauthenticate(proof) : factorActions.reauthenticate(proof),
+    [passkeys, factorActions],
+  );
+
   const value = useMemo<AuthContextValue>(
     () => ({
       ...state,
+      ...passkeys,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,
@@ -424,9 +447,11 @@ export function AuthProvider({
       verifySecondFactor,
       cancelSecondFactor,
       ...factorActions,
+      reauthenticate,
     }),
     [
       state,
+      passkeys,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,
@@ -451,6 +476,7 @@ export function AuthProvider({
       verifySecondFactor,
       cancelSecondFactor,
       factorActions,
+      reauthenticate,
     ],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

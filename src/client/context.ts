@@ -3,7 +3,14 @@
 import { createContext } from 'react';
 import type { SecondFactorMembers, SecondFactorNeeded } from './mfa';
 import type { AuthState } from './state';
-import type { AccountInfo, AuthClientErrorInfo, SessionInfo, SignUpFields } from './types';
+import type {
+  AccountInfo,
+  AuthClientErrorInfo,
+  PasskeyInfo,
+  Reauthentication,
+  SessionInfo,
+  SignUpFields,
+} from './types';
 
 /** What signIn and completeCognitoSignIn resolve to. */
 export type SignInResult = { ok: true } | { ok: false; error: AuthClientErrorInfo };
@@ -69,7 +76,27 @@ export type AuthContextValue = AuthState & {
   revokeSession(sid: string): Promise<AuthResult<{ detail: string }>>;
   /** Ends every session of the user but this one; resolves to how many ended. */
   revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
-} & SecondFactorMembers;
+
+  // Passkeys and re-authentication (docs/contract.md section 9; src/client/passkey-members.ts).
+  /** Whether this browser has WebAuthn (false on the server and before hydration). */
+  passkeysSupported: boolean;
+  /** Signs in with a passkey from the browser's prompt (no username); signed in as by signIn. */
+  signInWithPasskey(options?: { signal?: AbortSignal }): Promise<SignInResult>;
+  /**
+   * Starts the conditional request behind the username field's autofill (`autocomplete="username
+   * webauthn"`): resolves when the user picks a passkey there, signed in as by signIn; aborting
+   * `signal` stops it (`passkey_cancelled`). `passkey_unsupported` at once where the browser has no autofill.
+   */
+  startPasskeyAutofill(options?: { signal?: AbortSignal }): Promise<SignInResult>;
+  /** Creates a passkey on this device and registers it for the signed-in user. */
+  registerPasskey(name?: string): Promise<AuthResult<PasskeyInfo>>;
+  /** The signed-in user's passkeys, newest first. */
+  listPasskeys(): Promise<AuthResult<PasskeyInfo[]>>;
+  /** Removes one of the signed-in user's passkeys. */
+  deletePasskey(id: string): Promise<AuthResult<{ detail: string }>>;
+  /** Confirms it is still the user (password, TOTP code or a passkey): a fresh sign-in time for this session. */
+  reauthenticate(proof: Reauthentication): Promise<SignInResult>;
+} & Omit<SecondFactorMembers, 'reauthenticate'>;
 
 /** The React context behind useAuth(). */
 export const AuthContext = createContext<AuthContextValue | null>(null);

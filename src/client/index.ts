@@ -19,6 +19,9 @@ export type {
   AuthUser,
   AuthClientErrorInfo,
   ClientIdpSettings,
+  PasskeyInfo,
+  Reauthentication,
   SessionInfo,
   SignUpFields,
 } from './types';
+export { describePasskeyError, isPasskeyCancel, needsReauthentication } from './messages';

@@ -49,7 +49,8 @@ export interface AuthClientErrorInfo {
     | 'password'
     | 'account'
     | 'sessions'
-    | 'mfa';
+    | 'mfa'
+    | 'passkeys';
   code: string;
   detail: string;
   status: number;
@@ -94,3 +95,14 @@ export interface SessionInfo {
   /** Whether it is the session of the browser that asked. */
   current: boolean;
 }
+
+/** One passkey in `GET /auth/passkeys/` (dates are ISO 8601 strings; `last_used` null until first used). */
+export interface PasskeyInfo {
+  id: string;
+  name: string;
+  created: string;
+  last_used: string | null;
+}
+
+/** What confirms it is still the user (`POST /auth/reauthenticate/`): the password, a TOTP code, or a passkey. */
+export type Reauthentication = { password: string } | { code: string } | { passkey: true };

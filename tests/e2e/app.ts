@@ -22,7 +22,8 @@ export interface E2eApp {
 }
 
 export interface E2eAppOptions {
-  env?: Record<string, string>;
+  /** Extra environment; a function gets the app's URL first (AUTH_APP_URL for passkeys). */
+  env?: Record<string, string> | ((url: string) => Record<string, string>);
   /** Password users created in the app's database before it starts. */
   users?: SeedUser[];
   /** Users of a local IdP to start in this process and wire to the app (the Cognito journey). */
@@ -72,7 +73,12 @@ export async function startE2eApp({
         }
       : {};
     const server = await startNextServer(
-      { ...(await testSecrets()), AUTH_LOG_LEVEL: 'info', ...idpEnv, ...env },
+      {
+        ...(await testSecrets()),
+        AUTH_LOG_LEVEL: 'info',
+        ...idpEnv,
+        ...(typeof env === 'function' ? env(url) : env),
+      },
       { port, dataDir },
     );
     return {

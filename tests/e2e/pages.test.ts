@@ -152,11 +152,14 @@ describeInBrowser('the demo pages at desktop and phone widths in Chromium', () =
         }
       }
 
-      // The account page's sessions list names this device, and the placeholder offers nothing.
+      // The account page's sessions list names this device; the security section offers two-step
+      // verification (off for this user) and passkeys.
       const current = page.getByTestId('session').filter({ hasText: 'This device' });
       expect(await current.count()).toBe(1);
       expect(await current.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
-      expect(await page.getByTestId('second-factors').getByRole('button').count()).toBe(0);
+      const twoStep = page.locator('#two-step');
+      await twoStep.getByRole('button', { name: 'Turn on' }).waitFor();
+      expect(await page.locator('#passkeys').count()).toBe(1);
 
       // Signing out from the navigation is a real log-off, and the home page follows it.
       await page.setViewportSize(VIEWPORTS.desktop);

@@ -66,7 +66,7 @@ describeInBrowser('password journeys in Chromium', () => {
       const landed = new URL(page.url());
       expect(landed.pathname).toBe('/login');
       expect(landed.searchParams.get('next')).toBe('/dashboard');
-      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     });
   });
 

@@ -54,7 +54,7 @@ export async function submitPasswordForm(
   await page.getByLabel('Password').fill(password);
   const answer = nextAuthResponse(page, '/auth/sign-in/');
   // Disabled until React has hydrated the form; click() waits for it to be enabled.
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   return answer;
 }
 

@@ -82,7 +82,7 @@ describeInBrowser('two tabs of one browser in Chromium', () => {
           .getByRole('link', { name: 'Sign in' })
           .waitFor({ timeout: 5_000 });
         await second.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' });
-        await second.getByRole('button', { name: 'Sign in' }).waitFor();
+        await second.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
       });
     },
   );

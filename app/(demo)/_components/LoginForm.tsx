@@ -3,11 +3,18 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { safeRelativePath } from '@/client/redirects';
-import { formatWait, useAuth, type AuthClientErrorInfo } from '@/client';
+import {
+  describePasskeyError,
+  formatWait,
+  isPasskeyCancel,
+  useAuth,
+  type AuthClientErrorInfo,
+  type SignInResult,
+} from '@/client';
 import { describeError } from './messages';
 import { ResendVerification } from './ResendVerification';
 import { SecondFactorForm } from './SecondFactorForm';
-import { Alert, Button, ButtonLink, Field, TextLink } from './ui';
+import { Alert, Button, ButtonLink, Field, Icon, TextLink } from './ui';
 
 function describe(error: AuthClientErrorInfo): string {
   if (error.code === 'throttled')
@@ -19,8 +26,15 @@ function describe(error: AuthClientErrorInfo): string {
 
 const noSubscription = () => () => {};
 
-/** The demo's sign-in form: username and password, or Cognito's hosted UI. */
-export function LoginForm() {
+/** An autofill request that ended on its own after this long timed out: it is started again. */
+const AUTOFILL_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The demo's sign-in form: username and password, a passkey (the button, or the username field's
+ * autofill where the browser offers passkeys there), or Cognito's hosted UI. `passkeys`: whether
+ * the server offers them (a relying party from AUTH_APP_URL).
+ */
+export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
   const {
     status,
     user,
@@ -29,6 +43,9 @@ export function LoginForm() {
     refresh,
     signInWithCognito,
     cognitoEnabled,
+    passkeysSupported,
+    signInWithPasskey,
+    startPasskeyAutofill,
     error: authError,
     secondFactor,
     cancelSecondFactor,
@@ -41,6 +58,8 @@ export function LoginForm() {
   const [unverified, setUnverified] = useState(false);
   const [busy, setBusy] = useState(false);
   const [signedInHere, setSignedInHere] = useState(false);
+  const [passkeyBusy, setPasskeyBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   // Until React has hydrated the form, a submit would be the browser's own: keep it disabled.
   const ready = useSyncExternalStore(
     noSubscription,
@@ -66,24 +85,82 @@ export function LoginForm() {
       : null;
   const shown = error ?? cognitoError;
 
+  const withPasskey = passkeys && passkeysSupported;
+  const signedOut = status === 'unauthenticated';
+
+  // Passkeys in the username field's autofill (conditional UI), where the browser offers them:
+  // the request waits in the background until the user picks a passkey there. It stops when the
+  // user signs in another way (the password, the button) or leaves the page; `autofillRound`
+  // starts it again after one of those did not sign in.
+  const autofill = useRef<AbortController | null>(null);
+  const [autofillRound, setAutofillRound] = useState(0);
+  useEffect(() => {
+    if (!ready || !withPasskey || !signedOut) return;
+    const controller = new AbortController();
+    autofill.current = controller;
+    const started = Date.now();
+    void startPasskeyAutofill({ signal: controller.signal }).then((result) => {
+      if (controller.signal.aborted && !result.ok) return;
+      if (result.ok) {
+        setSignedInHere(true);
+        router.replace(next);
+      } else if (isPasskeyCancel(result.error)) {
+        // The request timed out with its challenge (5 minutes) while the page stayed open:
+        // start over with new options. A browser that refuses at once is not asked again.
+        if (Date.now() - started > AUTOFILL_RETRY_AFTER_MS) setAutofillRound((round) => round + 1);
+      } else if (result.error.code !== 'passkey_unsupported')
+        setError(describePasskeyError(result.error));
+    });
+    return () => controller.abort();
+  }, [ready, withPasskey, signedOut, autofillRound, startPasskeyAutofill, router, next]);
+
+  function stopAutofill() {
+    autofill.current?.abort();
+  }
+
+  function signedInOr(result: SignInResult, onFailure: (error: AuthClientErrorInfo) => void) {
+    if (result.ok) {
+      setSignedInHere(true);
+      router.replace(next);
+      return;
+    }
+    onFailure(result.error);
+    setAutofillRound((round) => round + 1);
+  }
+
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    stopAutofill();
     setBusy(true);
     setError(null);
+    setNotice(null);
     setUnverified(false);
     const result = await signIn(
       String(form.get('username') ?? ''),
       String(form.get('password') ?? ''),
     );
     setBusy(false);
-    if (result.ok) {
-      setSignedInHere(true);
-      router.replace(next);
-    } else if ('mfaRequired' in result)
-      return; // the code step below takes over
-    else if (result.error.code === 'email_not_verified') setUnverified(true);
-    else setError(describe(result.error));
+    if (!result.ok && 'mfaRequired' in result) return; // the code step below takes over
+    signedInOr(result, (failure) => {
+      if (failure.code === 'email_not_verified') setUnverified(true);
+      else setError(describe(failure));
+    });
+  }
+
+  async function onPasskey() {
+    stopAutofill();
+    setPasskeyBusy(true);
+    setError(null);
+    setNotice(null);
+    setUnverified(false);
+    const result = await signInWithPasskey();
+    setPasskeyBusy(false);
+    signedInOr(result, (failure) => {
+      // Closing the browser's prompt is a choice, not a failure: say so calmly.
+      if (isPasskeyCancel(failure)) setNotice(describePasskeyError(failure));
+      else setError(describePasskeyError(failure));
+    });
   }
 
   // After the password, for an account with two-step verification: the code.
@@ -132,7 +209,7 @@ export function LoginForm() {
         <Field
           id="username"
           label="Username"
-          autoComplete="username"
+          autoComplete={withPasskey ? 'username webauthn' : 'username'}
           autoCapitalize="none"
           spellCheck={false}
           required
@@ -154,7 +231,12 @@ export function LoginForm() {
             {shown}
           </Alert>
         )}
-        <Button type="submit" busy={busy} disabled={!ready} className="w-full">
+        {notice && (
+          <Alert tone="info" id="login-notice">
+            {notice}
+          </Alert>
+        )}
+        <Button type="submit" busy={busy} disabled={!ready || passkeyBusy} className="w-full">
           Sign in
         </Button>
       </form>
@@ -169,22 +251,36 @@ export function LoginForm() {
           <ResendVerification idPrefix="login-resend" />
         </div>
       )}
-      {cognitoEnabled && (
-        <>
+      {(cognitoEnabled || withPasskey) && (
+        <div className="space-y-3">
           <div className="flex items-center gap-3 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
             <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
             or
             <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
           </div>
-          <Button
-            variant="secondary"
-            className="w-full"
-            disabled={!ready}
-            onClick={() => void signInWithCognito({ returnTo: next })}
-          >
-            Continue with Cognito
-          </Button>
-        </>
+          {withPasskey && (
+            <Button
+              variant="secondary"
+              className="w-full"
+              busy={passkeyBusy}
+              disabled={!ready || busy}
+              onClick={() => void onPasskey()}
+            >
+              {!passkeyBusy && <Icon name="key" className="size-4" />}
+              Sign in with a passkey
+            </Button>
+          )}
+          {cognitoEnabled && (
+            <Button
+              variant="secondary"
+              className="w-full"
+              disabled={!ready}
+              onClick={() => void signInWithCognito({ returnTo: next })}
+            >
+              Continue with Cognito
+            </Button>
+          )}
+        </div>
       )}
     </div>
   );

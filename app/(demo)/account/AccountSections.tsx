@@ -13,7 +13,13 @@ import { SessionsCard } from './SessionsCard';
  * The parts of the account page that call the Bearer endpoints through useAuth(): the account's
  * state (GET /auth/account/) and its sessions, loaded once the hook is signed in.
  */
-export function AccountSections({ email }: { email: string }) {
+export function AccountSections({
+  email,
+  passkeysOffered = false,
+}: {
+  email: string;
+  passkeysOffered?: boolean;
+}) {
   const { status, getAccount, listSessions } = useAuth();
   const [account, setAccount] = useState<AccountInfo | null>(null);
   const [sessions, setSessions] = useState<SessionInfo[] | null>(null);
@@ -57,7 +63,7 @@ export function AccountSections({ email }: { email: string }) {
       <EmailCard email={email} account={account} />
       <PasswordCard account={account} onChanged={() => void loadSessions()} />
       <SessionsCard sessions={sessions} error={sessionsError} reload={loadSessions} />
-      <SecurityCard account={account} />
+      <SecurityCard account={account} passkeysOffered={passkeysOffered} />
       <DeleteCard account={account} />
     </>
   );

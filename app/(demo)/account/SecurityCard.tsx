@@ -1,46 +1,38 @@
 import type { AccountInfo } from '@/client';
-import { Badge, Card, Icon } from '../_components/ui';
+import { Card } from '../_components/ui';
+import { PasskeysCard } from './PasskeysCard';
 import { TotpCard } from './TotpCard';
 
-const FACTORS = [
-  {
-    icon: 'key' as const,
-    title: 'Passkeys',
-    text: 'Sign in with your fingerprint, face or device PIN instead of a password.',
-  },
-];
-
 /**
- * Second factors (docs/contract.md section 9): the authenticator app with its recovery codes
- * (TotpCard), and the factors still to come, which the card says are coming and offers nothing for.
+ * The account page's security section (docs/contract.md section 9): two-step verification with
+ * an authenticator app and its recovery codes (TotpCard), and passkeys (PasskeysCard).
  */
-export function SecurityCard({ account }: { account: AccountInfo | null }) {
+export function SecurityCard({
+  account,
+  passkeysOffered,
+}: {
+  account: AccountInfo | null;
+  passkeysOffered: boolean;
+}) {
   return (
-    <Card
-      id="security"
-      title="Second factors"
-      description="A second step after your password keeps your account safe even if the password leaks."
-    >
-      <div className="space-y-4">
-        <TotpCard account={account} />
-        <ul className="grid gap-3" data-testid="second-factors">
-          {FACTORS.map((factor) => (
-            <li
-              key={factor.title}
-              className="rounded-xl border border-dashed border-zinc-300 p-4 dark:border-zinc-700"
-            >
-              <div className="flex items-center justify-between gap-2">
-                <Icon name={factor.icon} className="size-5 text-zinc-400" />
-                <Badge tone="accent">Coming soon</Badge>
-              </div>
-              <p className="mt-3 text-sm font-medium text-zinc-900 dark:text-white">
-                {factor.title}
-              </p>
-              <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">{factor.text}</p>
-            </li>
-          ))}
-        </ul>
+    <section id="security" aria-labelledby="security-title" className="scroll-mt-24 space-y-4">
+      <div className="px-1">
+        <h2 id="security-title" className="text-base font-semibold text-zinc-900 dark:text-white">
+          Second factors and passkeys
+        </h2>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          Stronger ways to prove it&rsquo;s you than a password alone.
+        </p>
       </div>
-    </Card>
+      <Card
+        id="two-step"
+        headingLevel={3}
+        title="Two-step verification"
+        description="A code from your phone after your password keeps your account safe even if the password leaks."
+      >
+        <TotpCard account={account} />
+      </Card>
+      <PasskeysCard offered={passkeysOffered} account={account} />
+    </section>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { requireUser } from '@/auth/server';
+import { passkeysOffered } from '../_components/passkeys-offered';
 import { AccountSections } from './AccountSections';
 import { ProfileForm } from './ProfileForm';
 
@@ -19,7 +20,7 @@ const SECTIONS = [
  * so a revoked session never renders it (the proxy only checked the cookie's signature).
  */
 export default async function AccountPage() {
-  const user = await requireUser();
+  const [user, passkeys] = await Promise.all([requireUser(), passkeysOffered()]);
   const name = [user.first_name, user.last_name].filter((part) => part?.trim()).join(' ');
   const initials = (name || user.username)
     .split(/\s+/)
@@ -68,7 +69,7 @@ export default async function AccountPage() {
         </nav>
         <div className="min-w-0 space-y-6">
           <ProfileForm firstName={user.first_name} lastName={user.last_name} />
-          <AccountSections email={user.email ?? ''} />
+          <AccountSections email={user.email ?? ''} passkeysOffered={passkeys} />
         </div>
       </div>
     </div>

@@ -1,18 +1,24 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LoginForm } from '../_components/LoginForm';
+import { passkeysOffered } from '../_components/passkeys-offered';
 import { SignInDescription } from '../_components/SecondFactorForm';
 import { AuthFrame, Icon, TextLink } from '../_components/ui';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default function LoginPage() {
+export default async function LoginPage() {
+  const passkeys = await passkeysOffered();
   return (
     <AuthFrame
       icon={<Icon name="lock" />}
       title="Sign in to your account"
       description={
-        <SignInDescription>Welcome back. Enter your username and password.</SignInDescription>
+        <SignInDescription>
+          {passkeys
+            ? 'Welcome back. Use your password or a passkey.'
+            : 'Welcome back. Enter your username and password.'}
+        </SignInDescription>
       }
       footer={
         <>
@@ -21,7 +27,7 @@ export default function LoginPage() {
       }
     >
       <Suspense>
-        <LoginForm />
+        <LoginForm passkeys={passkeys} />
       </Suspense>
     </AuthFrame>
   );

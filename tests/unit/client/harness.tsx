@@ -12,12 +12,15 @@ export const ALICE = { username: 'alice', password: 'correct horse battery stapl
 /**
  * Per-test isolation for the client: a fresh fake server as `fetch`, empty storage, the
  * module-level token store cleared, and everything unmounted, unstubbed and real again after.
+ * `create` makes the server (a FakeAuthServer with more endpoints, as in fake-passkeys.ts).
  * @returns a getter for the current test's server.
  */
-export function installFakeBackend(): () => FakeAuthServer {
-  let server: FakeAuthServer;
+export function installFakeBackend<Server extends FakeAuthServer = FakeAuthServer>(
+  create: () => Server = () => new FakeAuthServer() as Server,
+): () => Server {
+  let server: Server;
   beforeEach(() => {
-    server = new FakeAuthServer();
+    server = create();
     vi.stubGlobal('fetch', server.fetch);
     localStorage.clear();
     sessionStorage.clear();
