@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
+import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
 import { AuthenticationFailed, EmailNotVerified, Throttled } from '../errors';
@@ -43,6 +44,34 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
     });
     throw error;
   }
+}
+
+/** The account fields the sign-in rules look at. */
+type SignInAccount = Pick<User, 'id' | 'selfRegistered' | 'emailVerified'>;
+
+/**
+ * The rule every sign-in method applies once the credential is right (password, passkey): an
+ * account made by sign-up proves its address first, while `requireEmailVerification` is on
+ * (docs/contract.md section 8). Reported as a `sign_in.failure` with `email_not_verified`.
+ * @throws EmailNotVerified (403).
+ */
+export async function refuseUnprovenAddress(
+  ctx: AuthContext,
+  user: SignInAccount,
+  client: { address: string | null; username?: string },
+): Promise<void> {
+  if (!ctx.config.requireEmailVerification || !user.selfRegistered || user.emailVerified) return;
+  await emitAuthEvent(ctx.config, {
+    type: 'sign_in.failure',
+    userId: user.id,
+    sid: null,
+    address: client.address,
+    ...(client.username !== undefined ? { username: client.username } : {}),
+    reason: 'email_not_verified',
+  });
+  throw new EmailNotVerified(
+    'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
+  );
 }
 
 /**
@@ -93,21 +122,8 @@ export async function passwordSignIn(
   const secondFactor = await needsSecondFactor(ctx, user);
   if (secondFactor) await forgiveSignInAttempt(db, config, attempt);
   else await clearSignInFailures(db, config, attempt);
-  // An account made by sign-up proves its address first (docs/contract.md section 8). Said only
-  // after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
-  if (config.requireEmailVerification && user.selfRegistered && !user.emailVerified) {
-    await emitAuthEvent(config, {
-      type: 'sign_in.failure',
-      userId: user.id,
-      sid: null,
-      address: client.address,
-      username: input.username,
-      reason: 'email_not_verified',
-    });
-    throw new EmailNotVerified(
-      'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
-    );
-  }
+  // Said only after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
+  await refuseUnprovenAddress(ctx, user, { address: client.address, username: input.username });
   if (secondFactor)
     return {
       secondStep: await startSecondStep(ctx, {
