@@ -14,6 +14,7 @@ import { emailColumns, normalizeUsername, usernameColumns } from '../identity';
 import { hashPassword } from '../passwords';
 import { inDjangoNames, inRowNames } from '../config/user-fields';
 import { UserCommandError } from '../errors';
+import { passwordText } from '../passwords/text';
 
 /** Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150. */
 export const usernameSchema = z
@@ -22,11 +23,14 @@ export const usernameSchema = z
   .max(150, 'username may have at most 150 characters')
   .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'username may contain only letters, digits and @/./+/-/_');
 
-/** Passwords the kit accepts: 8 to 4096 characters (Django's MinimumLengthValidator idea). */
-export const passwordSchema = z
-  .string()
-  .min(8, 'password must have at least 8 characters')
-  .max(4096, 'password is too long');
+/**
+ * Passwords the kit accepts: 8 to 4096 characters, counted in code points (Django's
+ * MinimumLengthValidator idea), of well-formed Unicode.
+ */
+export const passwordSchema = passwordText('password').refine(
+  (value) => [...value].length >= 8,
+  'password must have at least 8 characters',
+);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
