@@ -20,6 +20,7 @@ import {
 } from '../../support/mail-catcher';
 import {
   PATHS,
+  cloneClient,
   refresh,
   signIn,
   sleep,
@@ -141,6 +142,31 @@ describe.each(HTTP_BACKENDS)('the account flows over HTTP and SMTP on %s', (back
     // Used once.
     await expectError(await post(A.verify, { token: tokenFromLink(link) }), 400, 'invalid_token');
     await signIn(new HttpClient(kit.url), 'newcomer', PASSWORD);
+  });
+
+  it("ends the browser's earlier session when a verification link signs it in as another user", async (context) => {
+    skipWithoutPostgres(context, kit);
+    const browser = new HttpClient(kit.url);
+    const before = await signIn(browser, 'owner', PASSWORD);
+    const oldCookies = cloneClient(browser);
+    expect(
+      (
+        await post(A.signUp, {
+          username: 'switcher',
+          email: 'switcher@example.com',
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(202);
+    const link = findLink(await mail.waitForMail({ to: 'switcher@example.com' }), '/verify-email');
+    const after = await expectSignInAnswer(
+      await browser.post(A.verify, { token: tokenFromLink(link) }),
+    );
+    expect(after.user).toMatchObject({ username: 'switcher' });
+    // The old session is over: its refresh cookie (kept aside) no longer refreshes.
+    await expectError(await refresh(oldCookies, before.body.CSRF_token), 401, 'token_not_valid');
+    // The browser's new session works.
+    expect((await refresh(browser, after.CSRF_token)).status).toBe(200);
   });
 
   it('answers a sign-up with a taken address exactly as a new one, and mails the owner a reset link that works', async (context) => {
