@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignUpInput } from '@/auth/accounts/sign-up';
 import { AuthError } from '@/auth/errors';
 import { passwordSignIn } from '@/auth/services/sign-in';
-import { createUser } from '@/auth/services/users';
+import { createUser, deleteUser } from '@/auth/services/users';
 import { users } from '@/db/schema';
 import type { TestKit } from '../support/auth-context';
 import { GOOD_PASSWORD, startAccountsKit } from '../support/accounts';
@@ -94,11 +94,19 @@ describe('a sign-up with a taken address reserves the username as a new account 
     // The CLI sees the name as taken too (and so does a social exchange: the same check).
     await expect(
       createUser(kit.ctx.db, { username: 'Squatter', password: 'squatter-pass-123' }),
-    ).rejects.toThrow(/exists|taken|looks/i);
+    ).rejects.toThrow(/is reserved by a sign-up/);
+    // An operator frees the name (delete-user): then it can be signed up again.
+    expect(await deleteUser(kit.ctx.db, 'squatter')).toEqual({ id: null, revokedSessions: 0 });
+    await expect(deleteUser(kit.ctx.db, 'squatter')).rejects.toThrow(/no user named/);
+    await signUp(kit.ctx, form('squatter', 'squatter-own@example.com'), kit.client);
+    expect(
+      await kit.ctx.db.select().from(users).where(eq(users.username, 'squatter')),
+    ).toHaveLength(1);
+    await signUp(kit.ctx, form('squatter-2', 'victim@example.com'), kit.client);
     // Even with verification turned off later, the reservation is no account: 401.
     const off = { ...kit.ctx, config: { ...kit.ctx.config, requireEmailVerification: false } };
     await expect(
-      passwordSignIn(off, { username: 'squatter', password: GOOD_PASSWORD }, kit.client),
+      passwordSignIn(off, { username: 'squatter-2', password: GOOD_PASSWORD }, kit.client),
     ).rejects.toMatchObject({ status: 401 });
   });
 });

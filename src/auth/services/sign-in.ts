@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
+import { findUsernameReservation } from '@/db/queries/username-reservations';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
@@ -46,8 +47,11 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
   }
 }
 
-/** The account fields the sign-in rules look at. */
-type SignInAccount = Pick<User, 'id' | 'selfRegistered' | 'emailVerified'>;
+/** The account fields the sign-in rules look at (no id: a reserved username). */
+type SignInAccount = Pick<User, 'selfRegistered' | 'emailVerified'> & { id: number | null };
+
+/** What a reserved username stands in for: an account made by sign-up, its address unproven. */
+const RESERVED: SignInAccount = { id: null, selfRegistered: true, emailVerified: false };
 
 /**
  * The rule every sign-in method applies once the credential is right (password, passkey): an
@@ -91,6 +95,9 @@ export async function passwordSignIn(
 ): Promise<PasswordSignIn> {
   const { db, config } = ctx;
   const user = await findUserByUsername(db, input.username);
+  // A name held by a sign-up whose address had an account answers as the unverified account it
+  // stands in for (docs/accounts.md, "No enumeration, and why"), and never signs in.
+  const reservation = user ? null : await findUsernameReservation(db, input.username);
   const attempt: SignInAttempt = {
     username: input.username,
     userId: user?.id ?? null,
@@ -101,9 +108,26 @@ export async function passwordSignIn(
   await checkThrottle(ctx, attempt);
   const started = performance.now();
   // A missing user or an unusable hash costs the same dummy verification as a real one.
-  const { valid, needsRehash } = await verifyPassword(input.password, user?.password);
+  const { valid, needsRehash } = await verifyPassword(
+    input.password,
+    user ? user.password : reservation?.password,
+  );
+  if (reservation && valid && config.requireEmailVerification) {
+    // As the account's right password: the count starts over, then the rule's 403.
+    await clearSignInFailures(db, config, attempt);
+    await refuseUnprovenAddress(ctx, RESERVED, {
+      address: client.address,
+      username: input.username,
+    });
+  }
   if (!user || !valid || !user.isActive) {
-    const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
+    const reason = !user
+      ? reservation
+        ? 'reserved_username'
+        : 'unknown_user'
+      : !valid
+        ? 'bad_password'
+        : 'inactive';
     await emitAuthEvent(config, {
       type: 'sign_in.failure',
       userId: user?.id ?? null,
