@@ -10,6 +10,7 @@ import {
   deleteUser,
   importDjangoUsers,
   markEmailVerified,
+  removeUserSecondFactors,
   setUserPassword,
 } from '@/auth/services/users';
 import { grantRole, revokeRole, setStaff } from '@/auth/services/roles';
@@ -113,7 +114,46 @@ const COMMANDS: Record<string, Command> = {
         );
       const { db } = await getAuthDatabase();
       const { id, revokedSessions } = await deleteUser(db, username!);
-      console.log(`deleted user ${username} (id ${id}); ${revokedSessions} session(s) revoked`);
+      console.log(
+        id === null
+          ? `freed the username ${username}: a sign-up whose address had an account reserved it (no account was deleted)`
+          : `deleted user ${username} (id ${id}); ${revokedSessions} session(s) revoked`,
+      );
+    },
+  },
+  'remove-second-factors': {
+    usage: 'remove-second-factors <username> [--passkeys] [--yes]',
+    help:
+      "Removes a user's TOTP factor and recovery codes (and with --passkeys their passkeys), for a support case: " +
+      'the phone and the codes are lost, and you have checked the person by other means. The password and the sessions stay ' +
+      '(asks you to type the username, unless --yes).',
+    options: { passkeys: { type: 'boolean' }, yes: { type: 'boolean' } },
+    positionals: 1,
+    async run({ positionals: [username], values }) {
+      const which = values.passkeys
+        ? 'TOTP, recovery codes and passkeys'
+        : 'TOTP and recovery codes';
+      if (!values.yes)
+        await confirmOnTerminal(
+          `Remove the ${which} of "${username}"? Type the username to confirm: `,
+          username!,
+        );
+      const { db } = await getAuthDatabase();
+      const removed = await removeUserSecondFactors(db, username!, {
+        passkeys: Boolean(values.passkeys),
+      });
+      if (!removed.totp && removed.recoveryCodes === 0 && removed.passkeys === 0) {
+        console.log(
+          `${username} had no TOTP and no recovery codes${values.passkeys ? ' and no passkeys' : ''}; nothing removed`,
+        );
+        return;
+      }
+      const passkeys = values.passkeys
+        ? `, ${removed.passkeys} passkey(s) removed`
+        : `; passkeys kept (${removed.passkeysKept})`;
+      console.log(
+        `${username}: TOTP ${removed.totp ? 'removed' : 'was off'}, ${removed.recoveryCodes} recovery code(s) removed${passkeys}`,
+      );
     },
   },
   'grant-role': {

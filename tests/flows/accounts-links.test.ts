@@ -9,7 +9,14 @@ import { createUser } from '@/auth/services/users';
 import { updateUser } from '@/db/queries/users';
 import { sessions, users } from '@/db/schema';
 import { later, type TestKit } from '../support/auth-context';
-import { GOOD_PASSWORD, refusal, startAccountsKit, tokenIn, composed } from '../support/accounts';
+import {
+  GOOD_PASSWORD,
+  refusal,
+  signedInByLink,
+  startAccountsKit,
+  tokenIn,
+  composed,
+} from '../support/accounts';
 
 const DAY = 86_400;
 const HALF_HOUR = 1800;
@@ -110,6 +117,75 @@ describe('mailed links at a frozen clock', () => {
     expect(error).toBeInstanceOf(InvalidToken);
     expect(error.message).toMatch(/no longer uses/);
     expect(await verifiedFlag('moved')).toBe(false);
+  });
+
+  it("ends the session the browser's refresh cookie names when the link signs it in, whoever's it was", async () => {
+    const sessionOf = async (sid: string) =>
+      (await kit.ctx.db.select().from(sessions).where(eq(sessions.sid, sid)))[0]!;
+    await createUser(kit.ctx.db, { username: 'switcher-old', password: 'switcher-pass-1' });
+    // Signed in as another user, the browser opens a verification link: the old session ends.
+    const other = await signIn(
+      kit.ctx,
+      { username: 'switcher-old', password: 'switcher-pass-1' },
+      client,
+      t0,
+    );
+    const token = await signedUp('switcher-new');
+    const fresh = signedInByLink(
+      await verifyEmail(kit.ctx, token, client, later(t0, 5), {
+        browserRefreshToken: other.refreshToken,
+      }),
+    );
+    expect((await sessionOf(other.sid)).revokedAt).not.toBeNull();
+    expect((await sessionOf(fresh.sid)).revokedAt).toBeNull();
+    expect(kit.events.filter((e) => e.type === 'logoff').at(-1)).toMatchObject({
+      sid: other.sid,
+    });
+    // Its own earlier session too (a second link of the same user, here an e-mail change's).
+    const [user] = await kit.ctx.db.select().from(users).where(eq(users.username, 'switcher-new'));
+    const resent = await resendVerification(kit.ctx, 'switcher-new@example.com', client, t0);
+    expect(resent).toHaveLength(0); // verified now: nothing to resend
+    await updateUser(kit.ctx.db, user!.id, { emailVerified: false });
+    const again = tokenIn(
+      await composed(
+        kit.ctx,
+        (await resendVerification(kit.ctx, 'switcher-new@example.com', client, later(t0, 6)))[0]!,
+      ),
+      '/verify-email',
+    );
+    const second = signedInByLink(
+      await verifyEmail(kit.ctx, again, client, later(t0, 7), {
+        browserRefreshToken: fresh.refreshToken,
+      }),
+    );
+    expect((await sessionOf(fresh.sid)).revokedAt).not.toBeNull();
+    expect((await sessionOf(second.sid)).revokedAt).toBeNull();
+    // A used link changes nothing: the browser's session stays.
+    expect(
+      await refusal(
+        verifyEmail(kit.ctx, again, client, later(t0, 8), {
+          browserRefreshToken: second.refreshToken,
+        }),
+      ),
+    ).toBeInstanceOf(InvalidToken);
+    expect((await sessionOf(second.sid)).revokedAt).toBeNull();
+    // A cookie that is no refresh token is ignored.
+    const third = tokenIn(
+      await composed(
+        kit.ctx,
+        await signUp(
+          kit.ctx,
+          { username: 'switcher-3', email: 'switcher-3@example.com', password: GOOD_PASSWORD },
+          client,
+          t0,
+        ).then((r) => (r.status === 'accepted' ? r.outbox[0]! : Promise.reject(new Error('202')))),
+      ),
+      '/verify-email',
+    );
+    signedInByLink(
+      await verifyEmail(kit.ctx, third, client, later(t0, 9), { browserRefreshToken: 'garbage' }),
+    );
+    expect((await sessionOf(second.sid)).revokedAt).toBeNull();
   });
 
   describe('password reset', () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccount } from '@/auth/accounts/account';
-import { AuthenticationFailed, InvalidRequest, NotFound } from '@/auth/errors';
+import { AuthenticationFailed, EmailNotVerified, InvalidRequest, NotFound } from '@/auth/errors';
 import {
   deleteOwnPasskey,
   listOwnPasskeys,
@@ -13,6 +13,7 @@ import {
 import { passkeySignIn, passkeySignInOptions } from '@/auth/passkeys/sign-in';
 import { passwordSignIn } from '@/auth/services/sign-in';
 import type { AccessTokenClaims } from '@/auth/tokens/types';
+import { updateUser } from '@/db/queries/users';
 import { authChallenges, passkeys } from '@/db/schema';
 import { later, startTestKit, type TestKit } from '../support/auth-context';
 import { refusal, signedIn, stepStart, turnOnTotp } from '../support/second-factors';
@@ -256,6 +257,38 @@ describe('passkeys at a frozen clock', () => {
       type: 'sign_in.failure',
       reason: 'passkey_challenge',
     });
+  });
+
+  it('applies the sign-in rules of a password: an unverified self-registered address is 403 email_not_verified, an inactive user 401', async () => {
+    const t0 = stepStart();
+    const { user, claims, password } = await signedIn(kit, 'pk-unverified', t0);
+    const { authenticator } = await register(claims, t0);
+    // As a sign-up made while requireEmailVerification was off leaves an account once it is on.
+    await updateUser(kit.ctx.db, user.id, { selfRegistered: true, emailVerified: false });
+    const t1 = later(t0, 60);
+    const byPassword = await refusal(
+      passwordSignIn(kit.ctx, { username: 'pk-unverified', password }, kit.client, t1),
+    );
+    expect(byPassword).toBeInstanceOf(EmailNotVerified);
+    const { response } = await assertion(authenticator, t1);
+    const byPasskey = await refusal(signInWith(response, t1));
+    expect(byPasskey).toBeInstanceOf(EmailNotVerified);
+    expect((byPasskey as EmailNotVerified).status).toBe(403);
+    expect(byPasskey.message).toBe(byPassword.message);
+    expect(kit.events.at(-1)).toMatchObject({
+      type: 'sign_in.failure',
+      userId: user.id,
+      reason: 'email_not_verified',
+    });
+    // Verified, it signs in; deactivated, it is the usual 401.
+    await updateUser(kit.ctx.db, user.id, { emailVerified: true });
+    await signInWith((await assertion(authenticator, later(t1, 1))).response, later(t1, 1));
+    await updateUser(kit.ctx.db, user.id, { isActive: false });
+    const inactive = await refusal(
+      signInWith((await assertion(authenticator, later(t1, 2))).response, later(t1, 2)),
+    );
+    expect(inactive).toBeInstanceOf(AuthenticationFailed);
+    expect(kit.events.at(-1)).toMatchObject({ type: 'sign_in.failure', reason: 'inactive' });
   });
 
   it('needs no second step for a user with TOTP on: a passkey is multi-factor on its own', async () => {

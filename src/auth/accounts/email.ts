@@ -19,6 +19,7 @@ import type { ClientInfo } from '../client-info';
 import { canonicalEmail, emailColumns } from '../identity';
 import type { IssuedTokens } from '../sessions/issue';
 import { needsSecondFactor, startSecondStep, type SecondStepRequired } from '../mfa/second-step';
+import { logoff } from '../sessions/end';
 import { openSession } from '../sessions/open';
 import { checkAccountRequestThrottle } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
@@ -99,6 +100,13 @@ export type LinkOutcome =
  * link and signs the user in (the sign-in answer, a new session). A link proves the mailbox only,
  * so a user with TOTP on gets the second step instead (section 9): the mailbox must not stand in
  * for the second factor.
+ *
+ * `browserRefreshToken` is the refresh cookie the browser sent: when the link signs the browser
+ * in, the session that cookie names is ended (log-off), whoever's it was. The new session's cookie
+ * replaces it in the browser, so left alive it would be a credential nobody holds any more except
+ * whoever copied it; and a browser switching accounts must not keep the first one signed in
+ * unseen. A cookie that is no genuine refresh token is ignored; the second step (TOTP) leaves it
+ * for now, since the browser is not signed in yet (docs/accounts.md).
  * @throws InvalidToken (400) for an unknown, used, superseded or expired link; Throttled (429).
  */
 export async function verifyEmail(
@@ -106,6 +114,7 @@ export async function verifyEmail(
   token: string,
   client: ClientInfo,
   now = new Date(),
+  { browserRefreshToken }: { browserRefreshToken?: string | null } = {},
 ): Promise<LinkOutcome> {
   await checkAccountRequestThrottle(ctx.db, ctx.config, client.address, now);
   const { user, kind } = await spendLink(ctx, token, now);
@@ -124,7 +133,15 @@ export async function verifyEmail(
         now,
       }),
     };
-  return openSession(ctx, { user, client, amr: LINK_AMR, event: 'sign_in.success', now });
+  const issued = await openSession(ctx, {
+    user,
+    client,
+    amr: LINK_AMR,
+    event: 'sign_in.success',
+    now,
+  });
+  if (browserRefreshToken) await logoff(ctx, browserRefreshToken, client);
+  return issued;
 }
 
 /** The verification mail of a user's current address (sign-up, resend). */

@@ -87,6 +87,27 @@ export async function requestPasswordReset(
 }
 
 /**
+ * Checks a user's new password against the rules and this user's own attributes (reset and
+ * change alike).
+ * @throws InvalidRequest (400) with every broken rule in `errors[field]`.
+ */
+function requireAcceptablePassword(
+  config: AuthContext['config'],
+  user: Pick<User, 'username' | 'email' | 'firstName' | 'lastName'>,
+  password: string,
+  field: 'password' | 'new_password',
+): void {
+  const { username, email, firstName, lastName } = user;
+  const problems = passwordProblems(
+    password,
+    { username, email, firstName, lastName },
+    config.passwordRules,
+  );
+  if (problems.length)
+    throw new InvalidRequest('The new password is not accepted.', { [field]: problems });
+}
+
+/**
  * POST /auth/password-reset/confirm/: sets the password a reset link allows. The new password is
  * checked before the link is used, so a refused one leaves the link working; then, in one
  * transaction, the link is used (once: a conditional update), the password set, the address
@@ -109,18 +130,7 @@ export async function confirmPasswordReset(
   const found = await findLiveMailToken(db, { tokenHash, purposes, now });
   const user = found ? await findUserById(db, found.userId) : null;
   if (!found || !user || !user.isActive) throw new InvalidToken();
-  const problems = passwordProblems(
-    input.password,
-    {
-      username: user.username,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-    },
-    config.passwordRules,
-  );
-  if (problems.length)
-    throw new InvalidRequest('The new password is not accepted.', { password: problems });
+  requireAcceptablePassword(config, user, input.password, 'password');
   const password = await hashPassword(input.password);
   const revoked = await db.transaction(async (tx) => {
     const used = await spendMailToken(tx, { tokenHash, purposes, now });
@@ -173,18 +183,7 @@ export async function changePassword(
     client,
     now,
   });
-  const problems = passwordProblems(
-    input.newPassword,
-    {
-      username: user.username,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-    },
-    config.passwordRules,
-  );
-  if (problems.length)
-    throw new InvalidRequest('The new password is not accepted.', { new_password: problems });
+  requireAcceptablePassword(config, user, input.newPassword, 'new_password');
   const password = await hashPassword(input.newPassword);
   const refreshExpires = new Date(now.getTime() + config.refreshTokenLifetimeSeconds * 1000);
   const result = await db.transaction(async (tx) => {

@@ -3,6 +3,7 @@ import { isUniqueViolation } from '@/db/errors';
 import { isUsernameConfusable } from '@/db/queries/identities';
 import { findUsersByAddress, lockAddress } from '@/db/queries/mail-tokens';
 import { insertUser } from '@/db/queries/users';
+import { insertUsernameReservation, lockUsername } from '@/db/queries/username-reservations';
 import type { User } from '@/db/schema';
 import { accountExistsMail } from '@/mail';
 import type { AuthContext } from '../context';
@@ -67,23 +68,49 @@ async function validate(
   return { username, canonical };
 }
 
+const takenUsername = () =>
+  new InvalidRequest('The sign-up details are not valid.', { username: [TAKEN_USERNAME] });
+
 /**
  * Inserts the account unless an account has the address already, under the address lock, so two
- * sign-ups with one address at once make one account.
+ * sign-ups with one address at once make one account; and under the username lock, so the name
+ * is taken by exactly one of an account and a reservation. When the address is taken and
+ * `reserve` is set (verification on), the username is reserved instead: it then looks exactly as
+ * taken as the account a free address makes (docs/accounts.md, "No enumeration, and why").
  * @returns the new user, or the oldest existing user with the address.
+ * @throws InvalidRequest (400, `errors.username`) when the name was taken meanwhile.
  */
 async function createUnlessTaken(
   ctx: AuthContext,
-  values: { username: string; canonical: string; input: SignUpInput; password: string },
+  values: {
+    username: string;
+    canonical: string;
+    input: SignUpInput;
+    password: string;
+    reserve: boolean;
+  },
 ): Promise<{ created: User } | { existing: User }> {
+  const names = usernameColumns(values.username);
   try {
     return await ctx.db.transaction(async (tx) => {
       await lockAddress(tx, values.canonical);
+      await lockUsername(tx, names.usernameSkeleton);
+      // Checked again under the lock: validate() read before it, for the all-at-once answer.
+      if (await isUsernameConfusable(tx, names)) throw takenUsername();
       const [existing] = await findUsersByAddress(tx, values.canonical);
-      if (existing) return { existing };
+      if (existing) {
+        if (values.reserve)
+          await insertUsernameReservation(tx, {
+            username: values.username,
+            ...names,
+            password: values.password,
+            emailCanonical: values.canonical,
+          });
+        return { existing };
+      }
       const created = await insertUser(tx, {
         username: values.username,
-        ...usernameColumns(values.username),
+        ...names,
         ...emailColumns(values.input.email, false),
         password: values.password,
         firstName: values.input.firstName ?? '',
@@ -93,11 +120,9 @@ async function createUnlessTaken(
       return { created };
     });
   } catch (error) {
-    // The same username signed up a moment ago, between the check and the insert.
-    if (isUniqueViolation(error))
-      throw new InvalidRequest('The sign-up details are not valid.', {
-        username: [TAKEN_USERNAME],
-      });
+    // The same username taken a moment ago, by a name the skeleton lock does not cover (an older
+    // row without a skeleton): the unique index answers.
+    if (isUniqueViolation(error)) throw takenUsername();
     throw error;
   }
 }
@@ -107,7 +132,7 @@ async function createUnlessTaken(
  * the account is created unverified and a verification link is mailed; an address that already
  * has an account gets the very same answer in the same time (the password is hashed either way,
  * and the write it skips is waited out: ./timing.ts), and that account's owner is mailed instead,
- * with a password-reset link. The mail, and the token its link carries, are made after the answer
+ * with a password-reset link; its username is reserved, so it stays as taken as a new account's. The mail, and the token its link carries, are made after the answer
  * (the returned outbox). With verification off the new account is signed in at
  * once; an address in use is then refused (400 `errors.email`), since no answer could hide it
  * without making a second account on the address.
@@ -126,7 +151,13 @@ export async function signUp(
   const password = await hashPassword(input.password);
   const verify = config.requireEmailVerification;
   const started = performance.now();
-  const outcome = await createUnlessTaken(ctx, { username, canonical, input, password });
+  const outcome = await createUnlessTaken(ctx, {
+    username,
+    canonical,
+    input,
+    password,
+    reserve: verify,
+  });
   // A taken address wrote nothing: it answers no sooner than writing an account takes.
   if ('created' in outcome) recordAccountCreation(performance.now() - started);
   else if (verify) await waitLikeAccountCreation(started);

@@ -8,14 +8,17 @@ import { tokenResponse } from './token-response';
 
 /**
  * POST /auth/email/verify/ — a verification or e-mail change link: verified, and signed in (for a
- * user with TOTP on, the second step instead, with no cookie).
+ * user with TOTP on, the second step instead, with no cookie). The session of the refresh cookie
+ * the browser already had ends when the new one replaces it (not with two refresh cookies: which
+ * one is the browser's cannot be told).
  */
 export const verifyEmailHandler = defineHandler({
   method: 'POST',
   body: mailedTokenBody,
   sameSiteOnly: true,
-  async handle({ body, ctx, client, secure }) {
-    const outcome = await verifyEmail(ctx, body.token, client);
+  async handle({ body, ctx, client, cookies, secure }) {
+    const browserRefreshToken = cookies.duplicated ? null : cookies.refreshToken;
+    const outcome = await verifyEmail(ctx, body.token, client, new Date(), { browserRefreshToken });
     if (outcome.secondStep) return secondStepResponse(outcome.secondStep);
     return tokenResponse(ctx, outcome, secure);
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordText } from '../passwords/text';
 
 // The request bodies of the second-factor and passkey endpoints (docs/contract.md section 9);
 // schemas.ts has the others. Codes and tokens are never stored or looked up as sent: a malformed
@@ -12,7 +13,7 @@ const text = (field: string, max: number) =>
     .max(max, `${field} is too long`);
 
 /** A password that confirms a change; optional where a recent re-authentication counts instead. */
-const password = text('password', 4096).optional();
+const password = passwordText('password').optional();
 
 /** A TOTP code as typed (`123456`, `123 456`); checked by the TOTP rules. */
 const code = text('code', 64);

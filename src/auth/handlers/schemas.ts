@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { passwordText } from '../passwords/text';
 
 /** The CSRF token as refresh and log-off accept it in the body (it may come in X-CSRF-Token instead). */
 export const csrfBody = z.looseObject({
@@ -14,14 +15,15 @@ const text = (field: string, max: number) =>
 /**
  * The sign-in request. The username reaches the database (lookup, throttling), so it must be
  * well-formed text without control characters: a lone surrogate cannot be stored (and trips
- * PGlite 0.5's encoder), so it is a 400, not a database error. Tokens and passwords are never
- * stored: a malformed one is simply refused (401).
+ * PGlite 0.5's encoder), so it is a 400, not a database error. The password is never stored, but
+ * one that is not well-formed Unicode or longer than 4096 characters (code points) could never
+ * have been set, so it is a 400 naming the field (src/auth/passwords/text.ts) as well.
  */
 export const signInBody = z.looseObject({
   username: text('username', 150)
     .regex(/^[^\p{Cc}]+$/u, 'username contains control characters')
     .refine((value) => value.isWellFormed(), 'username is not well-formed text'),
-  password: text('password', 4096),
+  password: passwordText('password'),
 });
 
 /** The verify request. */
@@ -88,15 +90,15 @@ export const passwordResetConfirmBody = z.looseObject({
 
 /** The password change. */
 export const passwordChangeBody = z.looseObject({
-  current_password: secret('current_password'),
+  current_password: passwordText('current_password'),
   new_password: secret('new_password'),
 });
 
 /** The e-mail change: the password, unless the session signed in within reauthMaxAge. */
 export const emailChangeBody = z.looseObject({
   new_email: address('new_email'),
-  password: secret('password').optional(),
+  password: passwordText('password').optional(),
 });
 
 /** The account deletion: the password, unless the session signed in within reauthMaxAge. */
-export const accountDeleteBody = z.looseObject({ password: secret('password').optional() });
+export const accountDeleteBody = z.looseObject({ password: passwordText('password').optional() });

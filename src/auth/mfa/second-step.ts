@@ -1,9 +1,10 @@
 import {
-  consumeChallenge,
-  countChallengeFailure,
+  claimChallengeCheck,
+  consumeClaimedChallenge,
   findUsableChallenge,
   insertChallenge,
   MAX_CHALLENGE_FAILURES,
+  releaseChallengeCheck,
 } from '@/db/queries/challenges';
 import { findTotpFactor, mfaSummary, useRecoveryCode, useTotpStep } from '@/db/queries/mfa';
 import { findUserById } from '@/db/queries/users';
@@ -97,11 +98,14 @@ const tokenDead = () =>
  * sign-in the token was issued for, exactly as sign-in answers (`amr` of the first step plus `otp`
  * and `mfa`, or `mfa` alone with a recovery code).
  *
- * The token is checked first (a dead one is 401 `token_not_valid` and counts nothing); then the
- * attempt is counted as a sign-in attempt of the account (the username throttle, or the known
- * device's count) before the code is checked, so wrong codes hold the account as wrong passwords
- * do; a wrong code is 401 `authentication_failed` and counts against the token. The token and the
- * code are used in one transaction: of two requests racing with one token or one code, one wins.
+ * The token is checked first (a dead one is 401 `token_not_valid` and counts nothing); then one
+ * of its five check slots is claimed, atomically, before the code is looked at (none left: 401
+ * `token_not_valid`), so however many wrong codes race with one token, at most five are checked;
+ * then the attempt is counted as a sign-in attempt of the account (the username throttle, or the
+ * known device's count), so wrong codes hold the account as wrong passwords do. A wrong code is
+ * 401 `authentication_failed` and keeps its slot; a right one gives it back as it uses the token.
+ * The token and the code are used in one transaction: of two requests racing with one token or
+ * one code, one wins.
  * @throws TokenNotValid (401); AuthenticationFailed (401); InvalidRequest (400); Throttled (429).
  */
 export async function verifySecondStep(
@@ -130,6 +134,9 @@ export async function verifySecondStep(
   if (!challenge || !first || !user) throw tokenDead();
   if (!user.isActive) throw new AuthenticationFailed();
 
+  // The check slot first: a request that finds none left checks nothing and counts nothing.
+  const slot = await claimChallengeCheck(db, { id: challenge.id, now });
+  if (slot === null) throw tokenDead();
   const attempt: SignInAttempt = {
     username: user.username,
     userId: user.id,
@@ -140,6 +147,8 @@ export async function verifySecondStep(
   try {
     await checkSignInThrottle(db, config, attempt);
   } catch (error) {
+    // Refused before the code was looked at: the slot goes back to the token.
+    await releaseChallengeCheck(db, challenge.id);
     if (error instanceof Throttled)
       await emitAuthEvent(config, {
         type: 'sign_in.throttled',
@@ -152,17 +161,14 @@ export async function verifySecondStep(
   }
 
   const factor = input.code !== undefined ? 'totp' : 'recovery_code';
+  // The slot claimed above is this failure: the fifth one killed the token.
   const refuse = async (): Promise<never> => {
-    const failures = await countChallengeFailure(db, challenge.id);
     await emitAuthEvent(config, {
       type: 'mfa.challenge_failed',
       userId: user.id,
       sid: null,
       address: client.address,
-      reason:
-        failures !== null && failures >= MAX_CHALLENGE_FAILURES
-          ? `bad_${factor}:token_dead`
-          : `bad_${factor}`,
+      reason: slot >= MAX_CHALLENGE_FAILURES ? `bad_${factor}:token_dead` : `bad_${factor}`,
     });
     throw new AuthenticationFailed(
       factor === 'totp'
@@ -184,8 +190,7 @@ export async function verifySecondStep(
   }
   try {
     await db.transaction(async (tx) => {
-      if (!(await consumeChallenge(tx, { purpose: 'mfa', id: challenge.id, now })))
-        throw tokenDead();
+      if (!(await consumeClaimedChallenge(tx, { id: challenge.id, now }))) throw tokenDead();
       const used =
         step !== null
           ? await useTotpStep(tx, { userId: user.id, step })

@@ -10,6 +10,7 @@ import { emitAuthEvent } from '../events';
 import { AMR } from '../mfa/amr';
 import { CHALLENGE_LIFETIME_SECONDS, hashChallenge } from '../mfa/codes';
 import type { IssuedTokens } from '../sessions/issue';
+import { refuseUnprovenAddress } from '../services/sign-in';
 import { openSession } from '../sessions/open';
 import { count } from '../throttle/sign-in';
 import { requireRelyingParty } from './relying-party';
@@ -131,8 +132,9 @@ export interface PasskeySignedIn extends IssuedTokens {
 /**
  * POST /auth/passkeys/sign-in/: `{ response }` signs the passkey's user in, answered exactly as
  * sign-in, with `amr: ["hwk", "user"]`. Every refusal is the same 401 (the reason goes to the
- * `sign_in.failure` event, never to the client).
- * @throws AuthenticationFailed (401); NotFound (404); Throttled (429).
+ * `sign_in.failure` event, never to the client); an inactive user is that 401 too, and an
+ * unproven address 403 `email_not_verified`, through the rule password sign-in applies.
+ * @throws AuthenticationFailed (401); EmailNotVerified (403); NotFound (404); Throttled (429).
  */
 export async function passkeySignIn(
   ctx: AuthContext,
@@ -154,6 +156,8 @@ export async function passkeySignIn(
     );
   }
   const { user } = check;
+  // The same rule as a right password (a passkey of an account whose address is not proven yet).
+  await refuseUnprovenAddress(ctx, user, { address: client.address });
   const issued = await openSession(ctx, {
     user,
     client,

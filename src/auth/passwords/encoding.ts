@@ -1,10 +1,32 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Longest password accepted, in UTF-16 code units: Django's old MAXIMUM_PASSWORD_LENGTH (4096,
- * CVE-2013-1443) idea, so a megabyte "password" cannot buy a megabyte of key-derivation work.
+ * Longest password accepted, in characters (Unicode code points, as Django counts them): Django's
+ * old MAXIMUM_PASSWORD_LENGTH (4096, CVE-2013-1443) idea, so a megabyte "password" cannot buy a
+ * megabyte of key-derivation work.
  */
 export const MAX_PASSWORD_LENGTH = 4096;
+
+/**
+ * Whether a password is at most `max` characters (code points), without walking a string that is
+ * plainly too short or too long: a code point is one or two UTF-16 units.
+ */
+export function withinPasswordLength(password: string, max = MAX_PASSWORD_LENGTH): boolean {
+  if (password.length <= max) return true;
+  if (password.length > 2 * max) return false;
+  let count = 0;
+  for (const _ of password) if (++count > max) return false;
+  return true;
+}
+
+/**
+ * Whether a value can be a password at all: a string of well-formed Unicode (no lone surrogate,
+ * which every encoder turns into U+FFFD, so two different strings would hash alike) of at most
+ * MAX_PASSWORD_LENGTH characters.
+ */
+export function isPasswordText(password: unknown): password is string {
+  return typeof password === 'string' && password.isWellFormed() && withinPasswordLength(password);
+}
 
 /** Longest encoded hash parsed at all; Django stores them in a varchar(128), so 512 is generous. */
 export const MAX_ENCODED_LENGTH = 512;

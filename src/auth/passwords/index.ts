@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { ARGON2_PARAMETERS, hashArgon2, verifyArgon2 } from './argon2';
 import {
+  isPasswordText,
   MAX_ENCODED_LENGTH,
   MAX_PASSWORD_LENGTH,
   UNUSABLE_PASSWORD_PREFIX,
+  withinPasswordLength,
   type VerifyResult,
 } from './encoding';
 import { verifyPbkdf2 } from './pbkdf2';
@@ -20,11 +22,14 @@ const UNUSABLE_PASSWORD_SUFFIX_LENGTH = 40;
 
 /**
  * Hashes a password with Argon2id at ARGON2_PARAMETERS in Django's `argon2$argon2id$...` format,
- * throwing a TypeError for a non-string or a password longer than 4096 characters.
+ * throwing a TypeError for a non-string, a string that is not well-formed Unicode (a lone
+ * surrogate) or a password longer than 4096 characters (code points).
  */
 export async function hashPassword(password: string): Promise<string> {
   if (typeof password !== 'string') throw new TypeError('Password must be a string.');
-  if (password.length > MAX_PASSWORD_LENGTH) {
+  if (!password.isWellFormed())
+    throw new TypeError('Password must be well-formed Unicode (no unpaired surrogate).');
+  if (!withinPasswordLength(password)) {
     throw new TypeError(`Password must be at most ${MAX_PASSWORD_LENGTH} characters.`);
   }
   return hashArgon2(password);
@@ -58,8 +63,9 @@ export async function verifyPassword(
   password: string,
   encoded: string | null | undefined,
 ): Promise<VerifyResult> {
-  // Refused before any hashing: the length says nothing about whether the account exists.
-  if (typeof password !== 'string' || password.length > MAX_PASSWORD_LENGTH) {
+  // Refused before any hashing: the length and the form say nothing about whether the account
+  // exists. A lone surrogate would be hashed as U+FFFD, so it could match another string's hash.
+  if (!isPasswordText(password)) {
     return { valid: false, needsRehash: false };
   }
   if (
@@ -103,8 +109,7 @@ function getDummyHash(): Promise<string> {
  */
 export async function verifyAgainstDummyHash(password: string): Promise<void> {
   // Same work as a real verify (OWASP Authentication Cheat Sheet: avoid user enumeration by timing).
-  const candidate =
-    typeof password === 'string' && password.length <= MAX_PASSWORD_LENGTH ? password : '';
+  const candidate = isPasswordText(password) ? password : '';
   try {
     const encoded = await getDummyHash();
     const started = performance.now();

@@ -1,6 +1,6 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { PasswordRules } from '../config/types';
-import { MAX_PASSWORD_LENGTH } from './encoding';
+import { MAX_PASSWORD_LENGTH, withinPasswordLength } from './encoding';
 
 /**
  * The password rules of sign-up, password reset and password change (docs/contract.md section 8):
@@ -99,7 +99,9 @@ function similarAttribute(
 /**
  * Checks a new password against the configured rules and returns what is wrong with it, one
  * sentence per broken rule (empty: the password is accepted). The length counts characters (code
- * points), as Django does; the upper bound also holds for the hasher's own limit.
+ * points), as Django does; the upper bound also holds for the hasher's own limit. A string that
+ * is not well-formed Unicode (a lone surrogate) is refused before anything else: the hasher would
+ * see U+FFFD in its place, so the password typed would not be the one stored.
  */
 export function passwordProblems(
   password: string,
@@ -107,8 +109,12 @@ export function passwordProblems(
   rules: PasswordRules,
 ): string[] {
   const maxLength = Math.min(rules.maxLength, MAX_PASSWORD_LENGTH);
+  if (!password.isWellFormed())
+    return [
+      'This password contains a character that is not valid text (an unpaired surrogate). Use letters, digits, symbols or emoji.',
+    ];
   // Past the upper bound nothing else is worth checking (and the similarity work stays bounded).
-  if (password.length > maxLength)
+  if (!withinPasswordLength(password, maxLength))
     return [`This password is too long. It may contain at most ${maxLength} characters.`];
   const problems: string[] = [];
   if ([...password].length < rules.minLength)

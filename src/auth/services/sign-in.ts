@@ -1,5 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
+import { findUsernameReservation } from '@/db/queries/username-reservations';
+import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
 import { deviceAfterSignIn, type KnownDevice } from '../cookies/device';
 import { AuthenticationFailed, EmailNotVerified, Throttled } from '../errors';
@@ -45,6 +47,37 @@ async function checkThrottle(ctx: AuthContext, attempt: SignInAttempt): Promise<
   }
 }
 
+/** The account fields the sign-in rules look at (no id: a reserved username). */
+type SignInAccount = Pick<User, 'selfRegistered' | 'emailVerified'> & { id: number | null };
+
+/** What a reserved username stands in for: an account made by sign-up, its address unproven. */
+const RESERVED: SignInAccount = { id: null, selfRegistered: true, emailVerified: false };
+
+/**
+ * The rule every sign-in method applies once the credential is right (password, passkey): an
+ * account made by sign-up proves its address first, while `requireEmailVerification` is on
+ * (docs/contract.md section 8). Reported as a `sign_in.failure` with `email_not_verified`.
+ * @throws EmailNotVerified (403).
+ */
+export async function refuseUnprovenAddress(
+  ctx: AuthContext,
+  user: SignInAccount,
+  client: { address: string | null; username?: string },
+): Promise<void> {
+  if (!ctx.config.requireEmailVerification || !user.selfRegistered || user.emailVerified) return;
+  await emitAuthEvent(ctx.config, {
+    type: 'sign_in.failure',
+    userId: user.id,
+    sid: null,
+    address: client.address,
+    ...(client.username !== undefined ? { username: client.username } : {}),
+    reason: 'email_not_verified',
+  });
+  throw new EmailNotVerified(
+    'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
+  );
+}
+
 /**
  * Signs a user in with username and password (the seed's /auth/sign-in/): a session, or for a
  * user with TOTP on the second step (`secondStep`, finished by verifySecondStep). `devices` are the
@@ -62,6 +95,9 @@ export async function passwordSignIn(
 ): Promise<PasswordSignIn> {
   const { db, config } = ctx;
   const user = await findUserByUsername(db, input.username);
+  // A name held by a sign-up whose address had an account answers as the unverified account it
+  // stands in for (docs/accounts.md, "No enumeration, and why"), and never signs in.
+  const reservation = user ? null : await findUsernameReservation(db, input.username);
   const attempt: SignInAttempt = {
     username: input.username,
     userId: user?.id ?? null,
@@ -72,9 +108,26 @@ export async function passwordSignIn(
   await checkThrottle(ctx, attempt);
   const started = performance.now();
   // A missing user or an unusable hash costs the same dummy verification as a real one.
-  const { valid, needsRehash } = await verifyPassword(input.password, user?.password);
+  const { valid, needsRehash } = await verifyPassword(
+    input.password,
+    user ? user.password : reservation?.password,
+  );
+  if (reservation && valid && config.requireEmailVerification) {
+    // As the account's right password: the count starts over, then the rule's 403.
+    await clearSignInFailures(db, config, attempt);
+    await refuseUnprovenAddress(ctx, RESERVED, {
+      address: client.address,
+      username: input.username,
+    });
+  }
   if (!user || !valid || !user.isActive) {
-    const reason = !user ? 'unknown_user' : !valid ? 'bad_password' : 'inactive';
+    const reason = !user
+      ? reservation
+        ? 'reserved_username'
+        : 'unknown_user'
+      : !valid
+        ? 'bad_password'
+        : 'inactive';
     await emitAuthEvent(config, {
       type: 'sign_in.failure',
       userId: user?.id ?? null,
@@ -93,21 +146,8 @@ export async function passwordSignIn(
   const secondFactor = await needsSecondFactor(ctx, user);
   if (secondFactor) await forgiveSignInAttempt(db, config, attempt);
   else await clearSignInFailures(db, config, attempt);
-  // An account made by sign-up proves its address first (docs/contract.md section 8). Said only
-  // after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
-  if (config.requireEmailVerification && user.selfRegistered && !user.emailVerified) {
-    await emitAuthEvent(config, {
-      type: 'sign_in.failure',
-      userId: user.id,
-      sid: null,
-      address: client.address,
-      username: input.username,
-      reason: 'email_not_verified',
-    });
-    throw new EmailNotVerified(
-      'Confirm your e-mail address first: open the link we mailed you, or ask for a new one.',
-    );
-  }
+  // Said only after the right password, so it tells a stranger nothing; a wrong one is the usual 401.
+  await refuseUnprovenAddress(ctx, user, { address: client.address, username: input.username });
   if (secondFactor)
     return {
       secondStep: await startSecondStep(ctx, {

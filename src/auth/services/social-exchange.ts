@@ -9,6 +9,7 @@ import {
   rememberIdToken,
   touchIdentity,
 } from '@/db/queries/identities';
+import { lockAddress } from '@/db/queries/mail-tokens';
 import { insertUser, updateUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import type { AuthContext } from '../context';
@@ -45,12 +46,17 @@ async function uniqueUsername(tx: Transaction, wanted: string): Promise<string> 
 /**
  * The existing user an identity seen the first time may join by address, or null (docs/contract.md
  * section 2): the IdP verified the address, it has a canonical form (a non-ASCII local part never
- * links), and a user's own verified address has the same canonical form.
+ * links), and a user's own verified address has the same canonical form. Takes the address lock.
  */
 async function linkableUser(tx: Transaction, identity: IdpIdentity): Promise<User | null> {
   if (!identity.emailVerified) return null;
   const { emailCanonical } = emailColumns(identity.email, true);
-  return emailCanonical ? findVerifiedUserByEmail(tx, emailCanonical) : null;
+  if (!emailCanonical) return null;
+  // The address lock of sign-up and e-mail change, held to the commit: the look-up here and the
+  // user created next run one at a time with a sign-up for the same address, so the two cannot
+  // both find the address free and create two users (docs/security.md).
+  await lockAddress(tx, emailCanonical);
+  return findVerifiedUserByEmail(tx, emailCanonical);
 }
 
 /**

@@ -8,12 +8,18 @@ import {
   insertUser,
   updateUser,
 } from '@/db/queries/users';
+import { removeSecondFactors, type RemovedFactors } from '@/db/queries/mfa';
 import { revokeUserSessions } from '@/db/queries/sessions';
 import { isForeignKeyViolation, isUniqueViolation } from '@/db/errors';
-import { emailColumns, normalizeUsername, usernameColumns } from '../identity';
+import { canonicalUsername, emailColumns, normalizeUsername, usernameColumns } from '../identity';
+import {
+  deleteUsernameReservation,
+  findReservationByCanonical,
+} from '@/db/queries/username-reservations';
 import { hashPassword } from '../passwords';
 import { inDjangoNames, inRowNames } from '../config/user-fields';
 import { UserCommandError } from '../errors';
+import { passwordText } from '../passwords/text';
 
 /** Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150. */
 export const usernameSchema = z
@@ -22,11 +28,14 @@ export const usernameSchema = z
   .max(150, 'username may have at most 150 characters')
   .regex(/^[\p{L}\p{N}_.@+-]+$/u, 'username may contain only letters, digits and @/./+/-/_');
 
-/** Passwords the kit accepts: 8 to 4096 characters (Django's MinimumLengthValidator idea). */
-export const passwordSchema = z
-  .string()
-  .min(8, 'password must have at least 8 characters')
-  .max(4096, 'password is too long');
+/**
+ * Passwords the kit accepts: 8 to 4096 characters, counted in code points (Django's
+ * MinimumLengthValidator idea), of well-formed Unicode.
+ */
+export const passwordSchema = passwordText('password').refine(
+  (value) => [...value].length >= 8,
+  'password must have at least 8 characters',
+);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
@@ -65,6 +74,10 @@ export async function createUser(
   );
   const password =
     input.password === null ? null : await hashPassword(parse(passwordSchema, input.password));
+  if (await findReservationByCanonical(db, canonicalUsername(username)))
+    throw new UserCommandError(
+      `the username "${username}" is reserved by a sign-up whose address already had an account (docs/accounts.md); free it with delete-user first`,
+    );
   try {
     return await insertUser(db, {
       username,
@@ -132,8 +145,12 @@ export async function deactivateUser(
 export async function deleteUser(
   db: Database,
   username: string,
-): Promise<{ id: number; revokedSessions: number }> {
-  const user = await requireUser(db, username);
+): Promise<{ id: number | null; revokedSessions: number }> {
+  const user = await findUserByUsername(db, username);
+  // No account, but a sign-up's reservation of the name (docs/accounts.md): freed.
+  if (!user && (await deleteUsernameReservation(db, username)))
+    return { id: null, revokedSessions: 0 };
+  if (!user) throw new UserCommandError(`no user named "${username}"`);
   const revoked = await revokeUserSessions(db, user.id);
   try {
     await deleteUserById(db, user.id);
@@ -144,6 +161,21 @@ export async function deleteUser(
     );
   }
   return { id: user.id, revokedSessions: revoked.length };
+}
+
+/**
+ * Removes a user's second factors for a support case (`npm run auth -- remove-second-factors`):
+ * TOTP and the recovery codes, and with `passkeys` the passkeys too. The password and the sessions
+ * stay; the next password sign-in asks for no second step.
+ * @throws UserCommandError for an unknown user.
+ */
+export async function removeUserSecondFactors(
+  db: Database,
+  username: string,
+  { passkeys = false }: { passkeys?: boolean } = {},
+): Promise<RemovedFactors> {
+  const user = await requireUser(db, username);
+  return removeSecondFactors(db, { userId: user.id, passkeys });
 }
 
 /**

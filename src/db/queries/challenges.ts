@@ -89,15 +89,53 @@ export async function consumeChallenge(
 }
 
 /**
- * Counts one wrong code against an unused challenge, atomically.
- * @returns the failures so far (MAX_CHALLENGE_FAILURES: the token is now dead), or null when
- * the challenge was used or gone meanwhile.
+ * Claims one of an `mfa_token`'s MAX_CHALLENGE_FAILURES check slots, atomically, BEFORE its code
+ * is checked: one conditional update (unused, unexpired, fewer than the maximum claimed), so
+ * however many requests race with one token, at most MAX_CHALLENGE_FAILURES codes are ever
+ * checked against it. A wrong code keeps its slot (it is the failure); a right one gives it back
+ * as it uses the challenge ({@link consumeClaimedChallenge}).
+ * @returns the slots claimed so far, this one included (MAX_CHALLENGE_FAILURES: this is the
+ * last check the token allows), or null when the token is used, expired or dead.
  */
-export async function countChallengeFailure(db: Executor, id: string): Promise<number | null> {
+export async function claimChallengeCheck(
+  db: Executor,
+  input: { id: string; now: Date },
+): Promise<number | null> {
   const [row] = await db
     .update(authChallenges)
     .set({ failures: sql`${authChallenges.failures} + 1` })
-    .where(and(eq(authChallenges.id, id), isNull(authChallenges.usedAt)))
+    .where(and(eq(authChallenges.id, input.id), usable(input.now)))
     .returning({ failures: authChallenges.failures });
   return row?.failures ?? null;
+}
+
+/** Gives a claimed check slot back unused (the request was refused before its code was checked). */
+export async function releaseChallengeCheck(db: Executor, id: string): Promise<void> {
+  await db
+    .update(authChallenges)
+    .set({ failures: sql`greatest(${authChallenges.failures} - 1, 0)` })
+    .where(and(eq(authChallenges.id, id), isNull(authChallenges.usedAt)));
+}
+
+/**
+ * Uses a challenge whose check slot the caller holds (its code was right): ONE conditional update
+ * that marks it used and gives the slot back, so a right code at the last slot still wins.
+ * @returns whether it was used now (false: another request used it, or it expired).
+ */
+export async function consumeClaimedChallenge(
+  db: Executor,
+  input: { id: string; now: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(authChallenges)
+    .set({ usedAt: input.now, failures: sql`greatest(${authChallenges.failures} - 1, 0)` })
+    .where(
+      and(
+        eq(authChallenges.id, input.id),
+        isNull(authChallenges.usedAt),
+        gt(authChallenges.expiresAt, input.now),
+      ),
+    )
+    .returning({ id: authChallenges.id });
+  return rows.length > 0;
 }

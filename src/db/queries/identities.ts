@@ -1,6 +1,6 @@
 import { and, asc, eq, or } from 'drizzle-orm';
 import type { Database } from '../client';
-import { identities, usedIdTokens, users, type User } from '../schema';
+import { identities, usedIdTokens, usernameReservations, users, type User } from '../schema';
 
 /** A Drizzle handle or a transaction on one. */
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'execute'>;
@@ -53,7 +53,7 @@ export async function findVerifiedUserByEmail(
 
 /**
  * Tells whether a username would duplicate an existing one (the same canonical form) or look
- * like one (the same confusable skeleton).
+ * like one (the same confusable skeleton), among the users and the usernames sign-ups reserved.
  */
 export async function isUsernameConfusable(
   db: Executor,
@@ -69,7 +69,19 @@ export async function isUsernameConfusable(
       ),
     )
     .limit(1);
-  return rows.length > 0;
+  if (rows.length > 0) return true;
+  // A name a sign-up with a taken address holds counts as taken, as its account would.
+  const reserved = await db
+    .select({ id: usernameReservations.id })
+    .from(usernameReservations)
+    .where(
+      or(
+        eq(usernameReservations.usernameCanonical, usernameCanonical),
+        eq(usernameReservations.usernameSkeleton, usernameSkeleton),
+      ),
+    )
+    .limit(1);
+  return reserved.length > 0;
 }
 
 /** Links a user to an IdP identity. */

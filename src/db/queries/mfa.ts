@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { queryRows } from '../execute';
-import { recoveryCodes, totpFactors, type TotpFactor } from '../schema';
+import { authChallenges, passkeys, recoveryCodes, totpFactors, type TotpFactor } from '../schema';
 
 // A user's TOTP factor and recovery codes (docs/contract.md section 9). Every "use" is one
 // conditional update, so one code wins once however many requests race with it.
@@ -109,6 +109,57 @@ export async function deleteTotpFactor(db: Database, userId: number): Promise<bo
       .where(eq(totpFactors.userId, userId))
       .returning({ confirmedAt: totpFactors.confirmedAt });
     return deleted.some((row) => row.confirmedAt !== null);
+  });
+}
+
+/** What {@link removeSecondFactors} removed. */
+export interface RemovedFactors {
+  /** Whether the user had a TOTP factor (confirmed or pending). */
+  totp: boolean;
+  recoveryCodes: number;
+  /** Passkeys removed (0 when they were kept). */
+  passkeys: number;
+  /** Passkeys the user still has. */
+  passkeysKept: number;
+}
+
+/**
+ * An operator's removal of a user's second factors (the CLI, for a support case), in one
+ * transaction: the TOTP factor, every recovery code, the second-step tokens already issued (so
+ * none is finished with a factor enrolled next), and with `passkeys` every passkey.
+ */
+export async function removeSecondFactors(
+  db: Database,
+  input: { userId: number; passkeys: boolean },
+): Promise<RemovedFactors> {
+  return db.transaction(async (tx) => {
+    const codes = await tx
+      .delete(recoveryCodes)
+      .where(eq(recoveryCodes.userId, input.userId))
+      .returning({ id: recoveryCodes.id });
+    const totp = await tx
+      .delete(totpFactors)
+      .where(eq(totpFactors.userId, input.userId))
+      .returning({ userId: totpFactors.userId });
+    await tx
+      .delete(authChallenges)
+      .where(and(eq(authChallenges.userId, input.userId), eq(authChallenges.purpose, 'mfa')));
+    const removed = input.passkeys
+      ? await tx
+          .delete(passkeys)
+          .where(eq(passkeys.userId, input.userId))
+          .returning({ id: passkeys.id })
+      : [];
+    const kept = await tx
+      .select({ id: passkeys.id })
+      .from(passkeys)
+      .where(eq(passkeys.userId, input.userId));
+    return {
+      totp: totp.length > 0,
+      recoveryCodes: codes.length,
+      passkeys: removed.length,
+      passkeysKept: kept.length,
+    };
   });
 }
 

@@ -74,6 +74,36 @@ export const identities = pgTable(
   ],
 );
 
+/**
+ * A username held by a sign-up whose address already had an account (docs/accounts.md, "No
+ * enumeration, and why"). Such a sign-up creates no account, but its username must look exactly as
+ * taken as the unverified account a free address would have made: sign-up refuses it (and its
+ * case and lookalike forms), and sign-in answers the password the sign-up gave with 403
+ * `email_not_verified`, any other with the usual 401. It never signs in. It lives as long as that
+ * unverified account would (the kit deletes neither), so a later probe cannot tell them apart.
+ */
+export const usernameReservations = pgTable(
+  'username_reservations',
+  {
+    id: serial('id').primaryKey(),
+    /** The username as sign-up normalised it (NFKC); sign-in matches it exactly, as for users. */
+    username: varchar('username', { length: 150 }).notNull(),
+    usernameCanonical: text('username_canonical').notNull(),
+    usernameSkeleton: text('username_skeleton').notNull(),
+    /** The Argon2id hash of the password the sign-up gave: the 403 answers it, nothing else. */
+    password: text('password').notNull(),
+    /** The canonical address the sign-up named (an account's): for an operator's support case. */
+    emailCanonical: text('email_canonical').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('username_reservations_username_key').on(t.username),
+    uniqueIndex('username_reservations_username_canonical_key').on(t.usernameCanonical),
+    index('username_reservations_username_skeleton_idx').on(t.usernameSkeleton),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Identity = typeof identities.$inferSelect;
+export type UsernameReservation = typeof usernameReservations.$inferSelect;

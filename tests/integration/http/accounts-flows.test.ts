@@ -20,6 +20,7 @@ import {
 } from '../../support/mail-catcher';
 import {
   PATHS,
+  cloneClient,
   refresh,
   signIn,
   sleep,
@@ -143,6 +144,31 @@ describe.each(HTTP_BACKENDS)('the account flows over HTTP and SMTP on %s', (back
     await signIn(new HttpClient(kit.url), 'newcomer', PASSWORD);
   });
 
+  it("ends the browser's earlier session when a verification link signs it in as another user", async (context) => {
+    skipWithoutPostgres(context, kit);
+    const browser = new HttpClient(kit.url);
+    const before = await signIn(browser, 'owner', PASSWORD);
+    const oldCookies = cloneClient(browser);
+    expect(
+      (
+        await post(A.signUp, {
+          username: 'switcher',
+          email: 'switcher@example.com',
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(202);
+    const link = findLink(await mail.waitForMail({ to: 'switcher@example.com' }), '/verify-email');
+    const after = await expectSignInAnswer(
+      await browser.post(A.verify, { token: tokenFromLink(link) }),
+    );
+    expect(after.user).toMatchObject({ username: 'switcher' });
+    // The old session is over: its refresh cookie (kept aside) no longer refreshes.
+    await expectError(await refresh(oldCookies, before.body.CSRF_token), 401, 'token_not_valid');
+    // The browser's new session works.
+    expect((await refresh(browser, after.CSRF_token)).status).toBe(200);
+  });
+
   it('answers a sign-up with a taken address exactly as a new one, and mails the owner a reset link that works', async (context) => {
     skipWithoutPostgres(context, kit);
     const taken = await answerOf(
@@ -164,9 +190,15 @@ describe.each(HTTP_BACKENDS)('the account flows over HTTP and SMTP on %s', (back
     const done = await post(A.resetConfirm, { token, password: 'owner-new-secret-8' });
     expect(done.status).toBe(200);
     await signIn(new HttpClient(kit.url), 'owner', 'owner-new-secret-8');
-    // The copycat got no account: its username is free.
+    // The copycat got no account, but its username is held as a new account's would be: its
+    // password answers as an unverified account's does (403), never a session.
     await expectError(
       await post(PATHS.signIn, { username: 'copycat', password: PASSWORD }),
+      403,
+      'email_not_verified',
+    );
+    await expectError(
+      await post(PATHS.signIn, { username: 'copycat', password: 'wrong-password-1' }),
       401,
       'authentication_failed',
     );
@@ -178,6 +210,46 @@ describe.each(HTTP_BACKENDS)('the account flows over HTTP and SMTP on %s', (back
       { fieldErrors: true },
     );
     expect(Object.keys(body.errors!)).toEqual(['username']);
+  });
+
+  it('leaves a username as taken after a sign-up with a taken address as after one with a free address', async (context) => {
+    skipWithoutPostgres(context, kit);
+    const taken = await answerOf(
+      await post(A.signUp, { username: 'probe-t', email: 'owner@example.com', password: PASSWORD }),
+    );
+    const free = await answerOf(
+      await post(A.signUp, {
+        username: 'probe-f',
+        email: 'probe-f@example.com',
+        password: PASSWORD,
+      }),
+    );
+    expect(taken).toEqual(free);
+    const probe = async (u: string) => ({
+      signUp: await answerOf(
+        await post(A.signUp, { username: u, email: `${u}-2@example.com`, password: PASSWORD }),
+      ),
+      lookalike: await answerOf(
+        await post(A.signUp, {
+          username: u.toUpperCase(),
+          email: `${u}-3@example.com`,
+          password: PASSWORD,
+        }),
+      ),
+      rightPassword: await answerOf(await post(PATHS.signIn, { username: u, password: PASSWORD })),
+      wrongPassword: await answerOf(
+        await post(PATHS.signIn, { username: u, password: 'wrong-password-1' }),
+      ),
+    });
+    const t = await probe('probe-t');
+    const f = await probe('probe-f');
+    expect(t).toEqual(f);
+    expect(f).toMatchObject({
+      signUp: { status: 400, body: { errors: { username: [expect.any(String)] } } },
+      lookalike: { status: 400 },
+      rightPassword: { status: 403, body: { code: 'email_not_verified' } },
+      wrongPassword: { status: 401, body: { code: 'authentication_failed' } },
+    });
   });
 
   it('resends: 202 for any address; a new link for an unverified account that supersedes the old one', async (context) => {
