@@ -121,7 +121,7 @@ export async function signUp(
 ): Promise<SignUpResult> {
   const { config, db } = ctx;
   if (!config.signUp) throw new NotFound();
-  await checkAccountRequestThrottle(db, config, client.address, now);
+  await checkAccountRequestThrottle(db, config, { kind: 'sign_up', address: client.address }, now);
   const { username, canonical } = await validate(ctx, input);
   const password = await hashPassword(input.password);
   const verify = config.requireEmailVerification;
@@ -129,7 +129,7 @@ export async function signUp(
   const outcome = await createUnlessTaken(ctx, { username, canonical, input, password });
   // A taken address wrote nothing: it answers no sooner than writing an account takes.
   if ('created' in outcome) recordAccountCreation(performance.now() - started);
-  else if (verify) await waitLikeAccountCreation(started);
+  else if (verify) await waitLikeAccountCreation(db, started);
 
   if (!verify) {
     if ('existing' in outcome)

@@ -101,3 +101,20 @@ export async function countChallengeFailure(db: Executor, id: string): Promise<n
     .returning({ failures: authChallenges.failures });
   return row?.failures ?? null;
 }
+
+/**
+ * Deletes a user's unused `mfa` challenges (the `mfa_token`s between a right password and its
+ * second step): a new password, a log-off everywhere or an account taken back must not leave a
+ * half-finished sign-in that still opens a session afterwards.
+ */
+export async function deletePendingSecondSteps(db: Executor, userId: number): Promise<void> {
+  await db
+    .delete(authChallenges)
+    .where(
+      and(
+        eq(authChallenges.userId, userId),
+        eq(authChallenges.purpose, 'mfa'),
+        isNull(authChallenges.usedAt),
+      ),
+    );
+}
