@@ -5,8 +5,13 @@ import { InvalidRequest, Throttled, TokenNotValid } from '../errors';
 import { emitAuthEvent } from '../events';
 import type { ClientInfo } from '../client-info';
 import { isUsablePassword, verifyPassword, waitOutFailure } from '../passwords';
-import { checkPasswordThrottle, clearPasswordFailures } from '../throttle/accounts';
+import {
+  checkPasswordThrottle,
+  clearPasswordFailures,
+  recordPasswordFailure,
+} from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
+import { provesCredential } from '../mfa/amr';
 
 /**
  * The caller's live session and current user, from the database: a Bearer access token outlives
@@ -25,9 +30,10 @@ export async function requireLiveSession(
 }
 
 /**
- * Checks the password a signed-in user gives to confirm an action. It is throttled and reported
- * as a sign-in attempt of the account (a wrong one counts as a failed sign-in, docs/contract.md
- * section 8), and a wrong one answers no earlier than the sign-in failure floor.
+ * Checks the password a signed-in user gives to confirm an action. It is throttled per session
+ * (a stranger's failed sign-ins do not hold the owner back) and reported as a sign-in attempt of
+ * the account (a wrong one counts as a failed sign-in, docs/contract.md section 8), and a wrong
+ * one answers no earlier than the sign-in failure floor.
  * @throws InvalidRequest (400) with `errors[field]` for a wrong password; Throttled (429).
  */
 export async function confirmPassword(
@@ -38,7 +44,7 @@ export async function confirmPassword(
   const { user } = input.session;
   try {
     await checkPasswordThrottle(db, config, {
-      userId: user.id,
+      sid: input.session.sid,
       address: input.client.address,
       now: input.now,
     });
@@ -64,28 +70,21 @@ export async function confirmPassword(
       username: user.username,
       reason: 'bad_password',
     });
+    await recordPasswordFailure(db, config, { userId: user.id, now: input.now });
     await waitOutFailure(started);
     const message = isUsablePassword(user.password)
       ? 'The password is not correct.'
       : 'This account has no password. Set one with a password reset first.';
     throw new InvalidRequest('The password is not correct.', { [input.field]: [message] });
   }
-  await clearPasswordFailures(db, config, user.id);
+  await clearPasswordFailures(db, config, input.session.sid);
 }
-
-/**
- * The `amr` values that prove the session's sign-in checked a credential (RFC 8176: a password, a
- * one-time code, a hardware key, the identity provider). A session opened by a mailed link
- * (`email`) proves only access to the mailbox, which is what a thief of the mailbox has too: it
- * does not count as a recent sign-in.
- */
-const CREDENTIAL_AMR: ReadonlySet<string> = new Set(['pwd', 'otp', 'hwk', 'fed']);
 
 /**
  * Confirms a sensitive action (an e-mail change, a deletion): with the password when one is
  * given, otherwise by a sign-in or re-authentication of this session within `reauthMaxAge`
  * (docs/contract.md section 9: "a sign-in that recent counts"), the only way for a user without a
- * password. Only a sign-in that checked a credential counts (its `amr`, {@link CREDENTIAL_AMR}).
+ * password. Only a sign-in that checked a credential counts (its `amr`, {@link provesCredential}).
  * @throws InvalidRequest (400, `errors.password`) when neither holds; Throttled (429).
  */
 export async function confirmSensitiveAction(
@@ -97,7 +96,7 @@ export async function confirmSensitiveAction(
     return;
   }
   const age = (input.now.getTime() - input.session.authTime.getTime()) / 1000;
-  const credential = input.session.amr.some((method) => CREDENTIAL_AMR.has(method));
+  const credential = provesCredential(input.session.amr);
   if (credential && age <= ctx.config.reauthMaxAgeSeconds) return;
   const minutes = Math.max(1, Math.round(ctx.config.reauthMaxAgeSeconds / 60));
   throw new InvalidRequest('Confirm it is you.', {

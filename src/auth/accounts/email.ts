@@ -116,7 +116,12 @@ export async function verifyEmail(
   now = new Date(),
   { browserRefreshToken }: { browserRefreshToken?: string | null } = {},
 ): Promise<LinkOutcome> {
-  await checkAccountRequestThrottle(ctx.db, ctx.config, client.address, now);
+  await checkAccountRequestThrottle(
+    ctx.db,
+    ctx.config,
+    { kind: 'link', address: client.address },
+    now,
+  );
   const { user, kind } = await spendLink(ctx, token, now);
   await emitAuthEvent(ctx.config, {
     type: kind === 'verify_email' ? 'email.verified' : 'email.changed',
@@ -180,7 +185,7 @@ export async function resendVerification(
   now = new Date(),
 ): Promise<Outbox> {
   const { config, db } = ctx;
-  await checkAccountRequestThrottle(db, config, client.address, now);
+  await checkAccountRequestThrottle(db, config, { kind: 'mail', address: client.address }, now);
   const canonical = requireAddress(email, 'email');
   const waiting = (await findUsersByAddress(db, canonical)).filter(
     (user) => user.isActive && !user.emailVerified,

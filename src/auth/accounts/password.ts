@@ -1,12 +1,6 @@
 import { reissueSessionToken } from '@/db/queries/accounts';
-import {
-  deleteMailTokens,
-  findLiveMailToken,
-  findUsersByAddress,
-  spendMailToken,
-} from '@/db/queries/mail-tokens';
-import { revokeUserSessions } from '@/db/queries/sessions';
-import { findUserById, updateUser } from '@/db/queries/users';
+import { findLiveMailToken, findUsersByAddress, spendMailToken } from '@/db/queries/mail-tokens';
+import { findUserById } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { passwordResetMail } from '@/mail';
 import type { AuthContext } from '../context';
@@ -21,6 +15,7 @@ import { newJti } from '../tokens/sign';
 import { checkAccountRequestThrottle } from '../throttle/accounts';
 import type { AccessTokenClaims } from '../tokens/types';
 import { confirmPassword, requireLiveSession } from './confirm';
+import { replacePassword } from './credentials';
 import { requireAddress } from './email';
 import { PAGES, linkMail, type OutgoingMail, type Outbox } from './mail';
 import { hashMailToken } from './tokens';
@@ -62,7 +57,7 @@ export async function requestPasswordReset(
 ): Promise<Outbox> {
   const { config, db } = ctx;
   if (!config.passwordReset) throw new NotFound();
-  await checkAccountRequestThrottle(db, config, client.address, now);
+  await checkAccountRequestThrottle(db, config, { kind: 'mail', address: client.address }, now);
   const canonical = requireAddress(email, 'email');
   const accounts = (await findUsersByAddress(db, canonical)).filter((user) => user.isActive);
   if (accounts.length === 0)
@@ -124,7 +119,7 @@ export async function confirmPasswordReset(
 ): Promise<void> {
   const { config, db } = ctx;
   if (!config.passwordReset) throw new NotFound();
-  await checkAccountRequestThrottle(db, config, client.address, now);
+  await checkAccountRequestThrottle(db, config, { kind: 'link', address: client.address }, now);
   const tokenHash = hashMailToken(input.token);
   const purposes = ['reset_password'] as const;
   const found = await findLiveMailToken(db, { tokenHash, purposes, now });
@@ -140,14 +135,13 @@ export async function confirmPasswordReset(
     const sameAddress =
       canonicalEmail(current.email) !== null &&
       canonicalEmail(current.email) === canonicalEmail(used.email);
-    await updateUser(tx, current.id, {
+    // Every other link, session and pending second step dies with the old password.
+    const { revoked } = await replacePassword(tx, {
+      userId: current.id,
       password,
-      ...(sameAddress ? { emailVerified: true } : {}),
+      also: sameAddress ? { emailVerified: true } : {},
     });
-    // Every other link dies with the old password: an e-mail change link that a thief with a
-    // stolen session asked for would otherwise still take the account after the owner's reset.
-    await deleteMailTokens(tx, current.id);
-    return revokeUserSessions(tx, current.id);
+    return revoked;
   });
   await emitAuthEvent(config, {
     type: 'password.reset',
@@ -187,11 +181,12 @@ export async function changePassword(
   const password = await hashPassword(input.newPassword);
   const refreshExpires = new Date(now.getTime() + config.refreshTokenLifetimeSeconds * 1000);
   const result = await db.transaction(async (tx) => {
-    const updated = await updateUser(tx, user.id, { password });
-    const revoked = await revokeUserSessions(tx, user.id, session.sid);
-    // Every pending link (reset, verification, e-mail change) dies with the old password: one a
-    // thief with a stolen session asked for must not outlive the owner taking the account back.
-    await deleteMailTokens(tx, user.id);
+    // Every other session, pending link and pending second step dies with the old password.
+    const { updated, revoked } = await replacePassword(tx, {
+      userId: user.id,
+      password,
+      keepSid: session.sid,
+    });
     const successor = await reissueSessionToken(tx, {
       sid: session.sid,
       userId: user.id,

@@ -146,7 +146,7 @@ export async function signUp(
 ): Promise<SignUpResult> {
   const { config, db } = ctx;
   if (!config.signUp) throw new NotFound();
-  await checkAccountRequestThrottle(db, config, client.address, now);
+  await checkAccountRequestThrottle(db, config, { kind: 'sign_up', address: client.address }, now);
   const { username, canonical } = await validate(ctx, input);
   const password = await hashPassword(input.password);
   const verify = config.requireEmailVerification;
@@ -160,7 +160,7 @@ export async function signUp(
   });
   // A taken address wrote nothing: it answers no sooner than writing an account takes.
   if ('created' in outcome) recordAccountCreation(performance.now() - started);
-  else if (verify) await waitLikeAccountCreation(started);
+  else if (verify) await waitLikeAccountCreation(db, started);
 
   if (!verify) {
     if ('existing' in outcome)

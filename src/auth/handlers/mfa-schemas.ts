@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordText } from '../passwords/text';
+import { storableText } from '../identity/text';
 
 // The request bodies of the second-factor and passkey endpoints (docs/contract.md section 9);
 // schemas.ts has the others. Codes and tokens are never stored or looked up as sent: a malformed
@@ -47,12 +48,10 @@ export const mfaVerifyBody = z.looseObject({
 /** Passkey registration: the browser's response, and a name for the list. */
 export const passkeyRegisterBody = z.looseObject({
   response: webauthnResponse,
-  name: z
-    .string({ error: 'name must be a string' })
-    .max(100, 'name may have at most 100 characters')
-    .regex(/^[^\p{Cc}]*$/u, 'name contains control characters')
-    .refine((value) => value.isWellFormed(), 'name is not well-formed text')
-    .optional(),
+  name: storableText(
+    z.string({ error: 'name must be a string' }).max(100, 'name may have at most 100 characters'),
+    'name',
+  ).optional(),
 });
 
 /** Passkey deletion: which one, and the password unless the session is recent. */

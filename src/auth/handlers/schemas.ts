@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordText } from '../passwords/text';
+import { storableText } from '../identity/text';
 
 /** The CSRF token as refresh and log-off accept it in the body (it may come in X-CSRF-Token instead). */
 export const csrfBody = z.looseObject({
@@ -45,21 +46,18 @@ export const emptyBody = z.looseObject({});
 // they are well-formed text without control characters; passwords are checked by the password
 // rules, which say what is wrong in words (the body limit bounds their length before that).
 
-const wellFormed = (field: string, max: number) =>
-  text(field, max)
-    .regex(/^[^\p{Cc}]+$/u, `${field} contains control characters`)
-    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`);
+const wellFormed = (field: string, max: number) => storableText(text(field, max), field);
 
 const address = (field: string) =>
   wellFormed(field, 254).pipe(z.email({ error: 'Enter a valid e-mail address.' }));
 
 const name = (field: string) =>
-  z
-    .string({ error: `${field} must be a string` })
-    .max(150, `${field} may have at most 150 characters`)
-    .regex(/^[^\p{Cc}]*$/u, `${field} contains control characters`)
-    .refine((value) => value.isWellFormed(), `${field} is not well-formed text`)
-    .optional();
+  storableText(
+    z
+      .string({ error: `${field} must be a string` })
+      .max(150, `${field} may have at most 150 characters`),
+    field,
+  ).optional();
 
 const secret = (field: string) =>
   z.string({ error: `${field} must be a string` }).min(1, `${field} may not be blank`);

@@ -33,6 +33,22 @@ export function isMultiFactor(amr: readonly string[]): boolean {
   return amr.includes('mfa') || (amr.includes('hwk') && amr.includes('user'));
 }
 
+/**
+ * The `amr` values that prove a sign-in checked a credential (RFC 8176: a password, a one-time
+ * code, a hardware key, the identity provider). A session opened by a mailed link (`email`)
+ * proves only access to the mailbox, which is what a thief of the mailbox has too.
+ */
+const CREDENTIAL_AMR: ReadonlySet<string> = new Set(['pwd', 'otp', 'hwk', 'fed']);
+
+/**
+ * Whether a session's sign-in (or re-authentication) checked a credential, so that its
+ * `auth_time` counts as a recent sign-in for step-up: the API's sensitive actions and the server
+ * helpers' `maxAge` both ask this.
+ */
+export function provesCredential(amr: readonly string[]): boolean {
+  return amr.some((method) => CREDENTIAL_AMR.has(method));
+}
+
 /** Something the user knows (or an IdP vouches for), and something the user has. */
 const KNOWLEDGE = ['pwd', 'fed'];
 const POSSESSION = ['otp', 'hwk'];

@@ -6,7 +6,11 @@ import type { AuthConfig } from '../config/types';
 import type { AuthContext } from '../context';
 import { InvalidRequest, Throttled } from '../errors';
 import { emitAuthEvent } from '../events';
-import { checkPasswordThrottle, clearPasswordFailures } from '../throttle/accounts';
+import {
+  checkPasswordThrottle,
+  clearPasswordFailures,
+  recordPasswordFailure,
+} from '../throttle/accounts';
 import { totpSecretBox, type SecretBox } from './secret-box';
 import { checkTotp } from './totp';
 
@@ -75,11 +79,7 @@ export async function confirmCode(
   const { config, db } = ctx;
   const { session, client, now } = input;
   try {
-    await checkPasswordThrottle(db, config, {
-      userId: session.user.id,
-      address: client.address,
-      now,
-    });
+    await checkPasswordThrottle(db, config, { sid: session.sid, address: client.address, now });
   } catch (error) {
     if (error instanceof Throttled)
       await emitAuthEvent(config, {
@@ -99,11 +99,12 @@ export async function confirmCode(
       address: client.address,
       reason: `bad_code:${input.purpose}`,
     });
+    await recordPasswordFailure(db, config, { userId: session.user.id, now });
     throw new InvalidRequest('The code is not correct.', {
       code: [
         'That code is not correct, or it was used already. Enter the current code from your authenticator app.',
       ],
     });
   }
-  await clearPasswordFailures(db, config, session.user.id);
+  await clearPasswordFailures(db, config, session.sid);
 }

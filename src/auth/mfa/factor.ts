@@ -108,7 +108,13 @@ export async function confirmTotp(
     const step = matchTotpCode(ctx.config, factor, input.code, now);
     return (
       step !== null &&
-      confirmTotpFactor(ctx.db, { userId: user.id, step, now, codeHashes: recovery.hashes })
+      confirmTotpFactor(ctx.db, {
+        userId: user.id,
+        secretEnc: factor.secretEnc,
+        step,
+        now,
+        codeHashes: recovery.hashes,
+      })
     );
   });
   await emitAuthEvent(ctx.config, {

@@ -12,6 +12,7 @@ import { CHALLENGE_LIFETIME_SECONDS, hashChallenge } from '../mfa/codes';
 import type { IssuedTokens } from '../sessions/issue';
 import { refuseUnprovenAddress } from '../services/sign-in';
 import { openSession } from '../sessions/open';
+import { checkAnonymousCeiling } from '../throttle/accounts';
 import { count } from '../throttle/sign-in';
 import { requireRelyingParty } from './relying-party';
 import {
@@ -29,13 +30,16 @@ import {
  * rule, when the options are asked for: every sign-in needs fresh options (each challenge works
  * once), so this bounds the sign-ins and the challenge rows a client can make. There is no
  * account to count against before the response is checked, and a signature cannot be guessed.
+ * Without a client address, the options of all clients count against a ceiling of their own
+ * (checkAnonymousCeiling), so the challenge rows cannot grow without bound.
  * @throws Throttled (429).
  */
 async function countAddress(ctx: AuthContext, client: ClientInfo, now: Date): Promise<void> {
   const { throttle } = ctx.config;
-  if (!throttle || !client.address) return;
+  if (!throttle) return;
   try {
-    await count(ctx.db, 'address', client.address, throttle.address, now);
+    if (client.address) await count(ctx.db, 'address', client.address, throttle.address, now);
+    else await checkAnonymousCeiling(ctx.db, ctx.config, 'passkey-options', now);
   } catch (error) {
     if (error instanceof Throttled)
       await emitAuthEvent(ctx.config, {

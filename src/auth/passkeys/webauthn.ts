@@ -126,6 +126,26 @@ export type RegistrationResult =
   | { ok: false; reason: string };
 
 /**
+ * The transports WebAuthn Level 3 names (AuthenticatorTransportFuture); a registration response
+ * may carry anything, and what it carries is stored (a `text[]`), so only these are kept.
+ */
+const TRANSPORTS: ReadonlySet<string> = new Set([
+  'ble',
+  'cable',
+  'hybrid',
+  'internal',
+  'nfc',
+  'smart-card',
+  'usb',
+]);
+
+/** The known transports of a registration response, each once, in its order; unknown ones dropped. */
+export function knownTransports(transports: unknown): string[] {
+  if (!Array.isArray(transports)) return [];
+  return [...new Set(transports.filter((t): t is string => TRANSPORTS.has(t as string)))];
+}
+
+/**
  * Checks the browser's answer to `registrationOptions`. `response` is the request body as
  * received (anything); a response that does not verify is `{ ok: false, reason }` (the reason is
  * for the log, not for the client), never an exception.
@@ -158,9 +178,7 @@ export async function verifyRegistration({
         id: credential.id,
         publicKey: credential.publicKey,
         counter: credential.counter,
-        transports: Array.isArray(transports)
-          ? transports.filter((t): t is string => typeof t === 'string')
-          : [],
+        transports: knownTransports(transports),
         deviceType: credentialDeviceType,
         backedUp: credentialBackedUp,
         aaguid,

@@ -2,7 +2,7 @@ import { findLiveSession } from '@/db/queries/current-user';
 import type { ClaimValue } from '../config/types';
 import { parseDurationSeconds, type Duration } from '../config/durations';
 import type { AuthContext } from '../context';
-import { isMultiFactor } from '../mfa/amr';
+import { isMultiFactor, provesCredential } from '../mfa/amr';
 import { buildCustomClaims } from '../tokens/claims';
 
 /** The claims every signed-in identity has, named as in access tokens (docs/contract.md section 4). */
@@ -96,8 +96,12 @@ export function checkIdentity<User extends { claims: SessionClaims }>(
   if (check.maxAge !== undefined) {
     const maxAge = parseDurationSeconds(check.maxAge);
     if (maxAge === null) throw new TypeError(`maxAge must be a duration (got ${check.maxAge})`);
-    // auth_time is whole seconds: compare whole seconds.
-    if (Math.floor(now.getTime() / 1000) - user.claims.auth_time > maxAge)
+    // auth_time is whole seconds: compare whole seconds. A session opened by a mailed link
+    // proves no credential, so its auth_time is no recent sign-in (as for the API's step-up).
+    if (
+      Math.floor(now.getTime() / 1000) - user.claims.auth_time > maxAge ||
+      !provesCredential(user.claims.amr)
+    )
       return 'step_up_required';
   }
   if (check.mfa && !isMultiFactor(user.claims.amr)) return 'step_up_required';

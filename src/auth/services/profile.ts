@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { updateUser } from '@/db/queries/users';
 import type { AuthContext } from '../context';
+import { storableText } from '../identity/text';
 import { inDjangoNames, inRowNames, type DjangoNameOf } from '../config/user-fields';
 
-const name = z.string().trim().max(150, 'at most 150 characters');
+// Storable text, as the API's name rules (a NUL would otherwise throw out of the Server Action).
+const name = storableText(z.string().trim().max(150, 'at most 150 characters'), 'The name');
 
 /**
  * The profile fields a signed-in user may change: the first and last name (150 at most), under

@@ -20,6 +20,7 @@ import { hashPassword } from '../passwords';
 import { inDjangoNames, inRowNames } from '../config/user-fields';
 import { UserCommandError } from '../errors';
 import { passwordText } from '../passwords/text';
+import { endAccountAccess, replacePassword } from '../accounts/credentials';
 
 /** Django's UnicodeUsernameValidator: letters, digits and @/./+/-/_ only, at most 150. */
 export const usernameSchema = z
@@ -97,8 +98,11 @@ export async function createUser(
 }
 
 /**
- * Sets a new password and revokes all the user's sessions (docs/contract.md section 2: a new password
- * revokes every other session; the CLI has no session of its own).
+ * Sets a new password and, in the same transaction, ends everything the old one gave out: all the
+ * user's sessions (docs/contract.md section 2: a new password revokes every other session; the
+ * CLI has no session of its own), every pending mailed link and every pending second step, as a
+ * password change or reset does (replacePassword): an operator taking an account back for its
+ * owner must not leave a thief's e-mail change link working.
  */
 export async function setUserPassword(
   db: Database,
@@ -106,8 +110,11 @@ export async function setUserPassword(
   password: string,
 ): Promise<{ revokedSessions: number }> {
   const user = await requireUser(db, username);
-  await updateUser(db, user.id, { password: await hashPassword(parse(passwordSchema, password)) });
-  return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
+  const hash = await hashPassword(parse(passwordSchema, password));
+  const { revoked } = await db.transaction((tx) =>
+    replacePassword(tx, { userId: user.id, password: hash }),
+  );
+  return { revokedSessions: revoked.length };
 }
 
 /**
@@ -125,14 +132,20 @@ export async function markEmailVerified(
   return { email: user.email, alreadyVerified: user.emailVerified };
 }
 
-/** Deactivates a user and revokes all their sessions. */
+/**
+ * Deactivates a user and, in the same transaction, revokes all their sessions and drops their
+ * pending mailed links and second steps (endAccountAccess).
+ */
 export async function deactivateUser(
   db: Database,
   username: string,
 ): Promise<{ revokedSessions: number }> {
   const user = await requireUser(db, username);
-  await updateUser(db, user.id, { isActive: false });
-  return { revokedSessions: (await revokeUserSessions(db, user.id)).length };
+  const revoked = await db.transaction(async (tx) => {
+    await updateUser(tx, user.id, { isActive: false });
+    return endAccountAccess(tx, user.id);
+  });
+  return { revokedSessions: revoked.length };
 }
 
 /**

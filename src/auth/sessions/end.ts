@@ -1,4 +1,5 @@
-import { revokeSession, revokeUserSessions, sessionBelongsTo } from '@/db/queries/sessions';
+import { revokeSession, sessionBelongsTo } from '@/db/queries/sessions';
+import { endAccountAccess } from '../accounts/credentials';
 import type { ClientInfo } from '../client-info';
 import type { AuthContext } from '../context';
 import { NotFound } from '../errors';
@@ -34,13 +35,20 @@ export async function logoff(
   });
 }
 
-/** Revokes every session of a user (`/auth/logoff-all/`). */
+/**
+ * Revokes every session of a user (`/auth/logoff-all/`), and, in the same transaction, drops the
+ * pending e-mail change links and second steps (endAccountAccess): "sign out everywhere" after a
+ * theft must not leave the thief's change link (mailed to the thief's address) or an `mfa_token`
+ * working. Verification and reset links went to the user's own address and stay.
+ */
 export async function logoffAll(
   ctx: AuthContext,
   userId: number,
   client: ClientInfo,
 ): Promise<number> {
-  const revoked = await revokeUserSessions(ctx.db, userId);
+  const revoked = await ctx.db.transaction((tx) =>
+    endAccountAccess(tx, userId, { links: ['change_email'] }),
+  );
   await emitAuthEvent(ctx.config, {
     type: 'logoff_all',
     userId,

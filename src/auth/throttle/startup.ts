@@ -29,7 +29,7 @@ export function startSignInDefences(config: AuthConfig, db: Database): void {
     log(
       config,
       'warn',
-      'per-address sign-in limits are off: AUTH_CLIENT_ADDRESS_HEADER is not set, so only the per-username and global limits apply; set it to the header your proxy writes (see docs/security.md)',
+      'per-address sign-in limits are off: AUTH_CLIENT_ADDRESS_HEADER is not set, so only the per-username and global limits apply (the account endpoints: sign-ups in the global window, mail per recipient; passkey options under a ceiling); set it to the header your proxy writes (see docs/security.md)',
     );
   }
   void learnHashCosts(db).catch((error: unknown) =>

@@ -139,3 +139,20 @@ export async function consumeClaimedChallenge(
     .returning({ id: authChallenges.id });
   return rows.length > 0;
 }
+
+/**
+ * Deletes a user's unused `mfa` challenges (the `mfa_token`s between a right password and its
+ * second step): a new password, a log-off everywhere or an account taken back must not leave a
+ * half-finished sign-in that still opens a session afterwards.
+ */
+export async function deletePendingSecondSteps(db: Executor, userId: number): Promise<void> {
+  await db
+    .delete(authChallenges)
+    .where(
+      and(
+        eq(authChallenges.userId, userId),
+        eq(authChallenges.purpose, 'mfa'),
+        isNull(authChallenges.usedAt),
+      ),
+    );
+}

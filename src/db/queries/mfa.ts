@@ -50,12 +50,21 @@ const unusedStep = (step: number) =>
 
 /**
  * Turns a pending factor on with the code of `step` (which is then used) and gives the user a
- * fresh set of recovery codes, in one transaction.
- * @returns false when there was no pending factor or the step was used meanwhile (nothing changed).
+ * fresh set of recovery codes, in one transaction, only while the pending secret is still
+ * `secretEnc`, the one the code was matched against: a setup restarted meanwhile (another tab)
+ * replaced it, and turning that one on would leave the user with an app that makes wrong codes.
+ * @returns false when there was no pending factor, it was replaced, or the step was used
+ * meanwhile (nothing changed).
  */
 export async function confirmTotpFactor(
   db: Database,
-  input: { userId: number; step: number; now: Date; codeHashes: readonly string[] },
+  input: {
+    userId: number;
+    secretEnc: string;
+    step: number;
+    now: Date;
+    codeHashes: readonly string[];
+  },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const confirmed = await tx
@@ -64,6 +73,7 @@ export async function confirmTotpFactor(
       .where(
         and(
           eq(totpFactors.userId, input.userId),
+          eq(totpFactors.secretEnc, input.secretEnc),
           isNull(totpFactors.confirmedAt),
           unusedStep(input.step),
         ),
