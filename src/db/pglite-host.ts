@@ -1,0 +1,473 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { QueryOptions } from '@electric-sql/pglite';
+import { log, UNCONFIGURED } from '@/log';
+import { acquirePgliteLock } from './pglite-lock';
+import {
+  reviveError,
+  type StatementRequest,
+  type StatementResult,
+  type WorkerReply,
+  type WorkerRequest,
+  type WorkerStart,
+} from './pglite-protocol';
+
+/**
+ * The embedded database (PGlite) in a worker thread, as the server's side sees it: a client with
+ * PGlite's `query()` and `transaction()`, which Drizzle's PGlite driver and the kit's prepared
+ * runner use as they would use PGlite itself. PGlite is WebAssembly that runs each statement to
+ * the end on the thread that calls it: in the server's main thread, every statement held the
+ * event loop for 1.6 to 2.7 ms. In the worker the main thread only posts the statement and reads
+ * the rows.
+ *
+ * What the host keeps, that PGlite in the thread gave for free or a server database gives:
+ * - One process: the kit's lock on the data directory is taken here, in the main thread, and
+ *   held across restarts of the worker.
+ * - Transactions: PGlite is one connection, so while a transaction is open the statements of
+ *   everyone else wait here (not in the worker), and the worker runs the transaction's
+ *   statements in order.
+ * - Deadlines (DATABASE_TIMEOUT): every statement gets its answer, or a 503-class error, within
+ *   the timeout + 1 s, counted from the call (as node-postgres's `query_timeout`). PGlite cannot
+ *   cancel a statement (it has no statement_timeout): when the worker answered nothing at all for
+ *   that long, it is stuck in one statement, and it is stopped and started again.
+ * - A transaction left idle (its caller stalled between statements) for longer than the timeout
+ *   is rolled back and gives up the database, as `idle_in_transaction_session_timeout` ends a
+ *   PostgreSQL session, and its later statements fail (as `watchCheckout()` in client.ts does
+ *   for a pool's connection).
+ * - A crashed worker: the statements it held fail at once with a connection error (503), and the
+ *   next statement starts a new worker on the same directory (PostgreSQL's recovery replays the
+ *   WAL, as after a killed process). A worker that cannot start again is retried at most once a
+ *   second; meanwhile statements fail at once.
+ */
+
+/** The query options Drizzle's PGlite driver passes (rowMode, and parsers that keep text). */
+type HostQueryOptions = Pick<QueryOptions, 'rowMode' | 'parsers' | 'paramTypes'> &
+  Partial<Record<Exclude<keyof QueryOptions, 'rowMode' | 'parsers' | 'paramTypes'>, never>>;
+
+/** What Drizzle's PGlite driver and the prepared runner call on a client, or on a transaction. */
+export interface PgliteLikeClient {
+  query<T = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+    options?: HostQueryOptions,
+  ): Promise<StatementResult & { rows: T[] }>;
+}
+
+export interface PgliteHostClient extends PgliteLikeClient {
+  transaction<T>(fn: (tx: PgliteLikeClient) => Promise<T>): Promise<T>;
+}
+
+/** The shortest pause between two attempts to start a worker that failed to start. */
+const RESTART_BACKOFF_MS = 1_000;
+
+/**
+ * Errors that mean the embedded database could not answer: each message matches
+ * isConnectionError() (src/db/errors.ts), so a request meeting one is a 503 with Retry-After.
+ */
+function unavailable(message: string, code?: string, cause?: unknown): Error {
+  const error = new Error(message, cause === undefined ? undefined : { cause });
+  error.name = 'PgliteUnavailableError';
+  return code ? Object.assign(error, { code }) : error;
+}
+
+interface Pending {
+  id: number;
+  resolve(result: StatementResult): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  /** When it was posted to the worker (performance.now()); 0 while it waits here. */
+  sentAt: number;
+  /** The worker it was posted to (its generation). */
+  generation: number;
+  /** Called when the deadline passes (a transaction's statement breaks the transaction). */
+  onExpire?: () => void;
+}
+
+/** An open transaction: it holds the database until it ends or breaks. */
+interface HostTransaction {
+  /** The worker its BEGIN ran on: its statements never run on another one. */
+  generation: number;
+  /** Why it cannot go on (a deadline, idleness, the worker's crash); set once. */
+  broken?: Error;
+  idle?: ReturnType<typeof setTimeout>;
+  /** Its statements posted and not answered yet: it is idle only at 0. */
+  active: number;
+  ended: Promise<void>;
+  end(): void;
+}
+
+export class PgliteHost implements PgliteHostClient {
+  readonly #dataDir: string;
+  readonly #timeoutMs: number;
+  readonly #releaseLock: () => void;
+  #worker: Worker | undefined;
+  #starting: Promise<Worker> | undefined;
+  #generation = 0;
+  #lastStartFailure: { error: Error; at: number } | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  /** Requests posted to the current worker and not answered yet (the worker is ref'd while > 0). */
+  #outstanding = 0;
+  #lastReplyAt = 0;
+  #tx: HostTransaction | undefined;
+  #closing: Promise<void> | undefined;
+
+  private constructor(dataDir: string, timeoutMs: number, releaseLock: () => void) {
+    this.#dataDir = dataDir;
+    this.#timeoutMs = timeoutMs;
+    this.#releaseLock = releaseLock;
+  }
+
+  /**
+   * Takes the directory's lock and starts the worker on it.
+   * @throws DatabaseLockedError when another process holds the directory.
+   * @throws PgliteOpenError when PGlite cannot open it.
+   */
+  static async open(dataDir: string, timeoutMs: number): Promise<PgliteHost> {
+    const inMemory = dataDir.startsWith('memory://');
+    if (!inMemory) mkdirSync(dirname(dataDir), { recursive: true });
+    const release = inMemory ? () => {} : acquirePgliteLock(dataDir);
+    const host = new PgliteHost(dataDir, timeoutMs, release);
+    try {
+      host.#starting = host.#spawn();
+      await host.#starting;
+      return host;
+    } catch (error) {
+      host.#starting = undefined;
+      release();
+      throw error;
+    }
+  }
+
+  /** How long a statement may take from the call to its answer: the timeout + 1 s. */
+  get #deadlineMs(): number {
+    return this.#timeoutMs + 1_000;
+  }
+
+  query<T = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+    options?: HostQueryOptions,
+  ): Promise<StatementResult & { rows: T[] }> {
+    try {
+      return this.#request(statement(text, params, options)) as Promise<
+        StatementResult & { rows: T[] }
+      >;
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction: BEGIN, its statements, then COMMIT, or ROLLBACK when it throws.
+   * Everyone else's statements wait until it ends (PGlite is one connection).
+   */
+  async transaction<T>(fn: (tx: PgliteLikeClient) => Promise<T>): Promise<T> {
+    while (this.#tx) await this.#tx.ended;
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const tx: HostTransaction = { generation: -1, active: 0, ended, end };
+    this.#tx = tx;
+    const client: PgliteLikeClient = {
+      query: (text, params = [], options) =>
+        this.#transactionStatement(tx, statement(text, params, options)) as never,
+    };
+    try {
+      await this.#transactionStatement(tx, statement('begin', []));
+      let result: T;
+      try {
+        result = await fn(client);
+      } catch (error) {
+        if (!tx.broken) await this.#transactionStatement(tx, statement('rollback', [])).catch(() => {});
+        throw error;
+      }
+      if (tx.broken) throw tx.broken; // fn caught the error of a statement and carried on
+      await this.#transactionStatement(tx, statement('commit', []));
+      return result;
+    } finally {
+      this.#endTransaction(tx);
+    }
+  }
+
+  /** Closes PGlite (after the statements already sent), stops the worker, gives up the lock. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#shutdown());
+  }
+
+  /** A transaction's statement: it goes on the worker of its BEGIN, and keeps the tx alive. */
+  #transactionStatement(tx: HostTransaction, body: Omit<StatementRequest, 'id'>) {
+    if (tx.broken) return Promise.reject(tx.broken);
+    clearTimeout(tx.idle);
+    tx.active++;
+    const settled = () => {
+      if (--tx.active > 0 || this.#tx !== tx || tx.broken) return;
+      tx.idle = setTimeout(() => {
+        this.#breakTransaction(
+          tx,
+          unavailable(
+            `connection terminated: the transaction was idle for longer than DATABASE_TIMEOUT (${this.#timeoutMs / 1000} s) and was rolled back`,
+            '25P03',
+          ),
+        );
+      }, this.#timeoutMs);
+      tx.idle.unref?.();
+    };
+    const answer = this.#request(body, tx);
+    answer.then(settled, settled);
+    return answer;
+  }
+
+  /** Ends a transaction that cannot go on: ROLLBACK on its worker, and the database is free again. */
+  #breakTransaction(tx: HostTransaction, reason: Error) {
+    if (tx.broken) return;
+    tx.broken = reason;
+    // Posted before anyone waiting gets the database, so that nothing runs inside the old
+    // transaction; when its statement is stuck, the worker is restarted and takes it along.
+    if (this.#worker && tx.generation === this.#generation)
+      this.#post(this.#worker, { id: 0, ...statement('rollback', []) });
+    this.#endTransaction(tx);
+  }
+
+  #endTransaction(tx: HostTransaction) {
+    clearTimeout(tx.idle);
+    if (this.#tx !== tx) return;
+    this.#tx = undefined;
+    tx.end();
+  }
+
+  #request(body: Omit<StatementRequest, 'id'>, tx?: HostTransaction): Promise<StatementResult> {
+    if (this.#closing)
+      return Promise.reject(unavailable('connection ended: the embedded database was closed'));
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      const entry: Pending = {
+        id,
+        resolve,
+        reject,
+        sentAt: 0,
+        generation: -1,
+        timer: setTimeout(() => this.#expire(entry), this.#deadlineMs),
+      };
+      if (tx) entry.onExpire = () => this.#breakTransaction(tx, this.#deadlineError());
+      this.#pending.set(id, entry);
+      // The hot path: a running worker, no transaction in the way: posted synchronously.
+      if (this.#worker && (tx ? tx.generation === this.#generation : !this.#tx))
+        this.#send(this.#worker, entry, body, tx);
+      else void this.#dispatch(entry, body, tx);
+    });
+  }
+
+  /** Waits for the database (a transaction to end, a worker to start), then posts the request. */
+  async #dispatch(entry: Pending, body: Omit<StatementRequest, 'id'>, tx?: HostTransaction) {
+    try {
+      for (;;) {
+        if (!this.#pending.has(entry.id)) return; // its deadline passed meanwhile
+        if (tx?.broken) throw tx.broken;
+        if (!tx && this.#tx) {
+          await this.#tx.ended;
+          continue;
+        }
+        const worker = this.#worker ?? (await this.#running());
+        if (!tx && this.#tx) continue; // a transaction began while the worker started
+        if (tx && tx.generation !== -1 && tx.generation !== this.#generation)
+          throw (tx.broken ??= this.#crashError('the transaction was lost with it'));
+        if (this.#pending.has(entry.id)) this.#send(worker, entry, body, tx);
+        return;
+      }
+    } catch (error) {
+      this.#settle(entry.id, error as Error);
+    }
+  }
+
+  #send(worker: Worker, entry: Pending, body: Omit<StatementRequest, 'id'>, tx?: HostTransaction) {
+    if (tx && tx.generation === -1) tx.generation = this.#generation;
+    entry.sentAt = performance.now();
+    entry.generation = this.#generation;
+    this.#post(worker, { id: entry.id, ...body });
+  }
+
+  #post(worker: Worker, request: WorkerRequest) {
+    if (this.#outstanding++ === 0) worker.ref();
+    try {
+      worker.postMessage(request);
+    } catch (error) {
+      // A bound value that cannot be cloned (a function, a class instance with private state).
+      this.#outstanding--;
+      this.#settle(request.id, error as Error);
+    }
+  }
+
+  #settle(id: number, error: Error | null, result?: StatementResult) {
+    const entry = this.#pending.get(id);
+    if (!entry) return;
+    this.#pending.delete(id);
+    clearTimeout(entry.timer);
+    if (error) entry.reject(error);
+    else entry.resolve(result!);
+  }
+
+  #onReply(worker: Worker, reply: WorkerReply) {
+    if (worker !== this.#worker || !('id' in reply)) return;
+    this.#lastReplyAt = performance.now();
+    if (--this.#outstanding === 0) worker.unref();
+    if ('error' in reply) this.#settle(reply.id, reviveError(reply.error));
+    else this.#settle(reply.id, null, reply.result);
+  }
+
+  #deadlineError() {
+    return unavailable(
+      `query read timeout: the embedded database did not answer within DATABASE_TIMEOUT + 1 s (${this.#deadlineMs / 1000} s)`,
+    );
+  }
+
+  #crashError(detail: string) {
+    return unavailable(
+      `connection terminated: the embedded database's worker stopped (${detail}); the next statement starts it again`,
+      '57P02',
+    );
+  }
+
+  #expire(entry: Pending) {
+    if (!this.#pending.has(entry.id)) return;
+    this.#settle(entry.id, this.#deadlineError());
+    entry.onExpire?.();
+    // Nothing answered since this statement was posted: the worker is stuck in a statement
+    // (PGlite cannot cancel one). A worker that merely has a queue answers others meanwhile.
+    const stuck =
+      entry.sentAt > 0 &&
+      entry.generation === this.#generation &&
+      this.#lastReplyAt < entry.sentAt &&
+      this.#worker !== undefined;
+    if (stuck) this.#discardWorker(`a statement ran past DATABASE_TIMEOUT + 1 s`, true);
+  }
+
+  /**
+   * Forgets the current worker (stopping it when asked): what was posted to it fails now, and the
+   * next statement starts another.
+   */
+  #discardWorker(detail: string, stop: boolean) {
+    const worker = this.#worker;
+    if (!worker) return;
+    this.#worker = undefined;
+    this.#starting = undefined;
+    this.#outstanding = 0;
+    const generation = this.#generation;
+    log(UNCONFIGURED, 'warn', 'embedded database worker stopped; the next statement restarts it', {
+      reason: detail,
+    });
+    const error = this.#crashError(detail);
+    for (const entry of [...this.#pending.values()])
+      if (entry.sentAt > 0 && entry.generation === generation) this.#settle(entry.id, error);
+    const tx = this.#tx;
+    if (tx && tx.generation === generation) this.#breakTransaction(tx, error);
+    if (stop) void worker.terminate();
+  }
+
+  /** The running worker, started again when it stopped. */
+  #running(): Promise<Worker> {
+    if (this.#closing) return Promise.reject(unavailable('connection ended: the embedded database was closed'));
+    if (this.#worker) return Promise.resolve(this.#worker);
+    const failure = this.#lastStartFailure;
+    if (!this.#starting && failure && performance.now() - failure.at < RESTART_BACKOFF_MS)
+      return Promise.reject(failure.error);
+    this.#starting ??= this.#spawn().catch((error: unknown) => {
+      const wrapped = unavailable(
+        `connection refused: the embedded database could not be started again: ${(error as Error).message}`,
+        undefined,
+        error,
+      );
+      this.#starting = undefined;
+      this.#lastStartFailure = { error: wrapped, at: performance.now() };
+      throw wrapped;
+    });
+    return this.#starting;
+  }
+
+  /** Starts a worker on the directory; resolves once PGlite is open in it. */
+  #spawn(): Promise<Worker> {
+    return new Promise((resolve, reject) => {
+      const start: WorkerStart = { dataDir: this.#dataDir };
+      const worker = FROM_SOURCE
+        ? new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: start })
+        : new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: start });
+      const generation = ++this.#generation;
+      let ready = false;
+      let failure: Error | undefined;
+      worker.on('message', (reply: WorkerReply) => {
+        if (ready) return this.#onReply(worker, reply);
+        if ('failed' in reply) {
+          failure = reviveError(reply.failed);
+          void worker.terminate();
+        } else if ('ready' in reply) {
+          ready = true;
+          this.#worker = worker;
+          this.#lastStartFailure = undefined;
+          if (this.#outstanding === 0) worker.unref();
+          resolve(worker);
+        }
+      });
+      worker.on('error', (error) => {
+        failure ??= error;
+      });
+      worker.once('exit', (code) => {
+        if (!ready) {
+          reject(failure ?? new Error(`the embedded database's worker exited (code ${code}) while opening`));
+          return;
+        }
+        if (this.#worker === worker && generation === this.#generation && !this.#closing)
+          this.#discardWorker(failure ? `${failure.name}: ${failure.message}` : `exit code ${code}`, false);
+      });
+    });
+  }
+
+  async #shutdown() {
+    try {
+      const worker = this.#worker ?? (await this.#starting?.catch(() => undefined));
+      if (!worker) return;
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const id = this.#nextId++;
+      this.#post(worker, { id, close: true });
+      const grace = setTimeout(() => void worker.terminate(), Math.max(this.#deadlineMs, 5_000));
+      await exited;
+      clearTimeout(grace);
+    } finally {
+      this.#worker = undefined;
+      const closed = unavailable('connection ended: the embedded database was closed');
+      for (const entry of [...this.#pending.values()]) this.#settle(entry.id, closed);
+      if (this.#tx) this.#breakTransaction(this.#tx, closed);
+      this.#releaseLock();
+    }
+  }
+}
+
+/** The request for one statement, with Drizzle's text-keeping parsers as type numbers. */
+function statement(
+  text: string,
+  params: unknown[],
+  options?: HostQueryOptions,
+): Omit<StatementRequest, 'id'> {
+  const body: Omit<StatementRequest, 'id'> = { text, params };
+  if (!options) return body;
+  const { rowMode, parsers, paramTypes, ...rest } = options;
+  const unsupported = Object.keys(rest);
+  if (unsupported.length > 0)
+    throw new TypeError(`the embedded database's worker does not take ${unsupported.join(', ')}`);
+  if (rowMode) body.rowMode = rowMode;
+  if (parsers) body.textTypes = Object.keys(parsers).map(Number);
+  if (paramTypes) body.paramTypes = paramTypes;
+  return body;
+}
+
+/**
+ * Run from source (tsx, vitest) rather than from Next's build, the worker's module is TypeScript,
+ * which Node 20 does not run, and a worker does not inherit the loader hooks of `tsx` (nor those
+ * of vitest): the worker then starts with a line that registers tsx's loader and imports it, as
+ * the CLI itself runs under tsx (`tsx` resolved from the working directory, the project's root,
+ * as `drizzle/` is). In Next's build the bundler compiles pglite-worker.ts into a chunk of its
+ * own, found through `new URL(…, import.meta.url)`, and this module is JavaScript.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const SOURCE_BOOTSTRAP = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(
+  import.meta.url.replace(/pglite-host\.ts$/, 'pglite-worker.ts'),
+)}); })`;
