@@ -35,10 +35,11 @@ import {
  *   is rolled back and gives up the database, as `idle_in_transaction_session_timeout` ends a
  *   PostgreSQL session, and its later statements fail (as `watchCheckout()` in client.ts does
  *   for a pool's connection).
- * - A crashed worker: the statements it held fail at once with a connection error (503), and the
- *   next statement starts a new worker on the same directory (PostgreSQL's recovery replays the
- *   WAL, as after a killed process). A worker that cannot start again is retried at most once a
- *   second; meanwhile statements fail at once.
+ * - A crashed worker: the statements it held fail at once with a connection error (503), and a
+ *   new worker starts on the same directory at once (PostgreSQL's recovery replays the WAL, as
+ *   after a killed process); statements meanwhile wait for it, within their deadline. A worker
+ *   that cannot start again is retried by the next statement, at most once a second; meanwhile
+ *   statements fail at once.
  */
 
 /** The query options Drizzle's PGlite driver passes (rowMode, and parsers that keep text). */
@@ -179,7 +180,8 @@ export class PgliteHost implements PgliteHostClient {
       try {
         result = await fn(client);
       } catch (error) {
-        if (!tx.broken) await this.#transactionStatement(tx, statement('rollback', [])).catch(() => {});
+        if (!tx.broken)
+          await this.#transactionStatement(tx, statement('rollback', [])).catch(() => {});
         throw error;
       }
       if (tx.broken) throw tx.broken; // fn caught the error of a statement and carried on
@@ -188,6 +190,19 @@ export class PgliteHost implements PgliteHostClient {
     } finally {
       this.#endTransaction(tx);
     }
+  }
+
+  /**
+   * Stops the worker as a crash would (its thread is terminated mid-statement): what it held
+   * fails with a connection error, and the next statement starts another worker. The path a
+   * real crash takes; the tests of that path call it (through `db.$client`).
+   */
+  async stopWorker(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    await worker.terminate();
+    await exited;
   }
 
   /** Closes PGlite (after the statements already sent), stops the worker, gives up the lock. */
@@ -362,11 +377,14 @@ export class PgliteHost implements PgliteHostClient {
     const tx = this.#tx;
     if (tx && tx.generation === generation) this.#breakTransaction(tx, error);
     if (stop) void worker.terminate();
+    // Start the next worker now, so that it opens while nothing waits for it yet.
+    void this.#running().catch(() => {});
   }
 
   /** The running worker, started again when it stopped. */
   #running(): Promise<Worker> {
-    if (this.#closing) return Promise.reject(unavailable('connection ended: the embedded database was closed'));
+    if (this.#closing)
+      return Promise.reject(unavailable('connection ended: the embedded database was closed'));
     if (this.#worker) return Promise.resolve(this.#worker);
     const failure = this.#lastStartFailure;
     if (!this.#starting && failure && performance.now() - failure.at < RESTART_BACKOFF_MS)
@@ -412,11 +430,17 @@ export class PgliteHost implements PgliteHostClient {
       });
       worker.once('exit', (code) => {
         if (!ready) {
-          reject(failure ?? new Error(`the embedded database's worker exited (code ${code}) while opening`));
+          reject(
+            failure ??
+              new Error(`the embedded database's worker exited (code ${code}) while opening`),
+          );
           return;
         }
         if (this.#worker === worker && generation === this.#generation && !this.#closing)
-          this.#discardWorker(failure ? `${failure.name}: ${failure.message}` : `exit code ${code}`, false);
+          this.#discardWorker(
+            failure ? `${failure.name}: ${failure.message}` : `exit code ${code}`,
+            false,
+          );
       });
     });
   }
@@ -460,14 +484,15 @@ function statement(
 }
 
 /**
- * Run from source (tsx, vitest) rather than from Next's build, the worker's module is TypeScript,
- * which Node 20 does not run, and a worker does not inherit the loader hooks of `tsx` (nor those
- * of vitest): the worker then starts with a line that registers tsx's loader and imports it, as
- * the CLI itself runs under tsx (`tsx` resolved from the working directory, the project's root,
- * as `drizzle/` is). In Next's build the bundler compiles pglite-worker.ts into a chunk of its
- * own, found through `new URL(…, import.meta.url)`, and this module is JavaScript.
+ * Outside Next's server (the CLI under tsx, the test suites under vitest) the worker's module is
+ * TypeScript, which Node 20 does not run, and a worker inherits neither tsx's loader hooks nor
+ * vitest's: the worker then starts with a line that registers tsx's loader and imports the module
+ * (`tsx` resolved from the working directory, the project's root, as `drizzle/` is). Inside Next's
+ * server (NEXT_RUNTIME is set, in `next start` and `next dev` alike) the bundler has compiled
+ * pglite-worker.ts into a chunk of its own, which `new Worker(new URL(…))` loads. (The test is not
+ * on `import.meta.url`: Turbopack keeps the source's `.ts` name there.)
  */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const FROM_SOURCE = !process.env.NEXT_RUNTIME;
 const SOURCE_BOOTSTRAP = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(
   import.meta.url.replace(/pglite-host\.ts$/, 'pglite-worker.ts'),
 )}); })`;

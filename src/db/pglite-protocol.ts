@@ -54,7 +54,11 @@ export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
   const fields: SerializedError['fields'] = {};
   for (const [key, value] of Object.entries(error))
-    if (['string', 'number', 'boolean'].includes(typeof value) && key !== 'name' && key !== 'message')
+    if (
+      ['string', 'number', 'boolean'].includes(typeof value) &&
+      key !== 'name' &&
+      key !== 'message'
+    )
       fields[key] = value as string | number | boolean;
   return { name: error.name, message: error.message, fields };
 }

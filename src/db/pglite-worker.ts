@@ -30,7 +30,11 @@ async function run(pg: PGlite, request: StatementRequest): Promise<StatementResu
   if (request.textTypes) options.parsers = textParsers(request.textTypes);
   if (request.paramTypes) options.paramTypes = request.paramTypes;
   const { rows, affectedRows, fields } = await pg.query(request.text, request.params, options);
-  return { rows, affectedRows, fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })) };
+  return {
+    rows,
+    affectedRows,
+    fields: fields.map(({ name, dataTypeID }) => ({ name, dataTypeID })),
+  };
 }
 
 async function main() {
