@@ -27,10 +27,13 @@ import {
  * - Transactions: PGlite is one connection, so while a transaction is open the statements of
  *   everyone else wait here (not in the worker), and the worker runs the transaction's
  *   statements in order.
- * - Deadlines (DATABASE_TIMEOUT): every statement gets its answer, or a 503-class error, within
- *   the timeout + 1 s, counted from the call (as node-postgres's `query_timeout`). PGlite cannot
- *   cancel a statement (it has no statement_timeout): when the worker answered nothing at all for
- *   that long, it is stuck in one statement, and it is stopped and started again.
+ * - Deadlines (DATABASE_TIMEOUT): the statement the worker is running must answer within the
+ *   timeout + 1 s (as node-postgres's `query_timeout` bounds the wait for a reply). PGlite cannot
+ *   cancel a statement (it has no statement_timeout): past that, the worker is stuck in it, and it
+ *   is stopped (every statement it held fails with a connection error, a 503) and started again.
+ *   Statements queued behind others are not cut short while the worker makes progress: the worker
+ *   answers them in order, each within its own deadline. Waiting for a new worker to open is
+ *   bounded by the same deadline (as a pool bounds opening a connection).
  * - A transaction left idle (its caller stalled between statements) for longer than the timeout
  *   is rolled back and gives up the database, as `idle_in_transaction_session_timeout` ends a
  *   PostgreSQL session, and its later statements fail (as `watchCheckout()` in client.ts does
@@ -72,17 +75,10 @@ function unavailable(message: string, code?: string, cause?: unknown): Error {
   return code ? Object.assign(error, { code }) : error;
 }
 
-interface Pending {
-  id: number;
+/** A statement posted to the worker and not answered yet. */
+interface InFlight {
   resolve(result: StatementResult): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-  /** When it was posted to the worker (performance.now()); 0 while it waits here. */
-  sentAt: number;
-  /** The worker it was posted to (its generation). */
-  generation: number;
-  /** Called when the deadline passes (a transaction's statement breaks the transaction). */
-  onExpire?: () => void;
 }
 
 /** An open transaction: it holds the database until it ends or breaks. */
@@ -106,11 +102,14 @@ export class PgliteHost implements PgliteHostClient {
   #starting: Promise<Worker> | undefined;
   #generation = 0;
   #lastStartFailure: { error: Error; at: number } | undefined;
-  readonly #pending = new Map<number, Pending>();
+  /**
+   * The statements posted to the current worker, in the order it answers them: the first is the
+   * one it runs, since #headStartedAt. The worker is ref'd while there are any.
+   */
+  #inFlight = new Map<number, InFlight>();
+  #headStartedAt = 0;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
   #nextId = 1;
-  /** Requests posted to the current worker and not answered yet (the worker is ref'd while > 0). */
-  #outstanding = 0;
-  #lastReplyAt = 0;
   #tx: HostTransaction | undefined;
   #closing: Promise<void> | undefined;
 
@@ -240,7 +239,7 @@ export class PgliteHost implements PgliteHostClient {
     // Posted before anyone waiting gets the database, so that nothing runs inside the old
     // transaction; when its statement is stuck, the worker is restarted and takes it along.
     if (this.#worker && tx.generation === this.#generation)
-      this.#post(this.#worker, { id: 0, ...statement('rollback', []) });
+      this.#post(this.#worker, statement('rollback', []), { resolve() {}, reject() {} });
     this.#endTransaction(tx);
   }
 
@@ -252,82 +251,108 @@ export class PgliteHost implements PgliteHostClient {
   }
 
   #request(body: Omit<StatementRequest, 'id'>, tx?: HostTransaction): Promise<StatementResult> {
-    if (this.#closing)
-      return Promise.reject(unavailable('connection ended: the embedded database was closed'));
+    if (this.#closing) return Promise.reject(this.#closedError());
     return new Promise((resolve, reject) => {
-      const id = this.#nextId++;
-      const entry: Pending = {
-        id,
-        resolve,
-        reject,
-        sentAt: 0,
-        generation: -1,
-        timer: setTimeout(() => this.#expire(entry), this.#deadlineMs),
-      };
-      if (tx) entry.onExpire = () => this.#breakTransaction(tx, this.#deadlineError());
-      this.#pending.set(id, entry);
+      const reply: InFlight = { resolve, reject };
       // The hot path: a running worker, no transaction in the way: posted synchronously.
       if (this.#worker && (tx ? tx.generation === this.#generation : !this.#tx))
-        this.#send(this.#worker, entry, body, tx);
-      else void this.#dispatch(entry, body, tx);
+        this.#post(this.#worker, body, reply);
+      else void this.#dispatch(body, reply, tx);
     });
   }
 
   /** Waits for the database (a transaction to end, a worker to start), then posts the request. */
-  async #dispatch(entry: Pending, body: Omit<StatementRequest, 'id'>, tx?: HostTransaction) {
+  async #dispatch(body: Omit<StatementRequest, 'id'>, reply: InFlight, tx?: HostTransaction) {
     try {
       for (;;) {
-        if (!this.#pending.has(entry.id)) return; // its deadline passed meanwhile
+        if (this.#closing) throw this.#closedError();
         if (tx?.broken) throw tx.broken;
         if (!tx && this.#tx) {
           await this.#tx.ended;
           continue;
         }
-        const worker = this.#worker ?? (await this.#running());
+        const worker = this.#worker ?? (await this.#started());
         if (!tx && this.#tx) continue; // a transaction began while the worker started
+        if (this.#closing) throw this.#closedError();
         if (tx && tx.generation !== -1 && tx.generation !== this.#generation)
           throw (tx.broken ??= this.#crashError('the transaction was lost with it'));
-        if (this.#pending.has(entry.id)) this.#send(worker, entry, body, tx);
+        if (tx && tx.generation === -1) tx.generation = this.#generation;
+        this.#post(worker, body, reply);
         return;
       }
     } catch (error) {
-      this.#settle(entry.id, error as Error);
+      reply.reject(error as Error);
     }
   }
 
-  #send(worker: Worker, entry: Pending, body: Omit<StatementRequest, 'id'>, tx?: HostTransaction) {
-    if (tx && tx.generation === -1) tx.generation = this.#generation;
-    entry.sentAt = performance.now();
-    entry.generation = this.#generation;
-    this.#post(worker, { id: entry.id, ...body });
+  /** The running worker; waiting for one to open is bounded by the deadline. */
+  async #started(): Promise<Worker> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            unavailable(
+              `timeout exceeded when trying to connect: the embedded database did not open within DATABASE_TIMEOUT + 1 s (${this.#deadlineMs / 1000} s)`,
+            ),
+          ),
+        this.#deadlineMs,
+      );
+    });
+    try {
+      return await Promise.race([this.#running(), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  #post(worker: Worker, request: WorkerRequest) {
-    if (this.#outstanding++ === 0) worker.ref();
+  #post(worker: Worker, body: Omit<StatementRequest, 'id'>, reply: InFlight) {
+    const id = this.#nextId++;
     try {
-      worker.postMessage(request);
+      worker.postMessage({ id, ...body } satisfies WorkerRequest);
     } catch (error) {
       // A bound value that cannot be cloned (a function, a class instance with private state).
-      this.#outstanding--;
-      this.#settle(request.id, error as Error);
+      reply.reject(error as Error);
+      return;
     }
-  }
-
-  #settle(id: number, error: Error | null, result?: StatementResult) {
-    const entry = this.#pending.get(id);
-    if (!entry) return;
-    this.#pending.delete(id);
-    clearTimeout(entry.timer);
-    if (error) entry.reject(error);
-    else entry.resolve(result!);
+    if (this.#inFlight.size === 0) {
+      worker.ref();
+      this.#headStartedAt = performance.now();
+      this.#armWatchdog(this.#deadlineMs);
+    }
+    this.#inFlight.set(id, reply);
   }
 
   #onReply(worker: Worker, reply: WorkerReply) {
     if (worker !== this.#worker || !('id' in reply)) return;
-    this.#lastReplyAt = performance.now();
-    if (--this.#outstanding === 0) worker.unref();
-    if ('error' in reply) this.#settle(reply.id, reviveError(reply.error));
-    else this.#settle(reply.id, null, reply.result);
+    const waiting = this.#inFlight.get(reply.id);
+    if (!waiting) return;
+    this.#inFlight.delete(reply.id);
+    // The worker answers in order: the next statement started now.
+    this.#headStartedAt = performance.now();
+    if (this.#inFlight.size === 0) worker.unref();
+    if ('error' in reply) waiting.reject(reviveError(reply.error));
+    else waiting.resolve(reply.result);
+  }
+
+  /**
+   * One timer for the worker, not one per statement: it fires when the statement the worker runs
+   * would pass its deadline, and looks again if that one has been answered meanwhile.
+   */
+  #armWatchdog(ms: number) {
+    if (this.#watchdog) return;
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = undefined;
+      if (this.#inFlight.size === 0 || !this.#worker) return;
+      const ranMs = performance.now() - this.#headStartedAt;
+      if (ranMs < this.#deadlineMs) return this.#armWatchdog(this.#deadlineMs - ranMs + 1);
+      // The worker is stuck in its statement (PGlite cannot cancel one).
+      const [id, head] = this.#inFlight.entries().next().value!;
+      this.#inFlight.delete(id);
+      head.reject(this.#deadlineError());
+      this.#discardWorker('a statement ran past DATABASE_TIMEOUT + 1 s', true);
+    }, ms);
+    this.#watchdog.unref?.();
   }
 
   #deadlineError() {
@@ -343,18 +368,8 @@ export class PgliteHost implements PgliteHostClient {
     );
   }
 
-  #expire(entry: Pending) {
-    if (!this.#pending.has(entry.id)) return;
-    this.#settle(entry.id, this.#deadlineError());
-    entry.onExpire?.();
-    // Nothing answered since this statement was posted: the worker is stuck in a statement
-    // (PGlite cannot cancel one). A worker that merely has a queue answers others meanwhile.
-    const stuck =
-      entry.sentAt > 0 &&
-      entry.generation === this.#generation &&
-      this.#lastReplyAt < entry.sentAt &&
-      this.#worker !== undefined;
-    if (stuck) this.#discardWorker(`a statement ran past DATABASE_TIMEOUT + 1 s`, true);
+  #closedError() {
+    return unavailable('connection ended: the embedded database was closed');
   }
 
   /**
@@ -366,14 +381,14 @@ export class PgliteHost implements PgliteHostClient {
     if (!worker) return;
     this.#worker = undefined;
     this.#starting = undefined;
-    this.#outstanding = 0;
     const generation = this.#generation;
-    log(UNCONFIGURED, 'warn', 'embedded database worker stopped; the next statement restarts it', {
+    log(UNCONFIGURED, 'warn', 'embedded database worker stopped; starting a new one', {
       reason: detail,
     });
     const error = this.#crashError(detail);
-    for (const entry of [...this.#pending.values()])
-      if (entry.sentAt > 0 && entry.generation === generation) this.#settle(entry.id, error);
+    const inFlight = this.#inFlight;
+    this.#inFlight = new Map();
+    for (const waiting of inFlight.values()) waiting.reject(error);
     const tx = this.#tx;
     if (tx && tx.generation === generation) this.#breakTransaction(tx, error);
     if (stop) void worker.terminate();
@@ -383,8 +398,7 @@ export class PgliteHost implements PgliteHostClient {
 
   /** The running worker, started again when it stopped. */
   #running(): Promise<Worker> {
-    if (this.#closing)
-      return Promise.reject(unavailable('connection ended: the embedded database was closed'));
+    if (this.#closing) return Promise.reject(this.#closedError());
     if (this.#worker) return Promise.resolve(this.#worker);
     const failure = this.#lastStartFailure;
     if (!this.#starting && failure && performance.now() - failure.at < RESTART_BACKOFF_MS)
@@ -421,7 +435,7 @@ export class PgliteHost implements PgliteHostClient {
           ready = true;
           this.#worker = worker;
           this.#lastStartFailure = undefined;
-          if (this.#outstanding === 0) worker.unref();
+          if (this.#inFlight.size === 0) worker.unref();
           resolve(worker);
         }
       });
@@ -450,15 +464,18 @@ export class PgliteHost implements PgliteHostClient {
       const worker = this.#worker ?? (await this.#starting?.catch(() => undefined));
       if (!worker) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      const id = this.#nextId++;
-      this.#post(worker, { id, close: true });
+      // After the statements already posted; the worker exits once PGlite is closed.
+      worker.postMessage({ id: this.#nextId++, close: true } satisfies WorkerRequest);
+      worker.ref();
       const grace = setTimeout(() => void worker.terminate(), Math.max(this.#deadlineMs, 5_000));
       await exited;
       clearTimeout(grace);
     } finally {
       this.#worker = undefined;
-      const closed = unavailable('connection ended: the embedded database was closed');
-      for (const entry of [...this.#pending.values()]) this.#settle(entry.id, closed);
+      clearTimeout(this.#watchdog);
+      const closed = this.#closedError();
+      for (const waiting of this.#inFlight.values()) waiting.reject(closed);
+      this.#inFlight.clear();
       if (this.#tx) this.#breakTransaction(this.#tx, closed);
       this.#releaseLock();
     }
