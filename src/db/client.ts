@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { log, UNCONFIGURED } from '@/log';
 import journal from '../../drizzle/meta/_journal.json';
@@ -58,23 +59,31 @@ function logPoolError(error: Error) {
   log(UNCONFIGURED, 'warn', 'database connection lost', { error: error.message });
 }
 
-async function openPglite(dataDir: string): Promise<DatabaseHandle> {
-  const [{ openPgliteClient }, { drizzle }, { migrate }] = await Promise.all([
-    import('./pglite'),
+/**
+ * The embedded database, run in a worker thread (pglite-host.ts): Drizzle's PGlite driver and the
+ * migrator talk to the host as they would to PGlite itself.
+ */
+async function openPglite(
+  dataDir: string,
+  timeoutSeconds = DEFAULT_DATABASE_TIMEOUT_SECONDS,
+): Promise<DatabaseHandle> {
+  const [{ PgliteHost }, { drizzle }, { migrate }] = await Promise.all([
+    import('./pglite-host'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
   ]);
-  const { client, close } = await openPgliteClient(dataDir);
-  const db = drizzle({ client, schema });
+  const host = await PgliteHost.open(dataDir, Math.round(timeoutSeconds * 1000));
+  // The host has PGlite's query() and transaction(), the two calls Drizzle's driver makes.
+  const db = drizzle({ client: host as unknown as PGlite, schema });
   registerPreparedRunner(
     db,
-    async (_name, text, params) => (await client.query(text, params)).rows as never,
+    async (_name, text, params) => (await host.query(text, params)).rows as never,
   );
   return {
     db: db as unknown as Database,
     driver: 'pglite',
     migrate: () => migrate(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    close: once(close),
+    close: once(() => host.close()),
   };
 }
 
@@ -216,7 +225,7 @@ async function openNeon(
  */
 export async function openDatabase(settings: DatabaseSettings): Promise<DatabaseHandle> {
   if (settings.driver === 'pglite') {
-    const handle = await openPglite(settings.dataDir);
+    const handle = await openPglite(settings.dataDir, settings.timeoutSeconds);
     try {
       await handle.migrate();
     } catch (error) {

@@ -2,17 +2,10 @@ import fs, { existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync 
 import { basename, dirname, join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { NodeFS } from '@electric-sql/pglite/nodefs';
-import { acquirePgliteLock } from './pglite-lock';
 
 /** PGlite could not open its data directory; the message says what to do. */
 export class PgliteOpenError extends Error {
   override name = 'PgliteOpenError';
-}
-
-/** An open PGlite client and how to close it (and give up the directory's lock). */
-export interface PgliteClient {
-  client: PGlite;
-  close(): Promise<void>;
 }
 
 /** The parts of Emscripten's module that make NODEFS streams durable. */
@@ -140,41 +133,23 @@ async function initialize(dataDir: string) {
 }
 
 /**
- * Opens PGlite on `dataDir` (a directory, or `memory://` for a throwaway database) for this
- * process alone: takes the kit's lock beside the directory, clears what a killed process leaves
- * behind, and explains any failure with the fix.
- * @throws DatabaseLockedError when another process holds the directory.
+ * Opens PGlite on `dataDir` (a directory, or `memory://` for a throwaway database): clears what a
+ * killed process (or a crashed worker) leaves behind, creates the database on first use, and
+ * explains any failure with the fix. Runs in the database's worker thread (pglite-worker.ts); the
+ * caller must hold the kit's lock on the directory (pglite-host.ts takes it in the main thread,
+ * so that it is held across restarts of the worker).
  * @throws PgliteOpenError when PGlite cannot open it.
  */
-export async function openPgliteClient(dataDir: string): Promise<PgliteClient> {
-  if (dataDir.startsWith('memory://')) {
-    const client = await create(undefined);
-    return { client, close: () => client.close() };
-  }
+export async function openPglite(dataDir: string): Promise<PGlite> {
+  if (dataDir.startsWith('memory://')) return create(undefined);
   mkdirSync(dirname(dataDir), { recursive: true });
-  const release = acquirePgliteLock(dataDir);
+  removeStalePidFile(dataDir);
   try {
-    removeStalePidFile(dataDir);
-    const client = await (async () => {
-      if (!existsSync(join(dataDir, 'PG_VERSION')) && isEmptyOrMissing(dataDir))
-        await initialize(dataDir);
-      return create(dataDir);
-    })().catch((error: unknown) => {
-      throw openError(dataDir, error);
-    });
-    return {
-      client,
-      close: async () => {
-        try {
-          await client.close();
-        } finally {
-          release();
-        }
-      },
-    };
+    if (!existsSync(join(dataDir, 'PG_VERSION')) && isEmptyOrMissing(dataDir))
+      await initialize(dataDir);
+    return await create(dataDir);
   } catch (error) {
-    release();
-    throw error;
+    throw openError(dataDir, error);
   }
 }
 

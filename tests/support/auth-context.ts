@@ -13,7 +13,7 @@ import type { Database } from '@/db/client';
 import type { User } from '@/db/schema';
 import type { ClientInfo } from '@/auth/client-info';
 import { testSecrets } from './keys';
-import { openMigratedMemoryPglite } from './pglite-template';
+import { openMigratedPglite } from './pglite-template';
 
 /** The flows' kit: services called in process, no build, no HTTP. */
 export interface TestKit {
@@ -64,8 +64,9 @@ export async function testContext(
 }
 
 /**
- * A kit for the in-process flow suites: {@link testContext} on a fresh embedded PGlite in memory
- * (loaded migrated from pglite-template.ts: no initdb, no migrations per kit). The services take
+ * A kit for the in-process flow suites: {@link testContext} on a fresh embedded PGlite, in its
+ * worker thread as in the server (a copy of pglite-template.ts's migrated database: no initdb, no
+ * migrations per kit). The services take
  * `now`, so time rules run at a frozen clock.
  */
 export async function startTestKit(
@@ -73,7 +74,7 @@ export async function startTestKit(
   env: Partial<AuthEnv> = {},
 ): Promise<TestKit> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kit-flows-'));
-  const handle = await openMigratedMemoryPglite();
+  const handle = await openMigratedPglite(mkdtempSync(join(tmpdir(), 'kit-flows-db-')));
   const { ctx, events } = await testContext(handle.db, options, { dataDir, ...env });
   return {
     ctx,

@@ -3,8 +3,8 @@
  *
  * A new PGlite runs initdb and then the migrations: about three seconds of CPU each time, and the
  * suites need a fresh database for every flow kit and every `next start` on PGlite. Copying a
- * migrated data directory costs milliseconds, and loading a dump of it into memory well under a
- * second. The template is made with the kit's own `openDatabase()` (the production start-up path),
+ * migrated data directory costs milliseconds (on the RAM disk, where vitest.config.ts puts
+ * scratch data). The template is made with the kit's own `openDatabase()` (the production path),
  * once per version of the migrations and of PGlite, and kept in the system's temporary directory
  * across runs; the suites that test the first start itself (initdb killed midway, a directory
  * another process holds, the CLI creating the database) open their own directories and never
@@ -21,18 +21,13 @@ import {
   statSync,
   utimesSync,
 } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
-import { MIGRATIONS_FOLDER, openDatabase, type Database, type DatabaseHandle } from '@/db/client';
-import { registerPreparedRunner } from '@/db/execute';
-import * as schema from '@/db/schema';
+import { MIGRATIONS_FOLDER, openDatabase, type DatabaseHandle } from '@/db/client';
 
-/** Where a template lives: the data directory and a tarball of it (`dumpDataDir`). */
+/** Where a template lives: the migrated data directory. */
 interface Template {
   dir: string;
-  dump: string;
 }
 
 const PREFIX = 'kit-pglite-template-';
@@ -74,20 +69,11 @@ async function makeTemplate(target: string): Promise<void> {
     // The production path: initdb in a scratch directory moved into place, then the migrations.
     await (await openDatabase({ driver: 'pglite', dataDir })).close();
     rmSync(`${dataDir}.lock`, { force: true });
-    // The dump for in-memory copies, read from a copy so the template stays as the kit left it.
-    const { PGlite } = await import('@electric-sql/pglite');
-    const source = join(scratch, 'dump-source');
-    cpSync(dataDir, source, { recursive: true });
-    const reader = await PGlite.create({ dataDir: source });
-    const dump = await reader.dumpDataDir('none');
-    await reader.close();
-    rmSync(source, { recursive: true, force: true });
-    await writeFile(join(scratch, 'dump.tar'), Buffer.from(await dump.arrayBuffer()));
     try {
       renameSync(scratch, target); // atomic: a half-made template is never seen
     } catch (error) {
       // Another process finished first (the target exists and is not empty): use theirs.
-      if (!existsSync(join(target, 'dump.tar'))) throw error;
+      if (!existsSync(join(target, 'data', 'PG_VERSION'))) throw error;
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -101,13 +87,13 @@ export function pgliteTemplate(): Promise<Template> {
   template ??= (async () => {
     const name = `${PREFIX}${templateKey()}`;
     const dir = join(tmpdir(), name);
-    if (!existsSync(join(dir, 'dump.tar'))) {
+    if (!existsSync(join(dir, 'data', 'PG_VERSION'))) {
       removeOldTemplates(name);
       await makeTemplate(dir);
     }
     const now = new Date();
     utimesSync(dir, now, now); // in use: removeOldTemplates leaves it
-    return { dir: join(dir, 'data'), dump: join(dir, 'dump.tar') };
+    return { dir: join(dir, 'data') };
   })();
   return template;
 }
@@ -121,30 +107,20 @@ export async function copyMigratedPglite(dataDir: string): Promise<void> {
 }
 
 /**
- * A fresh migrated PGlite in memory, loaded from the template's dump, wired as `openDatabase()`
- * wires it (src/db/client.ts: drizzle with the schema, queryPrepared's runner).
+ * A fresh migrated embedded database for one kit, opened as the server opens it
+ * (`openDatabase()`: the kit's lock, PGlite in its worker thread, the migrations, which find
+ * nothing to do): a copy of the template in `dir` (which must not exist yet, and is removed on
+ * close).
  */
-export async function openMigratedMemoryPglite(): Promise<DatabaseHandle> {
-  const [{ PGlite }, { drizzle }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('drizzle-orm/pglite'),
-  ]);
-  const loadDataDir = new Blob([readFileSync((await pgliteTemplate()).dump)]);
-  const client: PGlite = await PGlite.create({ loadDataDir });
-  const db = drizzle({ client, schema });
-  registerPreparedRunner(
-    db,
-    async (_name, text, params) => (await client.query(text, params)).rows as never,
-  );
+export async function openMigratedPglite(dir: string): Promise<DatabaseHandle> {
+  const dataDir = join(dir, 'pglite');
+  await copyMigratedPglite(dataDir);
+  const handle = await openDatabase({ driver: 'pglite', dataDir });
   let closing: Promise<void> | undefined;
   return {
-    db: db as unknown as Database,
-    driver: 'pglite',
-    migrate: async () => {
-      const { migrate } = await import('drizzle-orm/pglite/migrator');
-      await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    },
-    close: () => (closing ??= client.close()),
+    ...handle,
+    close: () =>
+      (closing ??= handle.close().finally(() => rmSync(dir, { recursive: true, force: true }))),
   };
 }
 

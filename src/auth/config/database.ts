@@ -10,11 +10,10 @@ import type { DatabaseSettings } from './types';
  */
 export function resolveDatabase(env: ParsedEnv, dataDir: string): DatabaseSettings {
   const driver = env.databaseDriver;
-  if (driver === 'pglite' || (!driver && !env.databaseUrl))
-    return { driver: 'pglite', dataDir: join(dataDir, 'pglite') };
-  const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
-  // PGlite runs in the process and has no network to time out; a server database may.
   const timeout = env.databaseTimeout === undefined ? {} : { timeoutSeconds: env.databaseTimeout };
+  if (driver === 'pglite' || (!driver && !env.databaseUrl))
+    return { driver: 'pglite', dataDir: join(dataDir, 'pglite'), ...timeout };
+  const url = env.databaseUrl ?? fail(`DATABASE_DRIVER=${driver} needs DATABASE_URL`);
   return {
     driver: driver ?? (new URL(url).hostname.endsWith('.neon.tech') ? 'neon' : 'pg'),
     url,

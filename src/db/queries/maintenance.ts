@@ -24,6 +24,15 @@ async function deleteInBatches(db: Database, statement: SQL): Promise<number> {
   }
 }
 
+/** Deletes the rows of `table` past their `expires_at`, selected by the table's key `key`. */
+function deleteExpired(db: Database, table: string, key: string, now: Date): Promise<number> {
+  const [t, k] = [sql.identifier(table), sql.identifier(key)];
+  return deleteInBatches(
+    db,
+    sql`delete from ${t} where ${k} in (select ${k} from ${t} where expires_at < ${now} limit ${BATCH})`,
+  );
+}
+
 /**
  * simplejwt's flushexpiredtokens: deletes expired outstanding tokens (their blacklist rows go with
  * them), sessions past their end with no token left, spent IdP id-token records and old throttle
@@ -35,12 +44,7 @@ export async function flushExpiredTokens(
   now = new Date(),
   throttleWindowSeconds = 86_400,
 ): Promise<FlushResult> {
-  const outstandingTokens = await deleteInBatches(
-    db,
-    sql`
-    delete from outstanding_tokens where id in (
-      select id from outstanding_tokens where expires_at < ${now} limit ${BATCH})`,
-  );
+  const outstandingTokens = await deleteExpired(db, 'outstanding_tokens', 'id', now);
   const sessions = await deleteInBatches(
     db,
     sql`
@@ -50,12 +54,7 @@ export async function flushExpiredTokens(
         and not exists (select 1 from outstanding_tokens o where o.sid = s.sid)
       limit ${BATCH})`,
   );
-  const usedIdTokens = await deleteInBatches(
-    db,
-    sql`
-    delete from used_id_tokens where token_hash in (
-      select token_hash from used_id_tokens where expires_at < ${now} limit ${BATCH})`,
-  );
+  const usedIdTokens = await deleteExpired(db, 'used_id_tokens', 'token_hash', now);
   const cutoff = new Date(now.getTime() - throttleWindowSeconds * 1000);
   const signInAttempts = await deleteInBatches(
     db,
@@ -63,17 +62,7 @@ export async function flushExpiredTokens(
     delete from sign_in_attempts where (scope, key) in (
       select scope, key from sign_in_attempts where window_started_at < ${cutoff} limit ${BATCH})`,
   );
-  const mailTokens = await deleteInBatches(
-    db,
-    sql`
-    delete from mail_tokens where id in (
-      select id from mail_tokens where expires_at < ${now} limit ${BATCH})`,
-  );
-  const authChallenges = await deleteInBatches(
-    db,
-    sql`
-    delete from auth_challenges where id in (
-      select id from auth_challenges where expires_at < ${now} limit ${BATCH})`,
-  );
+  const mailTokens = await deleteExpired(db, 'mail_tokens', 'id', now);
+  const authChallenges = await deleteExpired(db, 'auth_challenges', 'id', now);
   return { outstandingTokens, sessions, usedIdTokens, signInAttempts, mailTokens, authChallenges };
 }

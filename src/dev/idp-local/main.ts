@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { loadOrCreateSigningKey } from './keys';
+import { runStandIn, stopOnSignals } from '../stand-in';
 import { startLocalIdp } from './server';
 import { DEMO_USER, parseLocalIdpUsers } from './users';
 
@@ -61,23 +62,7 @@ COGNITO_CLIENT_ID=${idp.clientId}
       ? `Demo user: username "${DEMO_USER.username}", password "${DEMO_USER.password}" (${DEMO_USER.email})`
       : `Users from LOCAL_IDP_USERS: ${users.map((u) => u.username).join(', ')}`,
   );
-  const stop = (signal: string) => {
-    console.log(`\n${signal} received, stopping the local IdP.`);
-    idp.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals('local IdP', () => idp.close());
 }
 
-main().catch((error: unknown) => {
-  const code = (error as NodeJS.ErrnoException).code;
-  const message =
-    code === 'EADDRINUSE'
-      ? `Port already in use (${(error as Error).message})`
-      : String((error as Error).message ?? error);
-  console.error(`[idp-local] ${message}`);
-  process.exit(1);
-});
+runStandIn('idp-local', main);

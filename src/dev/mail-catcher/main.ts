@@ -1,3 +1,4 @@
+import { runStandIn, stopOnSignals } from '../stand-in';
 import { startMailCatcher } from './server';
 
 /** Reads a port number from the environment, falling back when it is unset or blank. */
@@ -28,23 +29,7 @@ Nothing sent to it leaves this machine; each message's links are printed here.
 Environment for the app (npm run dev sets it itself; copy it only for an app started otherwise):
 SMTP_URL=${catcher.smtpUrl}
 `);
-  const stop = (signal: string) => {
-    console.log(`\n${signal} received, stopping the mail catcher.`);
-    catcher.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals('mail catcher', () => catcher.close());
 }
 
-main().catch((error: unknown) => {
-  const code = (error as NodeJS.ErrnoException).code;
-  const message =
-    code === 'EADDRINUSE'
-      ? `Port already in use (${(error as Error).message}); set MAIL_CATCHER_PORT / MAIL_CATCHER_HTTP_PORT to others`
-      : String((error as Error).message ?? error);
-  console.error(`[mail-catcher] ${message}`);
-  process.exit(1);
-});
+runStandIn('mail-catcher', main, '; set MAIL_CATCHER_PORT / MAIL_CATCHER_HTTP_PORT to others');

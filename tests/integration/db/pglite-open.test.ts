@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase } from '@/db/client';
+import { drizzle } from 'drizzle-orm/pglite';
+import { openDatabase, type Database } from '@/db/client';
 import { queryRows } from '@/db/execute';
+import { openPglite } from '@/db/pglite';
 import { findUserByUsername, listUsers } from '@/db/queries/users';
+import * as schema from '@/db/schema';
 import { copyMigratedPglite } from '../../support/pglite-template';
 import { insertTestUser } from '../../support/users';
 
@@ -133,17 +136,28 @@ describe('opening the embedded database after a kill', () => {
   it('commits reach the disk: fsync is on and every commit calls fsync()', async () => {
     const dataDir = join(dir, 'durable', 'pglite');
     await copyMigratedPglite(dataDir);
+    // Opened as the server opens it (PGlite in its worker thread): fsync is on.
     const handle = await openDatabase({ driver: 'pglite', dataDir });
-    const fsync = vi.spyOn(fs, 'fsyncSync');
     try {
       const [setting] = await queryRows<{ fsync: string }>(handle.db, sql`show fsync`);
       expect(setting?.fsync).toBe('on');
+    } finally {
+      await handle.close();
+    }
+    // The worker's own opener (src/db/pglite.ts), run here in the test's thread, where the
+    // calls that reach node:fs can be counted (a worker has its own copy of the module).
+    const pg = await openPglite(dataDir);
+    const fsync = vi.spyOn(fs, 'fsyncSync');
+    try {
+      const [setting] = (await pg.query<{ fsync: string }>('show fsync')).rows;
+      expect(setting?.fsync).toBe('on');
+      const db = drizzle({ client: pg, schema }) as unknown as Database;
       fsync.mockClear();
-      for (let i = 0; i < 20; i++) await insertTestUser(handle.db, `durable-${i}`);
+      for (let i = 0; i < 20; i++) await insertTestUser(db, `durable-${i}`);
       expect(fsync.mock.calls.length).toBeGreaterThanOrEqual(20);
     } finally {
       fsync.mockRestore();
-      await handle.close();
+      await pg.close();
     }
   }, 120_000);
 });

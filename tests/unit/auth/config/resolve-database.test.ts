@@ -106,6 +106,15 @@ describe('the database timeout (DATABASE_TIMEOUT)', () => {
     });
   });
 
+  it('reaches the embedded database too (its worker thread keeps the deadline), and is left unset there when unset', async () => {
+    expect(await database({ databaseTimeout: '3' })).toEqual({
+      driver: 'pglite',
+      dataDir: join(dataDir, 'pglite'),
+      timeoutSeconds: 3,
+    });
+    expect(await database({})).not.toHaveProperty('timeoutSeconds');
+  });
+
   it.each(['0', 'soon', '-1', '11m'])('refuses %j, naming DATABASE_TIMEOUT', async (raw) => {
     await expectConfigError(
       () => database({ databaseUrl: LOCAL_URL, databaseTimeout: raw }),
