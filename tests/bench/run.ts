@@ -93,9 +93,15 @@ const databaseOf = (kit: KitServer) =>
 async function kitScenarios(kit: KitServer): Promise<Scenario[]> {
   const url = kit.url;
   const group = kit.backend;
-  const { token, cookie } = await signIn(kit);
-  const bearer = { authorization: `Bearer ${token}` };
-  const session = { cookie };
+  // The access token lives minutes, a full run longer: the rows that present it sign in again
+  // when it is a minute old.
+  let signedIn = { token: '', cookie: '', at: 0 };
+  const fresh = async () => {
+    if (Date.now() - signedIn.at > 60_000) signedIn = { ...(await signIn(kit)), at: Date.now() };
+    return signedIn;
+  };
+  const bearer = async () => ({ authorization: `Bearer ${(await fresh()).token}` });
+  const session = async () => ({ cookie: (await fresh()).cookie });
   const row = (key: string, name: string, options: Options | (() => Promise<Options>)) => ({
     key: `${group}:${key}`,
     group,
@@ -108,32 +114,32 @@ async function kitScenarios(kit: KitServer): Promise<Scenario[]> {
     row('hello', 'hello route, POST (the ceiling)', { url: `${url}/bench/hello`, method: 'POST' }),
     row('proxied-hello', 'hello behind a no-op proxy', { url: `${url}/bench/proxied/hello` }),
     row('jwks', 'JWKS', { url: `${url}/.well-known/jwks.json` }),
-    row('verify', 'verify', {
+    row('verify', 'verify', async () => ({
       url: `${url}/auth/verify/`,
       method: 'POST',
       headers: json,
-      body: JSON.stringify({ token }),
-    }),
-    row('api', 'API guarded in its handler (withAuth)', {
+      body: JSON.stringify({ token: (await fresh()).token }),
+    })),
+    row('api', 'API guarded in its handler (withAuth)', async () => ({
       url: `${url}/bench/api`,
-      headers: bearer,
-    }),
-    row('api-proxied', 'API matched by the proxy', {
+      headers: await bearer(),
+    })),
+    row('api-proxied', 'API matched by the proxy', async () => ({
       url: `${url}/bench/proxied/api`,
-      headers: bearer,
-    }),
-    row('api-live', 'API guarded, withAuth({ live: true })', {
+      headers: await bearer(),
+    })),
+    row('api-live', 'API guarded, withAuth({ live: true })', async () => ({
       url: `${url}/bench/api-live`,
-      headers: bearer,
-    }),
-    row('page-plain', 'page without getCurrentUser()', {
+      headers: await bearer(),
+    })),
+    row('page-plain', 'page without getCurrentUser()', async () => ({
       url: `${url}/bench/page/plain`,
-      headers: session,
-    }),
-    row('page-user', 'page with getCurrentUser()', {
+      headers: await session(),
+    })),
+    row('page-user', 'page with getCurrentUser()', async () => ({
       url: `${url}/bench/page/user`,
-      headers: session,
-    }),
+      headers: await session(),
+    })),
     // Fresh sessions each round: a request cut off when a round ends may have rotated a refresh
     // token whose successor never arrived, and presenting the old one again is a reuse.
     row('refresh', 'refresh, rotation on (own session per connection)', async () => ({
