@@ -43,6 +43,8 @@ export default defineConfig([
     '.next/**',
     '.next-*/**',
     '.bench-app/**',
+    // The benchmark's peer apps (Better Auth, Auth.js): their own packages and builds.
+    'tests/bench/peers/**',
     '.data/**',
     'node_modules/**',
     'next-env.d.ts',

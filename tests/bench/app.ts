@@ -28,10 +28,14 @@ export function prepareBenchApp(): string {
   mkdirSync(BENCH_APP_DIR, { recursive: true });
   for (const entry of PRODUCT) {
     const from = join(ROOT, entry);
-    if (existsSync(from)) cpSync(from, join(BENCH_APP_DIR, entry), { recursive: true });
+    if (existsSync(from))
+      cpSync(from, join(BENCH_APP_DIR, entry), { recursive: true, preserveTimestamps: true });
   }
-  cpSync(join(ROOT, 'next.config.mjs'), join(BENCH_APP_DIR, 'next.config.product.mjs'));
-  cpSync(FIXTURE, BENCH_APP_DIR, { recursive: true });
+  // Timestamps kept, so that the copy is only rebuilt when a source changed (not on every run).
+  cpSync(join(ROOT, 'next.config.mjs'), join(BENCH_APP_DIR, 'next.config.product.mjs'), {
+    preserveTimestamps: true,
+  });
+  cpSync(FIXTURE, BENCH_APP_DIR, { recursive: true, preserveTimestamps: true });
   // The copy must not type-check the repository's tests, which are not in it.
   writeFileSync(join(BENCH_APP_DIR, '.gitignore'), '*\n');
   buildIfStale(BENCH_APP_DIR);
