@@ -90,6 +90,7 @@ describe.each(DRIVERS)('the data layer on %s', (driver) => {
       'totp_factors',
       'used_id_tokens',
       'user_groups',
+      'username_reservations',
       'users',
     ]);
   });
