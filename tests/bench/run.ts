@@ -488,8 +488,9 @@ function evaluateTargets(
   }
   let non2xx = 0;
   for (const list of figures.values()) for (const f of list) non2xx += f.non2xx + f.errors;
+  // The wrong-password and unknown-user rows answer 401 by design.
   for (const rows of Object.values(extra.batches))
-    for (const r of rows) non2xx += r.non2xx + r.errors;
+    for (const r of rows) non2xx += (r.name.includes('(401)') ? 0 : r.non2xx) + r.errors;
   lines.push({
     target: '0 non-2xx under load (rounds and sign-in batches)',
     figure: String(non2xx),
