@@ -326,7 +326,11 @@ export function TotpCard({ account }: { account: AccountInfo | null }) {
                 >
                   New recovery codes
                 </Button>
-                <Button variant="danger" onClick={() => go({ name: 'confirm', action: 'disable' })}>
+                {/* Neutral here: the red button is the confirmation's, where turning off happens. */}
+                <Button
+                  variant="secondary"
+                  onClick={() => go({ name: 'confirm', action: 'disable' })}
+                >
                   Turn off
                 </Button>
               </Actions>
