@@ -11,8 +11,10 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -35,12 +37,24 @@ export function areaOf(url: string, name: string): string {
   return url;
 }
 
-export function topFrames(profile: Profile, count = 25) {
+/**
+ * Self time by frame and by area. With a window (`fromUs`..`toUs` on the profile's clock), only
+ * the samples inside it count, and `requests` (those served in it) gives µs per request.
+ */
+export function topFrames(
+  profile: Profile,
+  { fromUs = -Infinity, toUs = Infinity, requests = 0, count = 25 } = {},
+) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) =>
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
-  );
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < fromUs || at > toUs) return;
+    // A sample stands for the time until the next one.
+    const us = profile.timeDeltas[i + 1] ?? 0;
+    self.set(id, (self.get(id) ?? 0) + us);
+  });
   const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
   const frames = new Map<string, number>();
   const areas = new Map<string, number>();
@@ -55,7 +69,12 @@ export function topFrames(profile: Profile, count = 25) {
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
-      .map(([name, us]) => ({ name, ms: Math.round(us / 1000), share: us / total }));
+      .map(([name, us]) => ({
+        name,
+        ms: Math.round(us / 1000),
+        share: us / total,
+        usPerRequest: requests ? us / requests : 0,
+      }));
   return { totalMs: Math.round(total / 1000), frames: sorted(frames), areas: sorted(areas) };
 }
 

@@ -1,6 +1,8 @@
 import { createHmac, createSecretKey, KeyObject } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import type { Algorithm, AuthConfig } from '../config/types';
+import type { LRUCache } from 'lru-cache';
+import { newCheckedTokens, type CheckedJws } from './checked';
 import type { JwsKey } from './jws';
 
 /** A verification key and the one algorithm it may be used with (no algorithm confusion). */
@@ -21,6 +23,8 @@ export interface Keyring {
   sessionKey: KeyObject;
   /** HMAC key that derives a session's CSRF token from its `sid` (derived from AUTH_SECRET). */
   csrfKey: KeyObject;
+  /** The access tokens whose signature under these keys was checked already (checked.ts). */
+  checked: LRUCache<string, CheckedJws>;
 }
 
 const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e'] as const;
@@ -85,6 +89,7 @@ export async function loadKeyring(
       jwksJson: '{"keys":[]}',
       sessionKey,
       csrfKey,
+      checked: newCheckedTokens(),
     };
   }
   const first = config.signingKeys[0];
@@ -110,5 +115,6 @@ export async function loadKeyring(
     jwksJson: JSON.stringify({ keys: config.signingKeys.map(toPublicJwk) }),
     sessionKey,
     csrfKey,
+    checked: newCheckedTokens(),
   };
 }

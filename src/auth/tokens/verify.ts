@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { AuthConfig } from '../config/types';
+import { deepFreeze, type CheckedJws } from './checked';
 import { verifyJws } from './jws';
 import type { Keyring, VerificationKey } from './keys';
 import type { AccessTokenClaims, RefreshTokenClaims, SessionCookieClaims } from './types';
@@ -106,7 +107,13 @@ function verifyJwt<T>(
 ): VerifyResult<T> {
   if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3)
     return { ok: false, reason: 'malformed' };
-  const verified = verifyJws(token, keyring.algorithms, (header) => pickKey(keyring, header));
+  // An access token is presented on every request of its lifetime: its signature is checked once
+  // per process (checked.ts); everything below is judged at every use. A refresh token is
+  // presented once (rotation), so it is not kept.
+  const remember = tokenType === 'access';
+  const known = remember ? keyring.checked.get(token) : undefined;
+  const verified: CheckedJws | null =
+    known ?? verifyJws(token, keyring.algorithms, (header) => pickKey(keyring, header));
   if (!verified) return { ok: false, reason: 'invalid' };
   const { header, claims } = verified;
   // The services' clock (their `now`), so expiry here and in the database follow one clock.
@@ -114,6 +121,7 @@ function verifyJwt<T>(
   const failure = claimsFailure(header, claims, { ...config, typ, required: REQUIRED }, now);
   if (failure) return { ok: false, reason: failure };
   if (!isKitClaims(claims, tokenType)) return { ok: false, reason: 'invalid' };
+  if (remember && !known) keyring.checked.set(token, deepFreeze(verified));
   return { ok: true, claims: claims as T };
 }
 
