@@ -3,7 +3,7 @@ import { headers } from 'next/headers';
 import { notFound, redirect } from 'next/navigation';
 import { cache } from 'react';
 import type { AppAuth } from '@/auth.config';
-import { findLiveSession } from '@/db/queries/current-user';
+import { sessionIsLive } from '@/db/queries/current-user';
 import { verifyBearer } from './bearer';
 import { getAuthContext, getAuthCore } from './context';
 import { readAuthCookies } from './cookies/auth-cookies';
@@ -121,12 +121,12 @@ export async function requireClaims(
   const claims = await verifyBearer(await getAuthCore(), request.headers);
   if (live) {
     const { db } = await getAuthContext();
-    const session = await findLiveSession(db, {
+    const live = await sessionIsLive(db, {
       sid: claims.sid,
       userId: claims.user_id,
       now: new Date(),
     });
-    if (!session) throw new TokenNotValid('The session of this token has ended.', { bearer: true });
+    if (!live) throw new TokenNotValid('The session of this token has ended.', { bearer: true });
   }
   // The token was signed with the claims AppAuth is inferred from (custom claims cannot
   // overwrite registered ones: checked at start-up).

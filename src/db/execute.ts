@@ -45,7 +45,11 @@ export async function queryPrepared<T extends Record<string, unknown>>(
   const run = (db as { [RUNNER]?: PreparedRunner })[RUNNER];
   if (!run) return queryRows<T>(db, query);
   const { sql, params } = dialect.sqlToQuery(query);
-  return (await run(name, sql, params)) as T[];
+  // An instant goes as ISO 8601 text, which the server reads for its timestamptz parameter as it
+  // reads the driver's own rendering: node-postgres renders a Date in the local zone field by
+  // field, a few µs for each of the four a refresh binds.
+  const values = params.map((value) => (value instanceof Date ? value.toISOString() : value));
+  return (await run(name, sql, values)) as T[];
 }
 
 /** Runs raw SQL and returns how many rows it changed (node-postgres and Neon: rowCount; PGlite: affectedRows). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '@/db/client';
 import { addUserToGroup, groupNamesOf, removeUserFromGroup } from '@/db/queries/groups';
+import { groupsReadWith } from '@/db/queries/user-row';
 import { findUserByUsername, updateUser } from '@/db/queries/users';
 import type { User } from '@/db/schema';
 import { UserCommandError } from '../errors';
@@ -33,7 +34,8 @@ function parseRole(role: string): string {
  */
 export async function rolesOf(db: Database, user: User): Promise<string[]> {
   const flags = user.isSuperuser ? ['admin'] : user.isStaff ? ['staff'] : [];
-  const groups = await groupNamesOf(db, user.id);
+  // Refresh and getCurrentUser() read the groups with the user; other callers query them.
+  const groups = groupsReadWith(user) ?? (await groupNamesOf(db, user.id));
   return [...new Set([...flags, ...groups])];
 }
 

@@ -40,3 +40,23 @@ export async function findLiveSession(
     user: mapUserRow(row),
   };
 }
+
+/**
+ * Whether session `sid` of user `userId` is live and its user active: {@link findLiveSession}'s
+ * rule, answering only yes or no (`withAuth({ live: true })` on every request needs no more).
+ */
+export async function sessionIsLive(
+  db: Database,
+  input: { sid: string; userId: number; now: Date },
+): Promise<boolean> {
+  const rows = await queryPrepared(
+    db,
+    'kit_session_is_live',
+    sql`
+    select 1 as live
+    from sessions s join users u on u.id = s.user_id
+    where s.sid = ${input.sid} and s.user_id = ${input.userId}
+      and s.revoked_at is null and s.expires_at > ${input.now} and u.is_active`,
+  );
+  return rows.length > 0;
+}
