@@ -25,7 +25,11 @@ describe('the roles claim, read with the user', () => {
   afterAll(() => kit.close());
 
   it('follows the groups from one refresh to the next, sorted', async () => {
-    let issued = await signIn(kit.ctx, { username: 'rho', password: 'rho-password-1' }, kit.client);
+    let issued: { accessToken: string; refreshToken: string } = await signIn(
+      kit.ctx,
+      { username: 'rho', password: 'rho-password-1' },
+      kit.client,
+    );
     expect(rolesIn(issued.accessToken)).toEqual([]);
     await grantRole(kit.ctx.db, 'rho', 'zeta');
     await grantRole(kit.ctx.db, 'rho', 'alpha');
