@@ -1,30 +1,18 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
-import { safeRelativePath } from './redirects';
 import { AuthClientError, asTokenAnswer, authApi } from './api';
 import { openTabChannel, type TabMessage } from './broadcast';
-import {
-  AuthContext,
-  type AuthContextValue,
-  type AuthResult,
-  type SignInResult,
-  type SignUpResult,
-} from './context';
-import { useFactorActions, useSecondStep } from './mfa';
-import { cognitoLogoutUrl, getUserManager } from './oidc';
-import { usePasskeyMembers } from './passkey-members';
+import { AuthContext, type AuthContextValue, type AuthResult, type SignInResult } from './context';
+import { useLaterMembers } from './lazy';
+import { cognitoLogoutUrl } from './oidc';
+import { usePasskeysSupported } from './webauthn';
 import { refreshTokens, startSession } from './refresh';
 import { SecondFactorRequired } from './second-step';
+import { useSecondStep } from './use-second-step';
 import { authReducer, initialAuthState } from './state';
 import { clearTokens, getAccessToken, getCsrfToken, storeTokens } from './token-store';
-import type {
-  AuthClientErrorInfo,
-  ClientIdpSettings,
-  Reauthentication,
-  SignUpFields,
-  TokenAnswer,
-} from './types';
+import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './types';
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_SECONDS = 30;
@@ -137,15 +125,23 @@ export function AuthProvider({
     return () => clearTimeout(timer);
   }, [expiry, refresh]);
 
-  // The second step of a sign-in for a user with TOTP on (src/client/mfa.ts).
-  const secondStep = useSecondStep({ accept, tabs, toErrorInfo });
+  /** Takes tokens into the state and tells the other tabs (they refresh with the new cookie). */
+  const signedIn = useCallback(
+    (answer: TokenAnswer) => {
+      accept(answer);
+      tabs.current?.post({ type: 'signed-in' });
+    },
+    [accept],
+  );
+
+  // The second step of a sign-in for a user with TOTP on (src/client/use-second-step.ts).
+  const secondStep = useSecondStep({ signedIn, toErrorInfo });
   const beginSecondStep = secondStep.begin;
 
   const signIn = useCallback(
     async (username: string, password: string) => {
       try {
-        accept(await startSession(() => authApi.signIn(username, password)));
-        tabs.current?.post({ type: 'signed-in' });
+        signedIn(await startSession(() => authApi.signIn(username, password)));
         return { ok: true as const };
       } catch (error) {
         if (error instanceof SecondFactorRequired) return beginSecondStep(error, 'password');
@@ -154,15 +150,16 @@ export function AuthProvider({
         return { ok: false as const, error: info };
       }
     },
-    [accept, beginSecondStep],
+    [signedIn, beginSecondStep],
   );
 
+  // The Cognito flow (src/client/cognito.ts, loaded on its first call with oidc-client-ts).
   const signInWithCognito = useCallback(
     async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
       if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
       try {
-        const manager = await getUserManager(idp, callbackPath);
-        await manager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+        const { redirectToCognito } = await import('./cognito');
+        await redirectToCognito(idp, callbackPath, returnTo);
       } catch (error) {
         // The client library could not load or the IdP's metadata is unreachable: say so in
         // `error` (the caller usually fires and forgets this call).
@@ -173,30 +170,23 @@ export function AuthProvider({
   );
 
   const completeCognitoSignIn = useCallback(async () => {
-    let returnTo = '/';
     try {
       if (!idp) throw new Error('no IdP is configured');
-      const manager = await getUserManager(idp, callbackPath);
-      const user = await manager.signinCallback();
-      if (!user?.id_token) throw new Error('the IdP answered without an id token');
-      returnTo = safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo);
-      const answer = await authApi
-        .socialExchange({ id_token: user.id_token, access_token: user.access_token })
-        .finally(() => manager.removeUser()); // the IdP's tokens are exchanged, not kept
-      accept(answer);
-      tabs.current?.post({ type: 'signed-in' });
-      return { ok: true as const, returnTo };
-    } catch (error) {
+      const { finishCognito } = await import('./cognito');
+      const done = await finishCognito(idp, callbackPath);
       // A user with TOTP on: the callback page asks for the code (verifySecondFactor).
-      if (error instanceof SecondFactorRequired)
-        return { ...beginSecondStep(error, 'cognito'), returnTo };
+      if ('required' in done)
+        return { ...beginSecondStep(done.required, 'cognito'), returnTo: done.returnTo };
+      signedIn(done.answer);
+      return { ok: true as const, returnTo: done.returnTo };
+    } catch (error) {
       // Reported, not signed out: a failed callback (a reload of /callback, a used code) must not
       // end a session this browser already has in other tabs.
       const info = toErrorInfo(error, 'cognito');
       dispatch({ type: 'error', error: info });
       return { ok: false as const, error: info };
     }
-  }, [idp, callbackPath, accept, beginSecondStep]);
+  }, [idp, callbackPath, signedIn, beginSecondStep]);
 
   const signOut = useCallback(
     async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
@@ -258,15 +248,6 @@ export function AuthProvider({
     [refresh],
   );
 
-  /** Takes tokens into the state and tells the other tabs (they refresh with the new cookie). */
-  const signedIn = useCallback(
-    (answer: TokenAnswer) => {
-      accept(answer);
-      tabs.current?.post({ type: 'signed-in' });
-    },
-    [accept],
-  );
-
   /** The server ended this browser's session (deletion, a revoked current session): every tab signs out. */
   const endedHere = useCallback(() => {
     signedOut();
@@ -285,143 +266,39 @@ export function AuthProvider({
     [signedIn],
   );
 
-  const signUp = useCallback(
-    async (fields: SignUpFields): Promise<SignUpResult> => {
-      const result = await attempt('sign-up', () => authApi.signUp(fields));
-      if (!result.ok) return result;
-      if (!result.value.signedIn) return { ok: true, signedIn: false, detail: result.value.detail };
-      signedIn(result.value.answer);
-      return { ok: true, signedIn: true };
-    },
-    [signedIn],
-  );
-
-  const verifyEmail = useCallback(
-    async (token: string): Promise<SignInResult> => {
-      const result = await attempt('email', () => startSession(() => authApi.verifyEmail(token)));
-      if (!result.ok) return result;
-      signedIn(result.value);
-      return { ok: true };
-    },
-    [signedIn],
-  );
-
-  const resendVerification = useCallback(
-    async (email: string) =>
-      attempt('email', async () => ({ detail: await authApi.resendVerification(email) })),
-    [],
-  );
-
-  const requestPasswordReset = useCallback(
-    async (email: string) =>
-      attempt('password', async () => ({ detail: await authApi.requestPasswordReset(email) })),
-    [],
-  );
-
-  const status = state.status;
-  const resetPassword = useCallback(
-    async (token: string, password: string) => {
-      const result = await attempt('password', async () => ({
-        detail: await authApi.confirmPasswordReset(token, password),
-      }));
-      // A reset ends every session of that user: if it was this browser's, find out now rather
-      // than at the next refresh (a refused refresh signs out).
-      if (result.ok && status === 'authenticated') await refresh();
-      return result;
-    },
-    [refresh, status],
-  );
-
-  const changePassword = useCallback(
-    async (currentPassword: string, newPassword: string): Promise<SignInResult> => {
-      const result = await attempt('password', () =>
-        withBearer((token) => authApi.changePassword(token, currentPassword, newPassword)),
-      );
-      if (!result.ok) return result;
-      signedIn(result.value);
-      return { ok: true };
-    },
-    [withBearer, signedIn],
-  );
-
-  const changeEmail = useCallback(
-    async (newEmail: string, password: string) =>
-      attempt('email', async () => ({
-        detail: await withBearer((token) => authApi.changeEmail(token, newEmail, password)),
-      })),
-    [withBearer],
-  );
-
-  const getAccount = useCallback(
-    async () => attempt('account', () => withBearer((token) => authApi.account(token))),
-    [withBearer],
-  );
-
-  const deleteAccount = useCallback(
-    async (password?: string) => {
-      const result = await attempt('account', async () => ({
-        detail: await withBearer((token) => authApi.deleteAccount(token, password)),
-      }));
-      if (result.ok) endedHere();
-      return result;
-    },
-    [withBearer, endedHere],
-  );
-
-  const listSessions = useCallback(
-    async () => attempt('sessions', () => withBearer((token) => authApi.sessions(token))),
-    [withBearer],
-  );
-
-  const currentSid = state.status === 'authenticated' ? state.user.claims.sid : undefined;
-  const revokeSession = useCallback(
-    async (sid: string) => {
-      const result = await attempt('sessions', async () => ({
-        detail: await withBearer((token) => authApi.revokeSession(token, sid)),
-      }));
-      // This browser's own session: log off too, so its cookies go with it.
-      if (result.ok && sid === currentSid) await signOut();
-      return result;
-    },
-    [withBearer, currentSid, signOut],
-  );
-
-  const revokeOtherSessions = useCallback(
-    async () =>
-      attempt('sessions', async () => {
-        const sessions = await withBearer((token) => authApi.sessions(token));
-        // There is no "all but mine" endpoint: revoke the others one by one (a user has few).
-        const others = sessions.filter((session) => !session.current && session.sid !== currentSid);
-        for (const session of others)
-          await withBearer((token) => authApi.revokeSession(token, session.sid));
-        return { revoked: others.length };
-      }),
-    [withBearer, currentSid],
-  );
-
-  // Re-authentication and the TOTP factor (src/client/mfa.ts).
-  const factorActions = useFactorActions({ attempt, withBearer, signedIn });
   const { pending: secondFactor, verifySecondFactor, cancelSecondFactor } = secondStep;
 
-  // Passkeys (src/client/passkey-members.ts).
   const reportError = useCallback(
     (error: AuthClientErrorInfo) => dispatch({ type: 'error', error }),
     [],
   );
-  const passkeys = usePasskeyMembers({ signedIn, withBearer, reportError });
+  const passkeysSupported = usePasskeysSupported();
 
-  // One re-authentication: a passkey through the passkey members (which load WebAuthn's code on
-  // first use), a password or a code through the factor actions (which load nothing).
-  const reauthenticate = useCallback(
-    (proof: Reauthentication) =>
-      'passkey' in proof ? passkeys.reauthenticate(proof) : factorActions.reauthenticate(proof),
-    [passkeys, factorActions],
+  // What no sign-in needs: the account, the factors and passkey management, loaded on first
+  // call (src/client/lazy.ts).
+  const signedInNow = state.status === 'authenticated';
+  const currentSid = signedInNow ? state.user.claims.sid : undefined;
+  const parts = useMemo(
+    () => ({
+      attempt,
+      withBearer,
+      signedIn,
+      reportError,
+      endedHere,
+      refresh,
+      signOut,
+      signedInNow,
+      currentSid,
+    }),
+    [withBearer, signedIn, reportError, endedHere, refresh, signOut, signedInNow, currentSid],
   );
+  const later = useLaterMembers(parts);
 
   const value = useMemo<AuthContextValue>(
     () => ({
       ...state,
-      ...passkeys,
+      passkeysSupported,
+      ...later,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,
@@ -431,27 +308,14 @@ export function AuthProvider({
       getAccessToken,
       cognitoEnabled: Boolean(idp),
       adopt,
-      signUp,
-      verifyEmail,
-      resendVerification,
-      requestPasswordReset,
-      resetPassword,
-      changePassword,
-      changeEmail,
-      getAccount,
-      deleteAccount,
-      listSessions,
-      revokeSession,
-      revokeOtherSessions,
       secondFactor,
       verifySecondFactor,
       cancelSecondFactor,
-      ...factorActions,
-      reauthenticate,
     }),
     [
       state,
-      passkeys,
+      passkeysSupported,
+      later,
       signIn,
       signInWithCognito,
       completeCognitoSignIn,
@@ -460,23 +324,9 @@ export function AuthProvider({
       authFetch,
       idp,
       adopt,
-      signUp,
-      verifyEmail,
-      resendVerification,
-      requestPasswordReset,
-      resetPassword,
-      changePassword,
-      changeEmail,
-      getAccount,
-      deleteAccount,
-      listSessions,
-      revokeSession,
-      revokeOtherSessions,
       secondFactor,
       verifySecondFactor,
       cancelSecondFactor,
-      factorActions,
-      reauthenticate,
     ],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

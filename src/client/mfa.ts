@@ -1,20 +1,15 @@
-'use client';
-
-import { useCallback, useMemo, useRef, useState, type RefObject } from 'react';
-import type { openTabChannel } from './broadcast';
-import { AuthClientError, asTokenAnswer, requestJson } from './api';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
+import { asTokenAnswer, postForDetail, requestJson, unreadableAnswer } from './api';
 import type { AuthResult, SignInResult } from './context';
+import type { ProviderParts } from './lazy';
 import { startSession } from './refresh';
-import {
-  SECOND_STEP_LIFETIME_MS,
-  SECOND_STEP_MAX_FAILURES,
-  type SecondFactorMethod,
-  type SecondFactorRequired,
-} from './second-step';
-import type { AuthClientErrorInfo, TokenAnswer } from './types';
+import { SECOND_STEP_MAX_FAILURES, type SecondFactorMethod } from './second-step';
+import type { AuthClientErrorInfo, Reauthentication, TokenAnswer } from './types';
 
-// The second factors in the browser (docs/contract.md section 9, docs/client.md): the second
-// step of a sign-in, re-authentication (step-up), and the TOTP factor of the signed-in user.
+// The second factors in the browser (docs/contract.md section 9, docs/client.md): the code of the
+// second step of a sign-in (use-second-step.ts holds the step), re-authentication (step-up), and
+// the TOTP factor of the signed-in user. The provider imports this module on the first call of
+// any of them (lazy.ts), so a page that signs in with a password never downloads it.
 
 /** A sign-in waiting for its second step: what the page may offer. The token is not in here. */
 export interface PendingSecondFactor {
@@ -84,27 +79,15 @@ export interface SecondFactorMembers {
   ): Promise<AuthResult<{ recoveryCodes: string[] }>>;
 }
 
-type Attempt = <T>(
-  source: AuthClientErrorInfo['source'],
-  call: () => Promise<T>,
-) => Promise<AuthResult<T>>;
-
-type ToErrorInfo = (error: unknown, source: AuthClientErrorInfo['source']) => AuthClientErrorInfo;
-
-type WithBearer = <T>(call: (accessToken: string) => Promise<T>) => Promise<T>;
-
 /** The kit's second-factor endpoints as the client calls them (docs/endpoints.md). */
 export const mfaApi = {
-  verify: async (mfaToken: string, input: SecondFactorInput): Promise<TokenAnswer> => {
-    const body =
-      'code' in input
-        ? { mfa_token: mfaToken, code: input.code }
-        : { mfa_token: mfaToken, recovery_code: input.recoveryCode };
-    return asTokenAnswer((await requestJson<unknown>('/mfa/verify/', { body })).data);
-  },
-  reauthenticate: async (accessToken: string, input: ReauthenticateInput) =>
+  /** POST /auth/reauthenticate/ (Bearer): a fresh `auth_time`, answered with new tokens. */
+  reauthenticate: async (
+    accessToken: string,
+    proof: ReauthenticateInput | { response: AuthenticationResponseJSON },
+  ) =>
     asTokenAnswer(
-      (await requestJson<unknown>('/reauthenticate/', { body: input, accessToken })).data,
+      (await requestJson<unknown>('/reauthenticate/', { body: proof, accessToken })).data,
     ),
   async setup(accessToken: string, password: string | undefined): Promise<TotpSetup> {
     const { data } = await requestJson<Record<string, unknown> | null>('/mfa/totp/setup/', {
@@ -116,29 +99,16 @@ export const mfaApi = {
       typeof data.otpauth_uri !== 'string' ||
       typeof data.qr_svg !== 'string'
     )
-      throw unreadable();
+      throw unreadableAnswer();
     return { secret: data.secret, otpauthUri: data.otpauth_uri, qrSvg: data.qr_svg };
   },
   confirm: (accessToken: string, code: string) =>
     recoveryCodes('/mfa/totp/confirm/', { code }, accessToken),
-  async disable(accessToken: string, confirmation: FactorConfirmation): Promise<string> {
-    const { data } = await requestJson<{ detail?: unknown } | null>('/mfa/totp/disable/', {
-      body: confirmation,
-      accessToken,
-    });
-    return typeof data?.detail === 'string' ? data.detail : '';
-  },
+  disable: (accessToken: string, confirmation: FactorConfirmation) =>
+    postForDetail('/mfa/totp/disable/', confirmation, accessToken),
   regenerate: (accessToken: string, confirmation: FactorConfirmation) =>
     recoveryCodes('/mfa/recovery-codes/regenerate/', confirmation, accessToken),
 };
-
-function unreadable(): AuthClientError {
-  return new AuthClientError({
-    code: 'network_error',
-    detail: "The server's answer could not be read.",
-    status: 0,
-  });
-}
 
 async function recoveryCodes(
   path: string,
@@ -150,8 +120,18 @@ async function recoveryCodes(
     accessToken,
   });
   const codes = data?.recovery_codes;
-  if (!Array.isArray(codes) || !codes.every((code) => typeof code === 'string')) throw unreadable();
+  if (!Array.isArray(codes) || !codes.every((code) => typeof code === 'string'))
+    throw unreadableAnswer();
   return { recoveryCodes: codes };
+}
+
+/** POST /auth/mfa/verify/: the second step's code (or a recovery code) for the tokens. */
+async function verifyCode(mfaToken: string, input: SecondFactorInput): Promise<TokenAnswer> {
+  const body =
+    'code' in input
+      ? { mfa_token: mfaToken, code: input.code }
+      : { mfa_token: mfaToken, recovery_code: input.recoveryCode };
+  return asTokenAnswer((await requestJson<unknown>('/mfa/verify/', { body })).data);
 }
 
 /** An error the client itself reports for the second step (no request, or one the server ended). */
@@ -170,136 +150,76 @@ function stepError(
   };
 }
 
-/**
- * The second step of a sign-in, for <AuthProvider>: `begin` takes the first step's answer (the
- * token goes into a ref, never into state, storage or a broadcast), `verifySecondFactor` finishes
- * it as a password sign-in finishes: the tokens into the state (`accept`), the other tabs told.
- */
-export function useSecondStep({
-  accept,
-  tabs,
-  toErrorInfo,
-}: {
-  accept: (answer: TokenAnswer) => void;
-  tabs: RefObject<ReturnType<typeof openTabChannel>>;
-  toErrorInfo: ToErrorInfo;
-}) {
-  const token = useRef<{ value: string; failures: number } | null>(null);
-  const [pending, setPending] = useState<PendingSecondFactor | null>(null);
-
-  const cancelSecondFactor = useCallback(() => {
-    token.current = null;
-    setPending(null);
-  }, []);
-
-  const begin = useCallback(
-    (required: SecondFactorRequired, source: PendingSecondFactor['source']): SecondFactorNeeded => {
-      token.current = { value: required.mfaToken, failures: 0 };
-      setPending({
-        methods: required.methods,
-        source,
-        expiresAt: Date.now() + SECOND_STEP_LIFETIME_MS,
-      });
-      return {
-        ok: false,
-        mfaRequired: true,
-        methods: required.methods,
-        error: {
-          source: source === 'password' ? 'sign-in' : 'cognito',
-          code: 'mfa_required',
-          detail: 'Enter the code from your authenticator app to finish signing in.',
-          status: 200,
-        },
-      };
-    },
-    [],
-  );
-
-  const expiresAt = pending?.expiresAt ?? 0;
-  const verifySecondFactor = useCallback(
-    async (input: SecondFactorInput): Promise<SecondFactorResult> => {
-      const held = token.current;
-      if (!held || Date.now() >= expiresAt) {
-        cancelSecondFactor();
-        return { ok: false, error: stepError('second_factor_expired'), restart: true };
-      }
-      try {
-        accept(await startSession(() => mfaApi.verify(held.value, input)));
-        tabs.current?.post({ type: 'signed-in' });
-        cancelSecondFactor();
-        return { ok: true };
-      } catch (error) {
-        const info = toErrorInfo(error, 'sign-in');
-        if (info.code === 'authentication_failed') held.failures += 1;
-        const exhausted = held.failures >= SECOND_STEP_MAX_FAILURES;
-        if (info.code === 'token_not_valid' || exhausted) {
-          cancelSecondFactor();
-          return {
-            ok: false,
-            error: stepError(exhausted ? 'second_factor_exhausted' : 'second_factor_expired'),
-            restart: true,
-          };
-        }
-        return { ok: false, error: info, restart: false };
-      }
-    },
-    [expiresAt, accept, tabs, toErrorInfo, cancelSecondFactor],
-  );
-
-  return { pending, begin, verifySecondFactor, cancelSecondFactor };
+/** A second step the provider holds: its `mfa_token` (never in state or storage) and the wrong codes so far. */
+export interface HeldSecondStep {
+  value: string;
+  failures: number;
 }
 
 /**
- * Re-authentication and the TOTP factor of the signed-in user, for <AuthProvider>: Bearer calls
- * through `withBearer` (refresh once on `token_not_valid`), errors as results with source `mfa`.
+ * Finishes the second step of a sign-in with a code (useSecondStep's verifySecondFactor): signed
+ * in as a password sign-in is (`signedIn`), or an error; `restart: true` when this sign-in is over
+ * (no step held, its lifetime passed, the server ended it, or the fifth wrong code).
  */
-export function useFactorActions({
-  attempt,
-  withBearer,
-  signedIn,
-}: {
-  attempt: Attempt;
-  withBearer: WithBearer;
-  signedIn: (answer: TokenAnswer) => void;
-}) {
-  const reauthenticate = useCallback(
-    async (input: ReauthenticateInput): Promise<SignInResult> => {
-      const result = await attempt('mfa', () =>
-        withBearer((token) => mfaApi.reauthenticate(token, input)),
-      );
+export async function verifySecondStep(
+  held: HeldSecondStep | null,
+  expiresAt: number,
+  input: SecondFactorInput,
+  {
+    signedIn,
+    toErrorInfo,
+  }: {
+    signedIn: (answer: TokenAnswer) => void;
+    toErrorInfo: (error: unknown, source: AuthClientErrorInfo['source']) => AuthClientErrorInfo;
+  },
+): Promise<SecondFactorResult> {
+  if (!held || Date.now() >= expiresAt)
+    return { ok: false, error: stepError('second_factor_expired'), restart: true };
+  try {
+    signedIn(await startSession(() => verifyCode(held.value, input)));
+    return { ok: true };
+  } catch (error) {
+    const info = toErrorInfo(error, 'sign-in');
+    if (info.code === 'authentication_failed') held.failures += 1;
+    const exhausted = held.failures >= SECOND_STEP_MAX_FAILURES;
+    if (info.code === 'token_not_valid' || exhausted) {
+      const code = exhausted ? 'second_factor_exhausted' : 'second_factor_expired';
+      return { ok: false, error: stepError(code), restart: true };
+    }
+    return { ok: false, error: info, restart: false };
+  }
+}
+
+/**
+ * Re-authentication and the TOTP factor of the signed-in user, built on the provider's parts:
+ * Bearer calls through `withBearer` (refresh once on `token_not_valid`), errors as results with
+ * source `mfa` (`passkeys` for a passkey's re-authentication).
+ */
+export function factorMembers({ attempt, withBearer, signedIn }: ProviderParts) {
+  const withToken = <T>(call: (accessToken: string) => Promise<T>) =>
+    attempt('mfa', () => withBearer(call));
+  return {
+    async reauthenticate(proof: Reauthentication): Promise<SignInResult> {
+      const result = await attempt('passkey' in proof ? 'passkeys' : 'mfa', async () => {
+        const body = 'passkey' in proof ? { response: await passkeyAssertion() } : proof;
+        return withBearer((token) => mfaApi.reauthenticate(token, body));
+      });
       if (!result.ok) return result;
       signedIn(result.value);
       return { ok: true };
     },
-    [attempt, withBearer, signedIn],
-  );
+    setupTotp: (password?: string) => withToken((token) => mfaApi.setup(token, password)),
+    confirmTotp: (code: string) => withToken((token) => mfaApi.confirm(token, code)),
+    disableTotp: (confirmation: FactorConfirmation = {}) =>
+      withToken(async (token) => ({ detail: await mfaApi.disable(token, confirmation) })),
+    regenerateRecoveryCodes: (confirmation: FactorConfirmation = {}) =>
+      withToken((token) => mfaApi.regenerate(token, confirmation)),
+  };
+}
 
-  const setupTotp = useCallback(
-    (password?: string) => attempt('mfa', () => withBearer((t) => mfaApi.setup(t, password))),
-    [attempt, withBearer],
-  );
-
-  const confirmTotp = useCallback(
-    (code: string) => attempt('mfa', () => withBearer((t) => mfaApi.confirm(t, code))),
-    [attempt, withBearer],
-  );
-
-  const disableTotp = useCallback(
-    (confirmation: FactorConfirmation = {}) =>
-      attempt('mfa', async () => ({
-        detail: await withBearer((t) => mfaApi.disable(t, confirmation)),
-      })),
-    [attempt, withBearer],
-  );
-
-  const regenerateRecoveryCodes = useCallback(
-    (confirmation: FactorConfirmation = {}) =>
-      attempt('mfa', () => withBearer((t) => mfaApi.regenerate(t, confirmation))),
-    [attempt, withBearer],
-  );
-
-  return useMemo(
-    () => ({ reauthenticate, setupTotp, confirmTotp, disableTotp, regenerateRecoveryCodes }),
-    [reauthenticate, setupTotp, confirmTotp, disableTotp, regenerateRecoveryCodes],
-  );
+/** A passkey's assertion for re-authentication: the browser's prompt (passkeys.ts, loaded now). */
+async function passkeyAssertion(): Promise<AuthenticationResponseJSON> {
+  const { requireWebAuthn, passkeyApi, getPasskeyAssertion } = await import('./passkeys');
+  requireWebAuthn();
+  return getPasskeyAssertion(await passkeyApi.signInOptions());
 }

@@ -5,19 +5,72 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/browser';
 import type * as WebAuthnModule from '@simplewebauthn/browser';
-import { AuthClientError, asTokenAnswer, requestJson } from './api';
 import {
-  PASSKEY_ERROR_CODES,
-  abortedError,
-  browserError,
-  requireWebAuthn,
-} from './passkey-support';
+  AuthClientError,
+  asTokenAnswer,
+  postForDetail,
+  requestJson,
+  unreadableAnswer,
+} from './api';
+import type { SignInResult } from './context';
+import type { ProviderParts } from './lazy';
+import { startSession } from './refresh';
+import { browserHasWebAuthn } from './webauthn';
 import type { PasskeyInfo, TokenAnswer } from './types';
 
 // Passkeys in the browser (docs/contract.md section 9) over @simplewebauthn/browser. This module
-// is itself imported on first use (passkey-members.ts), and the library only when a ceremony
+// is itself imported on first use (passkey-support.ts), and the library only when a ceremony
 // runs: a page that signs in with a password downloads neither (the same rule as oidc-client-ts
 // in oidc.ts). Type imports cost nothing at run time.
+
+/**
+ * Whether the browser offers passkeys in the username field's autofill (conditional mediation),
+ * asked of the browser directly so that the library is loaded only when the answer is yes.
+ */
+export async function browserHasPasskeyAutofill(): Promise<boolean> {
+  if (!browserHasWebAuthn()) return false;
+  const check = (
+    window.PublicKeyCredential as unknown as {
+      isConditionalMediationAvailable?: () => Promise<boolean>;
+    }
+  ).isConditionalMediationAvailable;
+  if (typeof check !== 'function') return false;
+  try {
+    return await check.call(window.PublicKeyCredential);
+  } catch {
+    return false;
+  }
+}
+
+/** The error codes of the browser's side of a ceremony (the server's are the contract's). */
+export const PASSKEY_ERROR_CODES = {
+  /** The user closed or dismissed the browser's prompt, it timed out, or the page aborted it. */
+  cancelled: 'passkey_cancelled',
+  /** This browser has no WebAuthn, or the page is not a secure context. */
+  unsupported: 'passkey_unsupported',
+  /** Registration: this authenticator already holds a passkey for this account. */
+  exists: 'passkey_exists',
+  /** Anything else the browser or the authenticator refused. */
+  failed: 'passkey_failed',
+} as const;
+
+export function browserError(code: string, detail: string): AuthClientError {
+  return new AuthClientError({ code, detail, status: 0 });
+}
+
+/**
+ * Fails early where the browser has no WebAuthn, before a challenge is asked of the server.
+ * @throws AuthClientError `passkey_unsupported`.
+ */
+export function requireWebAuthn(): void {
+  if (!browserHasWebAuthn())
+    throw browserError(PASSKEY_ERROR_CODES.unsupported, 'This browser cannot use passkeys.');
+}
+
+/** The error thrown when a call was aborted before its ceremony started. */
+export function abortedError(): AuthClientError {
+  return browserError(PASSKEY_ERROR_CODES.cancelled, 'The passkey sign-in was stopped.');
+}
 
 type WebAuthnBrowser = typeof WebAuthnModule;
 
@@ -128,14 +181,6 @@ export function getPasskeyAssertion(
   );
 }
 
-function unreadable(): AuthClientError {
-  return new AuthClientError({
-    code: 'network_error',
-    detail: "The server's answer could not be read.",
-    status: 0,
-  });
-}
-
 /** The passkey endpoints as the client calls them (docs/endpoints.md). */
 export const passkeyApi = {
   /** POST /auth/passkeys/register/options/ (Bearer): the options for startRegistration(). */
@@ -147,7 +192,7 @@ export const passkeyApi = {
       '/passkeys/register/options/',
       { body: password === undefined ? {} : { password }, accessToken },
     );
-    if (typeof data?.challenge !== 'string') throw unreadable();
+    if (typeof data?.challenge !== 'string') throw unreadableAnswer();
     return data;
   },
   /** POST /auth/passkeys/register/ (Bearer): 201 with the new passkey. */
@@ -158,7 +203,7 @@ export const passkeyApi = {
   ): Promise<PasskeyInfo> {
     const body = name?.trim() ? { response, name: name.trim() } : { response };
     const { data } = await requestJson<PasskeyInfo>('/passkeys/register/', { body, accessToken });
-    if (typeof data?.id !== 'string') throw unreadable();
+    if (typeof data?.id !== 'string') throw unreadableAnswer();
     return data;
   },
   /** GET /auth/passkeys/ (Bearer): the user's passkeys, newest first. */
@@ -167,23 +212,22 @@ export const passkeyApi = {
       method: 'GET',
       accessToken,
     });
-    if (!Array.isArray(data?.passkeys)) throw unreadable();
+    if (!Array.isArray(data?.passkeys)) throw unreadableAnswer();
     return data.passkeys;
   },
   /** POST /auth/passkeys/delete/ (Bearer): `{ detail }`. */
-  async remove(accessToken: string, id: string, password?: string): Promise<string> {
-    const { data } = await requestJson<{ detail?: unknown } | null>('/passkeys/delete/', {
-      body: password === undefined ? { id } : { id, password },
+  remove: (accessToken: string, id: string, password?: string) =>
+    postForDetail(
+      '/passkeys/delete/',
+      password === undefined ? { id } : { id, password },
       accessToken,
-    });
-    return typeof data?.detail === 'string' ? data.detail : '';
-  },
+    ),
   /** POST /auth/passkeys/sign-in/options/: the options for startAuthentication() (no user named). */
   async signInOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const { data } = await requestJson<PublicKeyCredentialRequestOptionsJSON>(
       '/passkeys/sign-in/options/',
     );
-    if (typeof data?.challenge !== 'string') throw unreadable();
+    if (typeof data?.challenge !== 'string') throw unreadableAnswer();
     return data;
   },
   /** POST /auth/passkeys/sign-in/: answered exactly as sign-in (tokens and cookies). */
@@ -192,13 +236,56 @@ export const passkeyApi = {
       (await requestJson<unknown>('/passkeys/sign-in/', { body: { response } })).data,
     );
   },
-  /** POST /auth/reauthenticate/ (Bearer): a fresh `auth_time`, answered with new tokens. */
-  async reauthenticate(
-    accessToken: string,
-    proof: { password: string } | { code: string } | { response: AuthenticationResponseJSON },
-  ): Promise<TokenAnswer> {
-    return asTokenAnswer(
-      (await requestJson<unknown>('/reauthenticate/', { body: proof, accessToken })).data,
-    );
-  },
 };
+
+/** The browser's own outcomes (a closed prompt, no WebAuthn): not the session's error. */
+const BROWSER_CODES: ReadonlySet<string> = new Set(Object.values(PASSKEY_ERROR_CODES));
+
+/**
+ * The passkey members of useAuth() (docs/client.md), built on the provider's parts: errors as
+ * results with source `passkeys`. A passkey sign-in takes its answer exactly as signIn() takes a
+ * password sign-in's (under the refresh lock, into the state, told to the other tabs), and only
+ * the server's refusals go into the state's `error`, as a failed password sign-in's do.
+ */
+export function passkeyMembers({ attempt, withBearer, signedIn, reportError }: ProviderParts) {
+  const signInWith = async (
+    autofill: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<SignInResult> => {
+    const result = await attempt('passkeys', async () => {
+      requireWebAuthn();
+      if (autofill && !(await browserHasPasskeyAutofill()))
+        throw browserError(
+          PASSKEY_ERROR_CODES.unsupported,
+          'This browser does not offer passkeys in autofill.',
+        );
+      if (signal?.aborted) throw abortedError();
+      const options = await passkeyApi.signInOptions();
+      const response = await getPasskeyAssertion(options, { autofill, signal });
+      return startSession(() => passkeyApi.signIn(response));
+    });
+    if (!result.ok) {
+      if (!BROWSER_CODES.has(result.error.code))
+        reportError({ ...result.error, source: 'sign-in' });
+      return result;
+    }
+    signedIn(result.value);
+    return { ok: true };
+  };
+  return {
+    signInWithPasskey: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(false, signal),
+    startPasskeyAutofill: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(true, signal),
+    registerPasskey: (name?: string) =>
+      attempt('passkeys', async () => {
+        requireWebAuthn();
+        const options = await withBearer((token) => passkeyApi.registrationOptions(token));
+        const response = await createPasskey(options);
+        return withBearer((token) => passkeyApi.register(token, response, name));
+      }),
+    listPasskeys: () => attempt('passkeys', () => withBearer((token) => passkeyApi.list(token))),
+    deletePasskey: (id: string) =>
+      attempt('passkeys', async () => ({
+        detail: await withBearer((token) => passkeyApi.remove(token, id)),
+      })),
+  };
+}

@@ -4,6 +4,22 @@ import type { User } from '../schema';
 import { queryPrepared } from '../execute';
 import { mapUserRow, USER_COLUMNS } from './user-row';
 
+interface SessionKey {
+  sid: string;
+  userId: number;
+  now: Date;
+}
+
+/**
+ * The one rule for a live session, shared by both readers below: the row by its primary key, of
+ * that user, not revoked, not past its absolute end, and its user active.
+ */
+function liveSessionOf(input: SessionKey) {
+  return sql`from sessions s join users u on u.id = s.user_id
+    where s.sid = ${input.sid} and s.user_id = ${input.userId}
+      and s.revoked_at is null and s.expires_at > ${input.now} and u.is_active`;
+}
+
 /** A live session with its user: what the server helpers check on every request. */
 export interface LiveSession {
   sid: string;
@@ -21,16 +37,13 @@ export interface LiveSession {
  */
 export async function findLiveSession(
   db: Database,
-  input: { sid: string; userId: number; now: Date },
+  input: SessionKey,
 ): Promise<LiveSession | null> {
   const [row] = await queryPrepared(
     db,
     'kit_live_session',
     sql`
-    select s.sid, s.auth_time, s.amr, ${USER_COLUMNS}
-    from sessions s join users u on u.id = s.user_id
-    where s.sid = ${input.sid} and s.user_id = ${input.userId}
-      and s.revoked_at is null and s.expires_at > ${input.now} and u.is_active`,
+    select s.sid, s.auth_time, s.amr, ${USER_COLUMNS} ${liveSessionOf(input)}`,
   );
   if (!row) return null;
   return {
@@ -47,16 +60,13 @@ export async function findLiveSession(
  */
 export async function sessionIsLive(
   db: Database,
-  input: { sid: string; userId: number; now: Date },
+  input: SessionKey,
 ): Promise<boolean> {
   const rows = await queryPrepared(
     db,
     'kit_session_is_live',
     sql`
-    select 1 as live
-    from sessions s join users u on u.id = s.user_id
-    where s.sid = ${input.sid} and s.user_id = ${input.userId}
-      and s.revoked_at is null and s.expires_at > ${input.now} and u.is_active`,
+    select 1 as live ${liveSessionOf(input)}`,
   );
   return rows.length > 0;
 }

@@ -1,0 +1,77 @@
+// The second step of a sign-in in the provider (docs/contract.md section 9): the `mfa_token`
+// held in memory, the step's lifetime, and the code's check (mfa.ts, loaded with the first code).
+
+import { useCallback, useRef, useState } from 'react';
+import type {
+  PendingSecondFactor,
+  SecondFactorInput,
+  SecondFactorNeeded,
+  SecondFactorResult,
+} from './mfa';
+import { SECOND_STEP_LIFETIME_MS, type SecondFactorRequired } from './second-step';
+import type { AuthClientErrorInfo, TokenAnswer } from './types';
+
+/**
+ * The second step of a sign-in, for <AuthProvider>: `begin` takes the first step's answer (the
+ * token goes into a ref, never into state, storage or a broadcast), `verifySecondFactor` finishes
+ * it as a password sign-in finishes: the tokens into the state and the other tabs told (`signedIn`).
+ */
+export function useSecondStep({
+  signedIn,
+  toErrorInfo,
+}: {
+  signedIn: (answer: TokenAnswer) => void;
+  toErrorInfo: (error: unknown, source: AuthClientErrorInfo['source']) => AuthClientErrorInfo;
+}) {
+  const token = useRef<{ value: string; failures: number } | null>(null);
+  const [pending, setPending] = useState<PendingSecondFactor | null>(null);
+
+  const cancelSecondFactor = useCallback(() => {
+    token.current = null;
+    setPending(null);
+  }, []);
+
+  const begin = useCallback(
+    (required: SecondFactorRequired, source: PendingSecondFactor['source']): SecondFactorNeeded => {
+      token.current = { value: required.mfaToken, failures: 0 };
+      setPending({
+        methods: required.methods,
+        source,
+        expiresAt: Date.now() + SECOND_STEP_LIFETIME_MS,
+      });
+      return {
+        ok: false,
+        mfaRequired: true,
+        methods: required.methods,
+        error: {
+          source: source === 'password' ? 'sign-in' : 'cognito',
+          code: 'mfa_required',
+          detail: 'Enter the code from your authenticator app to finish signing in.',
+          status: 200,
+        },
+      };
+    },
+    [],
+  );
+
+  const expiresAt = pending?.expiresAt ?? 0;
+  const verifySecondFactor = useCallback(
+    async (input: SecondFactorInput): Promise<SecondFactorResult> => {
+      const held = token.current;
+      let result: SecondFactorResult;
+      try {
+        // The code's check loads with the first code (src/client/mfa.ts), not with the page.
+        const { verifySecondStep } = await import('./mfa');
+        result = await verifySecondStep(held, expiresAt, input, { signedIn, toErrorInfo });
+      } catch (error) {
+        // Only the module's load fails here (the check answers with results): try again.
+        return { ok: false, error: toErrorInfo(error, 'sign-in'), restart: false };
+      }
+      if (result.ok || result.restart) cancelSecondFactor();
+      return result;
+    },
+    [expiresAt, signedIn, toErrorInfo, cancelSecondFactor],
+  );
+
+  return { pending, begin, verifySecondFactor, cancelSecondFactor };
+}
