@@ -31,6 +31,11 @@ async function attempt<T>(source: Source, call: () => Promise<T>): Promise<AuthR
   }
 }
 
+/** The access token in memory, else a refresh's when this browser has a session, else null. */
+async function tokenOr(refresh: () => Promise<string | null>): Promise<string | null> {
+  return getAccessToken() ?? (getCsrfToken() ? refresh() : null);
+}
+
 function notSignedIn(): AuthClientError {
   return new AuthClientError({ code: 'token_not_valid', detail: 'Not signed in.', status: 401 });
 }
@@ -153,41 +158,6 @@ export function AuthProvider({
     [signedIn, beginSecondStep],
   );
 
-  // The Cognito flow (src/client/cognito.ts, loaded on its first call with oidc-client-ts).
-  const signInWithCognito = useCallback(
-    async ({ returnTo = '/' }: { returnTo?: string } = {}) => {
-      if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
-      try {
-        const { redirectToCognito } = await import('./cognito');
-        await redirectToCognito(idp, callbackPath, returnTo);
-      } catch (error) {
-        // The client library could not load or the IdP's metadata is unreachable: say so in
-        // `error` (the caller usually fires and forgets this call).
-        dispatch({ type: 'error', error: toErrorInfo(error, 'cognito') });
-      }
-    },
-    [idp, callbackPath],
-  );
-
-  const completeCognitoSignIn = useCallback(async () => {
-    try {
-      if (!idp) throw new Error('no IdP is configured');
-      const { finishCognito } = await import('./cognito');
-      const done = await finishCognito(idp, callbackPath);
-      // A user with TOTP on: the callback page asks for the code (verifySecondFactor).
-      if ('required' in done)
-        return { ...beginSecondStep(done.required, 'cognito'), returnTo: done.returnTo };
-      signedIn(done.answer);
-      return { ok: true as const, returnTo: done.returnTo };
-    } catch (error) {
-      // Reported, not signed out: a failed callback (a reload of /callback, a used code) must not
-      // end a session this browser already has in other tabs.
-      const info = toErrorInfo(error, 'cognito');
-      dispatch({ type: 'error', error: info });
-      return { ok: false as const, error: info };
-    }
-  }, [idp, callbackPath, signedIn, beginSecondStep]);
-
   const signOut = useCallback(
     async ({ everywhere = false, idp: endIdpSession = false } = {}) => {
       let failure: AuthClientErrorInfo | null = null;
@@ -217,8 +187,7 @@ export function AuthProvider({
         if (token) request.headers.set('Authorization', `Bearer ${token}`);
         return fetch(request);
       };
-      const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
-      const response = await send(token);
+      const response = await send(await tokenOr(refresh));
       if (response.status !== 401) return response;
       const fresh = await refresh();
       return fresh ? send(fresh) : response;
@@ -233,7 +202,7 @@ export function AuthProvider({
    */
   const withBearer = useCallback(
     async <T,>(call: (accessToken: string) => Promise<T>): Promise<T> => {
-      const token = getAccessToken() ?? (getCsrfToken() ? await refresh() : null);
+      const token = await tokenOr(refresh);
       if (!token) throw notSignedIn();
       try {
         return await call(token);
@@ -287,10 +256,25 @@ export function AuthProvider({
       endedHere,
       refresh,
       signOut,
+      beginSecondStep,
+      idp,
+      callbackPath,
       signedInNow,
       currentSid,
     }),
-    [withBearer, signedIn, reportError, endedHere, refresh, signOut, signedInNow, currentSid],
+    [
+      withBearer,
+      signedIn,
+      reportError,
+      endedHere,
+      refresh,
+      signOut,
+      beginSecondStep,
+      idp,
+      callbackPath,
+      signedInNow,
+      currentSid,
+    ],
   );
   const later = useLaterMembers(parts);
 
@@ -300,8 +284,6 @@ export function AuthProvider({
       passkeysSupported,
       ...later,
       signIn,
-      signInWithCognito,
-      completeCognitoSignIn,
       signOut,
       refresh,
       authFetch,
@@ -317,8 +299,6 @@ export function AuthProvider({
       passkeysSupported,
       later,
       signIn,
-      signInWithCognito,
-      completeCognitoSignIn,
       signOut,
       refresh,
       authFetch,

@@ -90,15 +90,6 @@ export async function requestJson<T>(
   return { status: response.status, data: data as T };
 }
 
-/** POSTs JSON to a kit endpoint and returns the JSON answer (see {@link requestJson}). */
-export async function postJson<T>(
-  path: string,
-  body: unknown = {},
-  headers: Record<string, string> = {},
-): Promise<T> {
-  return (await requestJson<T>(path, { body, headers })).data;
-}
-
 /** A 2xx whose body is not what the endpoint answers. */
 export function unreadableAnswer(): AuthClientError {
   return new AuthClientError({
@@ -162,7 +153,6 @@ export const authApi = {
     postForTokens('/social-exchange/', tokens),
   refresh: (csrfToken: string) => postForTokens('/refresh/', { CSRF_token: csrfToken }),
   logoff: (csrfToken: string | null) =>
-    postJson<unknown>('/logoff/', csrfToken ? { CSRF_token: csrfToken } : {}),
-  logoffAll: (accessToken: string) =>
-    postJson<unknown>('/logoff-all/', {}, { Authorization: `Bearer ${accessToken}` }),
+    requestJson('/logoff/', { body: csrfToken ? { CSRF_token: csrfToken } : {} }),
+  logoffAll: (accessToken: string) => requestJson('/logoff-all/', { accessToken }),
 };

@@ -2,11 +2,13 @@ import type { UserManager } from 'oidc-client-ts';
 import { authApi } from './api';
 import { safeRelativePath } from './redirects';
 import { SecondFactorRequired } from './second-step';
-import type { ClientIdpSettings, TokenAnswer } from './types';
+import type { ProviderParts } from './lazy';
+import type { SecondFactorNeeded } from './mfa';
+import type { AuthClientErrorInfo, ClientIdpSettings } from './types';
 
 // The Cognito flow in the browser (OAuth 2.0 code grant with PKCE S256, docs/identity-providers.md).
-// The provider imports this module on the flow's first call, and this module loads oidc-client-ts
-// only then: pages that sign in with a password never download either.
+// The provider imports this module on the first call of either member (lazy.ts), and this module
+// loads oidc-client-ts only then: pages that sign in with a password never download either.
 
 let manager: Promise<UserManager> | null = null;
 
@@ -38,37 +40,60 @@ function getUserManager(idp: ClientIdpSettings, callbackPath: string): Promise<U
   return manager;
 }
 
-/** Redirects to the hosted UI; the callback page comes back to `returnTo` (a relative path). */
-export async function redirectToCognito(
-  idp: ClientIdpSettings,
-  callbackPath: string,
-  returnTo: string,
-): Promise<void> {
-  const userManager = await getUserManager(idp, callbackPath);
-  await userManager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
-}
-
 /**
- * On the callback page: completes the code exchange and trades the IdP's tokens for the kit's
- * (the social exchange), or for the second step a user with TOTP on must take.
+ * The Cognito members of useAuth() (docs/client.md), built on the provider's parts. Neither
+ * rejects on a failure: it is reported in `error` of the hook (the caller of signInWithCognito
+ * usually fires and forgets it), and a failed callback never ends a session this browser already
+ * has in other tabs (a reload of /callback, a used code).
  */
-export async function finishCognito(
-  idp: ClientIdpSettings,
-  callbackPath: string,
-): Promise<
-  { returnTo: string; answer: TokenAnswer } | { returnTo: string; required: SecondFactorRequired }
-> {
-  const userManager = await getUserManager(idp, callbackPath);
-  const user = await userManager.signinCallback();
-  if (!user?.id_token) throw new Error('the IdP answered without an id token');
-  const returnTo = safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo);
-  try {
-    const answer = await authApi
-      .socialExchange({ id_token: user.id_token, access_token: user.access_token })
-      .finally(() => userManager.removeUser()); // the IdP's tokens are exchanged, not kept
-    return { returnTo, answer };
-  } catch (error) {
-    if (error instanceof SecondFactorRequired) return { returnTo, required: error };
-    throw error;
-  }
+export function cognitoMembers({
+  attempt,
+  signedIn,
+  reportError,
+  beginSecondStep,
+  idp,
+  callbackPath,
+}: ProviderParts) {
+  return {
+    async signInWithCognito({ returnTo = '/' }: { returnTo?: string } = {}): Promise<void> {
+      if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
+      const result = await attempt('cognito', async () => {
+        const userManager = await getUserManager(idp, callbackPath);
+        await userManager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
+      });
+      if (!result.ok) reportError(result.error);
+    },
+
+    async completeCognitoSignIn(): Promise<
+      | { ok: true; returnTo: string }
+      | { ok: false; error: AuthClientErrorInfo }
+      | (SecondFactorNeeded & { returnTo: string })
+    > {
+      let returnTo = '/';
+      const result = await attempt('cognito', async () => {
+        if (!idp) throw new Error('no IdP is configured');
+        const userManager = await getUserManager(idp, callbackPath);
+        const user = await userManager.signinCallback();
+        if (!user?.id_token) throw new Error('the IdP answered without an id token');
+        returnTo = safeRelativePath((user.state as { returnTo?: string } | undefined)?.returnTo);
+        try {
+          return await authApi
+            .socialExchange({ id_token: user.id_token, access_token: user.access_token })
+            .finally(() => userManager.removeUser()); // the IdP's tokens are exchanged, not kept
+        } catch (error) {
+          if (error instanceof SecondFactorRequired) return error;
+          throw error;
+        }
+      });
+      if (!result.ok) {
+        reportError(result.error);
+        return result;
+      }
+      // A user with TOTP on: the callback page asks for the code (verifySecondFactor).
+      if (result.value instanceof SecondFactorRequired)
+        return { ...beginSecondStep(result.value, 'cognito'), returnTo };
+      signedIn(result.value);
+      return { ok: true, returnTo };
+    },
+  };
 }

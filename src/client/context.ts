@@ -77,7 +77,7 @@ export type AuthContextValue = AuthState & {
   /** Ends every session of the user but this one; resolves to how many ended. */
   revokeOtherSessions(): Promise<AuthResult<{ revoked: number }>>;
 
-  // Passkeys and re-authentication (docs/contract.md section 9; src/client/passkey-members.ts).
+  // Passkeys and re-authentication (docs/contract.md section 9; src/client/passkeys.ts).
   /** Whether this browser has WebAuthn (false on the server and before hydration). */
   passkeysSupported: boolean;
   /** Signs in with a passkey from the browser's prompt (no username); signed in as by signIn. */

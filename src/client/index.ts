@@ -1,7 +1,8 @@
 export { AuthProvider } from './AuthProvider';
 export { useAuth } from './useAuth';
 export { getAccessToken } from './token-store';
-export { describeSecondFactorError, formatWait } from './messages';
+export { formatWait } from './messages';
+export { describeSecondFactorError, needsReauthentication } from './mfa-messages';
 export type { AuthContextValue, AuthResult, SignInResult, SignUpResult } from './context';
 export type { AuthState } from './state';
 export type {
@@ -24,4 +25,4 @@ export type {
   SessionInfo,
   SignUpFields,
 } from './types';
-export { describePasskeyError, isPasskeyCancel, needsReauthentication } from './messages';
+export { describePasskeyError, isPasskeyCancel } from './messages';

@@ -2,11 +2,13 @@
 
 import { useMemo } from 'react';
 import type { AuthResult } from './context';
-import type { AuthClientErrorInfo, TokenAnswer } from './types';
+import type { PendingSecondFactor, SecondFactorNeeded } from './mfa';
+import type { SecondFactorRequired } from './second-step';
+import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './types';
 
 type Source = AuthClientErrorInfo['source'];
 
-/** What the provider lends the lazily loaded members (account.ts, mfa.ts, passkeys.ts). */
+/** What the provider lends the lazily loaded members (account.ts, cognito.ts, mfa.ts, passkeys.ts). */
 export interface ProviderParts {
   /** Runs `call`, its answer or its error as a result (never a rejection). */
   attempt<T>(source: Source, call: () => Promise<T>): Promise<AuthResult<T>>;
@@ -20,29 +22,38 @@ export interface ProviderParts {
   endedHere(): void;
   refresh(): Promise<string | null>;
   signOut(): Promise<void>;
+  /** Starts the second step of a sign-in the server answered with `mfa_required`. */
+  beginSecondStep(
+    required: SecondFactorRequired,
+    source: PendingSecondFactor['source'],
+  ): SecondFactorNeeded;
+  /** The identity provider's settings (null: none configured) and the callback page's path. */
+  idp: ClientIdpSettings | null;
+  callbackPath: string;
   /** Whether this tab is signed in, and the `sid` of its session. */
   signedInNow: boolean;
   currentSid: string | undefined;
 }
 
-/** A member that resolves to a result and never rejects (`{ ok: false, error }` on failure). */
-type ResultMember = (...args: never[]) => Promise<{ ok: boolean }>;
+/** A member that resolves to a result (`{ ok: false, error }` on failure) or to nothing. */
+type LaterMember = (...args: never[]) => Promise<unknown>;
 
 /**
- * Members of useAuth() whose code the browser downloads on their first call, not with the page:
- * what no sign-in needs (sign-up, the mailed links, the account and its sessions, the TOTP factor,
- * passkey management), so that the sign-in page carries only the sign-in. `sources` lists the
- * members (the object is built from it) with the source of the error each resolves to when its
- * code cannot be loaded (offline, or a deploy that removed the chunk): a `network_error` result
- * like the member's own failures, never a rejection.
- * @example lazyMembers(() => import('./account').then((m) => m.accountMembers(parts)), { getAccount: 'account' })
+ * Members of useAuth() whose code the browser downloads on their first call, not with the page,
+ * so that the sign-in page carries only the password sign-in. `names` are the members taken from
+ * what `load` resolves to. When that code cannot be loaded (offline, or a deploy that removed the
+ * chunk) a member resolves to a `network_error` result with `source`, like its own failures, and
+ * never rejects; `report` also puts the error into the hook's `error`, for the sign-ins.
+ * @example lazyMembers(() => import('./account').then((m) => m.accountMembers(parts)), 'account', ['getAccount'])
  */
-export function lazyMembers<M extends Record<string, ResultMember>>(
+export function lazyMembers<M extends Record<string, LaterMember>, K extends keyof M & string>(
   load: () => Promise<M>,
-  sources: { readonly [K in keyof M]: Source },
-): M {
-  const members: Record<string, (...args: never[]) => Promise<unknown>> = {};
-  for (const [name, source] of Object.entries<Source>(sources)) {
+  source: Source,
+  names: readonly K[],
+  report?: (error: AuthClientErrorInfo) => void,
+): Pick<M, K> {
+  const members: Record<string, LaterMember> = {};
+  for (const name of names) {
     members[name] = async (...args) => {
       let loaded: M;
       try {
@@ -54,49 +65,61 @@ export function lazyMembers<M extends Record<string, ResultMember>>(
           detail: 'This part of the page could not be loaded. Check your connection and try again.',
           status: 0,
         };
+        report?.(error);
         return { ok: false, error };
       }
       return loaded[name]!(...args);
     };
   }
-  return members as M;
+  return members as Pick<M, K>;
 }
 
 /**
- * What no sign-in needs (the account, the TOTP factor, passkey management), as members of
- * useAuth() whose code loads on their first call: the sign-in page does not carry it.
+ * What no sign-in needs (the account, the TOTP factor, passkey management), and the sign-ins the
+ * page starts only on a click (Cognito, a passkey): members of useAuth() whose code loads on
+ * their first call.
  */
 export function useLaterMembers(parts: ProviderParts) {
   return useMemo(
     () => ({
-      ...lazyMembers(() => import('./account').then((m) => m.accountMembers(parts)), {
-        signUp: 'sign-up',
-        verifyEmail: 'email',
-        resendVerification: 'email',
-        requestPasswordReset: 'password',
-        resetPassword: 'password',
-        changePassword: 'password',
-        changeEmail: 'email',
-        getAccount: 'account',
-        deleteAccount: 'account',
-        listSessions: 'sessions',
-        revokeSession: 'sessions',
-        revokeOtherSessions: 'sessions',
-      }),
-      ...lazyMembers(() => import('./mfa').then((m) => m.factorMembers(parts)), {
-        reauthenticate: 'mfa',
-        setupTotp: 'mfa',
-        confirmTotp: 'mfa',
-        disableTotp: 'mfa',
-        regenerateRecoveryCodes: 'mfa',
-      }),
-      ...lazyMembers(() => import('./passkeys').then((m) => m.passkeyMembers(parts)), {
-        signInWithPasskey: 'passkeys',
-        startPasskeyAutofill: 'passkeys',
-        registerPasskey: 'passkeys',
-        listPasskeys: 'passkeys',
-        deletePasskey: 'passkeys',
-      }),
+      ...lazyMembers(
+        () => import('./cognito').then((m) => m.cognitoMembers(parts)),
+        'cognito',
+        ['signInWithCognito', 'completeCognitoSignIn'],
+        parts.reportError,
+      ),
+      ...lazyMembers(
+        () => import('./passkeys').then((m) => m.passkeySignInMembers(parts)),
+        'passkeys',
+        ['signInWithPasskey', 'startPasskeyAutofill'],
+        (error) => parts.reportError({ ...error, source: 'sign-in' }),
+      ),
+      ...lazyMembers(() => import('./account').then((m) => m.accountMembers(parts)), 'account', [
+        'signUp',
+        'verifyEmail',
+        'resendVerification',
+        'requestPasswordReset',
+        'resetPassword',
+        'changePassword',
+        'changeEmail',
+        'getAccount',
+        'deleteAccount',
+        'listSessions',
+        'revokeSession',
+        'revokeOtherSessions',
+      ]),
+      ...lazyMembers(() => import('./mfa').then((m) => m.factorMembers(parts)), 'mfa', [
+        'reauthenticate',
+        'setupTotp',
+        'confirmTotp',
+        'disableTotp',
+        'regenerateRecoveryCodes',
+      ]),
+      ...lazyMembers(() => import('./passkeys').then((m) => m.passkeyMembers(parts)), 'passkeys', [
+        'registerPasskey',
+        'listPasskeys',
+        'deletePasskey',
+      ]),
     }),
     [parts],
   );

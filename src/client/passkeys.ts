@@ -19,7 +19,7 @@ import { browserHasWebAuthn } from './webauthn';
 import type { PasskeyInfo, TokenAnswer } from './types';
 
 // Passkeys in the browser (docs/contract.md section 9) over @simplewebauthn/browser. This module
-// is itself imported on first use (passkey-support.ts), and the library only when a ceremony
+// is itself imported on first use (lazy.ts), and the library only when a ceremony
 // runs: a page that signs in with a password downloads neither (the same rule as oidc-client-ts
 // in oidc.ts). Type imports cost nothing at run time.
 
@@ -242,12 +242,12 @@ export const passkeyApi = {
 const BROWSER_CODES: ReadonlySet<string> = new Set(Object.values(PASSKEY_ERROR_CODES));
 
 /**
- * The passkey members of useAuth() (docs/client.md), built on the provider's parts: errors as
+ * The passkey sign-ins of useAuth() (docs/client.md), built on the provider's parts: errors as
  * results with source `passkeys`. A passkey sign-in takes its answer exactly as signIn() takes a
  * password sign-in's (under the refresh lock, into the state, told to the other tabs), and only
  * the server's refusals go into the state's `error`, as a failed password sign-in's do.
  */
-export function passkeyMembers({ attempt, withBearer, signedIn, reportError }: ProviderParts) {
+export function passkeySignInMembers({ attempt, signedIn, reportError }: ProviderParts) {
   const signInWith = async (
     autofill: boolean,
     signal: AbortSignal | undefined,
@@ -275,6 +275,12 @@ export function passkeyMembers({ attempt, withBearer, signedIn, reportError }: P
   return {
     signInWithPasskey: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(false, signal),
     startPasskeyAutofill: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(true, signal),
+  };
+}
+
+/** Passkey management for the signed-in user (errors as results with source `passkeys`). */
+export function passkeyMembers({ attempt, withBearer }: ProviderParts) {
+  return {
     registerPasskey: (name?: string) =>
       attempt('passkeys', async () => {
         requireWebAuthn();

@@ -13,7 +13,7 @@ import {
 } from '@/client';
 import { describeError } from './messages';
 import { ResendVerification } from './ResendVerification';
-import { SecondFactorForm } from './SecondFactorForm';
+import { loadSecondFactorForm, SecondFactorForm } from './LazySecondFactorForm';
 import { Alert, Button, ButtonLink, Field, Icon, TextLink } from './ui';
 
 function describe(error: AuthClientErrorInfo): string {
@@ -132,6 +132,7 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     stopAutofill();
+    void loadSecondFactorForm().catch(() => undefined); // there if the account asks for a code
     setBusy(true);
     setError(null);
     setNotice(null);

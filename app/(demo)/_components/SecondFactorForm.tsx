@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { describeSecondFactorError, useAuth } from '@/client';
 import { Alert, Button, Field, Icon } from './ui';
 
@@ -133,12 +133,4 @@ export function SecondFactorForm({
       </div>
     </div>
   );
-}
-
-/** The sign-in page's line under its title: what to enter now, the password or the code. */
-export function SignInDescription({ children }: { children: ReactNode }) {
-  const { secondFactor } = useAuth();
-  return secondFactor?.source === 'password'
-    ? 'Your password is right. One more step to confirm it’s you.'
-    : children;
 }

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { useAuth, type AuthClientErrorInfo } from '@/client';
 import { describeError } from '../_components/messages';
-import { SecondFactorForm } from '../_components/SecondFactorForm';
+import { SecondFactorForm } from '../_components/LazySecondFactorForm';
 import { Alert, AuthFrame, ButtonLink, Icon, Spinner } from '../_components/ui';
 
 /** Why a sign-in through the identity provider failed, in words, by what went wrong. */

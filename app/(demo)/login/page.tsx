@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { LoginForm } from '../_components/LoginForm';
 import { passkeysOffered } from '../_components/passkeys-offered';
-import { SignInDescription } from '../_components/SecondFactorForm';
+import { SignInDescription } from '../_components/SignInDescription';
 import { AuthFrame, Icon, TextLink } from '../_components/ui';
 
 export const metadata: Metadata = { title: 'Sign in' };

@@ -58,10 +58,7 @@ export async function findLiveSession(
  * Whether session `sid` of user `userId` is live and its user active: {@link findLiveSession}'s
  * rule, answering only yes or no (`withAuth({ live: true })` on every request needs no more).
  */
-export async function sessionIsLive(
-  db: Database,
-  input: SessionKey,
-): Promise<boolean> {
+export async function sessionIsLive(db: Database, input: SessionKey): Promise<boolean> {
   const rows = await queryPrepared(
     db,
     'kit_session_is_live',
