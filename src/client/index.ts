@@ -25,4 +25,4 @@ export type {
   SessionInfo,
   SignUpFields,
 } from './types';
-export { describePasskeyError, isPasskeyCancel } from './messages';
+export { describePasskeyError, isPasskeyCancel, type PasskeyAction } from './passkey-messages';

@@ -1,5 +1,3 @@
-import type { AuthClientErrorInfo } from './types';
-
 /**
  * A wait in words, for people: `Retry-After: 899` is "15 minutes", 42 is "42 seconds", 5400 is
  * "1 hour 30 minutes". Minutes round up, so the user is never told to come back too early.
@@ -14,65 +12,4 @@ export function formatWait(seconds: number | undefined): string {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   return rest === 0 ? plural(hours, 'hour') : `${plural(hours, 'hour')} ${plural(rest, 'minute')}`;
-}
-
-/** A passkey flow, for the words of its errors. */
-export type PasskeyAction = 'sign-in' | 'register' | 'remove' | 'confirm';
-
-/** Whether the user closed the browser's passkey prompt (or it timed out, or the page stopped it). */
-export function isPasskeyCancel(error: AuthClientErrorInfo | null | undefined): boolean {
-  return error?.code === 'passkey_cancelled';
-}
-
-/**
- * What to tell a person when a passkey flow fails, by the error's code: the browser's outcomes
- * (a closed prompt is no failure: it says nothing happened) and the server's answers, as
- * sentences that say what to do next, never a status code or an exception's text.
- * @example setMessage(describePasskeyError(result.error, 'register'))
- */
-export function describePasskeyError(
-  error: AuthClientErrorInfo,
-  action: PasskeyAction = 'sign-in',
-): string {
-  switch (error.code) {
-    case 'passkey_cancelled':
-      return action === 'sign-in'
-        ? 'No passkey was used. You can try again, or sign in with your password.'
-        : 'The passkey prompt was closed. Nothing was changed.';
-    case 'passkey_unsupported':
-      return action === 'sign-in'
-        ? 'This browser cannot use passkeys here. Sign in with your password instead.'
-        : 'This browser cannot use passkeys here. Try another browser or device.';
-    case 'passkey_exists':
-      return 'This device already has a passkey for your account. Use it to sign in, or remove the old one first.';
-    case 'passkey_failed':
-      return 'Your device could not use the passkey. Try again, or use another way.';
-    case 'authentication_failed':
-      return action === 'sign-in'
-        ? 'That passkey is not recognised here (it may have been removed). Sign in with your password instead.'
-        : 'That passkey is not one of yours here. Try another way to confirm.';
-    case 'invalid_request': {
-      const field = error.errors?.response ?? error.errors?.password ?? error.errors?.code;
-      return field?.length ? field.join(' ') : error.detail;
-    }
-    case 'not_found':
-      return action === 'remove'
-        ? 'This passkey was already removed.'
-        : 'Passkeys are not available on this server.';
-    case 'throttled':
-      return `Too many attempts. Try again in ${formatWait(error.retryAfter)}.`;
-    case 'service_unavailable':
-      return `The service is briefly unavailable. Try again in ${formatWait(error.retryAfter)}.`;
-    case 'network_error':
-      return 'We could not reach the server. Check your connection and try again.';
-    case 'token_not_valid':
-      return 'Your session has ended. Sign in again to continue.';
-    case 'csrf_failed':
-      return 'This page is out of date. Reload it and try again.';
-    case 'server_error':
-    case 'client_error':
-      return 'Something went wrong. Try again in a moment.';
-    default:
-      return error.detail;
-  }
 }

@@ -1,20 +1,27 @@
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
-import { safeRelativePath } from '@/client/redirects';
 import {
-  describePasskeyError,
-  formatWait,
-  isPasskeyCancel,
-  useAuth,
-  type AuthClientErrorInfo,
-  type SignInResult,
-} from '@/client';
+  useCallback,
+  useEffect,
+  useRef,
+  useState,
+  useSyncExternalStore,
+  type FormEvent,
+} from 'react';
+import { safeRelativePath } from '@/client/redirects';
+import { formatWait, useAuth, type AuthClientErrorInfo } from '@/client';
 import { describeError } from './messages';
 import { ResendVerification } from './ResendVerification';
 import { loadSecondFactorForm, SecondFactorForm } from './LazySecondFactorForm';
-import { Alert, Button, ButtonLink, Field, Icon, TextLink } from './ui';
+import { Alert, Button, ButtonLink, Field, TextLink } from './ui';
+
+// The passkey button and autofill, imported only where the server offers passkeys: a
+// password-only sign-in page carries none of their code or words.
+const PasskeySignIn = dynamic(() =>
+  import('./PasskeySignIn').then((module) => module.PasskeySignIn),
+);
 
 function describe(error: AuthClientErrorInfo): string {
   if (error.code === 'throttled')
@@ -25,9 +32,6 @@ function describe(error: AuthClientErrorInfo): string {
 }
 
 const noSubscription = () => () => {};
-
-/** An autofill request that ended on its own after this long timed out: it is started again. */
-const AUTOFILL_RETRY_AFTER_MS = 60_000;
 
 /**
  * The demo's sign-in form: username and password, a passkey (the button, or the username field's
@@ -44,8 +48,6 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
     signInWithCognito,
     cognitoEnabled,
     passkeysSupported,
-    signInWithPasskey,
-    startPasskeyAutofill,
     error: authError,
     secondFactor,
     cancelSecondFactor,
@@ -88,93 +90,39 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
   const withPasskey = passkeys && passkeysSupported;
   const signedOut = status === 'unauthenticated';
 
-  // Passkeys in the username field's autofill (conditional UI), where the browser offers them:
-  // the request waits in the background until the user picks a passkey there. It stops when the
-  // user signs in another way (the password, the button) or leaves the page; `autofillRound`
-  // starts it again after one of those did not sign in.
-  const autofill = useRef<AbortController | null>(null);
-  const [autofillRound, setAutofillRound] = useState(0);
-  useEffect(() => {
-    if (!ready || !withPasskey || !signedOut) return;
-    const controller = new AbortController();
-    autofill.current = controller;
-    const started = Date.now();
-    void startPasskeyAutofill({ signal: controller.signal }).then((result) => {
-      if (controller.signal.aborted && !result.ok) return;
-      if (result.ok) {
-        setSignedInHere(true);
-        router.replace(next);
-      } else if (isPasskeyCancel(result.error)) {
-        // The request timed out with its challenge (5 minutes) while the page stayed open:
-        // start over with new options. A browser that refuses at once is not asked again.
-        if (Date.now() - started > AUTOFILL_RETRY_AFTER_MS) setAutofillRound((round) => round + 1);
-      } else if (result.error.code !== 'passkey_unsupported')
-        setError(describePasskeyError(result.error));
-    });
-    return () => controller.abort();
-  }, [ready, withPasskey, signedOut, autofillRound, startPasskeyAutofill, router, next]);
+  const signedInNow = useCallback(() => {
+    setSignedInHere(true);
+    router.replace(next);
+  }, [router, next]);
 
-  function stopAutofill() {
-    autofill.current?.abort();
-  }
-
-  function signedInOr(result: SignInResult, onFailure: (error: AuthClientErrorInfo) => void) {
-    if (result.ok) {
-      setSignedInHere(true);
-      router.replace(next);
-      return;
-    }
-    onFailure(result.error);
-    setAutofillRound((round) => round + 1);
+  function clearMessages() {
+    setError(null);
+    setNotice(null);
+    setUnverified(false);
   }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    stopAutofill();
     void loadSecondFactorForm().catch(() => undefined); // there if the account asks for a code
     setBusy(true);
-    setError(null);
-    setNotice(null);
-    setUnverified(false);
+    clearMessages();
     const result = await signIn(
       String(form.get('username') ?? ''),
       String(form.get('password') ?? ''),
     );
     setBusy(false);
-    if (!result.ok && 'mfaRequired' in result) return; // the code step below takes over
-    signedInOr(result, (failure) => {
-      if (failure.code === 'email_not_verified') setUnverified(true);
-      else setError(describe(failure));
-    });
-  }
-
-  async function onPasskey() {
-    stopAutofill();
-    setPasskeyBusy(true);
-    setError(null);
-    setNotice(null);
-    setUnverified(false);
-    const result = await signInWithPasskey();
-    setPasskeyBusy(false);
-    signedInOr(result, (failure) => {
-      // Closing the browser's prompt is a choice, not a failure: say so calmly.
-      if (isPasskeyCancel(failure)) setNotice(describePasskeyError(failure));
-      else setError(describePasskeyError(failure));
-    });
+    if (result.ok) signedInNow();
+    else if ('mfaRequired' in result)
+      return; // the code step below takes over
+    else if (result.error.code === 'email_not_verified') setUnverified(true);
+    else setError(describe(result.error));
   }
 
   // After the password, for an account with two-step verification: the code.
   if (secondFactor?.source === 'password' && !signedInHere)
     return (
-      <SecondFactorForm
-        onSignedIn={() => {
-          setSignedInHere(true);
-          router.replace(next);
-        }}
-        onRestart={setError}
-        onBack={cancelSecondFactor}
-      />
+      <SecondFactorForm onSignedIn={signedInNow} onRestart={setError} onBack={cancelSecondFactor} />
     );
 
   if (status === 'authenticated' && !signedInHere && !reauth)
@@ -252,24 +200,25 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
           <ResendVerification idPrefix="login-resend" />
         </div>
       )}
-      {(cognitoEnabled || withPasskey) && (
-        <div className="space-y-3">
-          <div className="flex items-center gap-3 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
-            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
-            or
-            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
-          </div>
-          {withPasskey && (
-            <Button
-              variant="secondary"
-              className="w-full"
-              busy={passkeyBusy}
+      {(cognitoEnabled || passkeys) && (
+        <div className="space-y-3 empty:hidden">
+          {(cognitoEnabled || withPasskey) && (
+            <div className="flex items-center gap-3 text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">
+              <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+              or
+              <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+            </div>
+          )}
+          {passkeys && (
+            <PasskeySignIn
+              idle={ready && signedOut && !busy}
               disabled={!ready || busy}
-              onClick={() => void onPasskey()}
-            >
-              {!passkeyBusy && <Icon name="key" className="size-4" />}
-              Sign in with a passkey
-            </Button>
+              onStart={clearMessages}
+              onBusy={setPasskeyBusy}
+              onSignedIn={signedInNow}
+              onError={setError}
+              onNotice={setNotice}
+            />
           )}
           {cognitoEnabled && (
             <Button
