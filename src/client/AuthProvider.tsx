@@ -58,13 +58,20 @@ function toErrorInfo(error: unknown, source: AuthClientErrorInfo['source']): Aut
  */
 export function AuthProvider({
   children,
-  idp = null,
+  idp: idpProp = null,
   callbackPath = '/callback',
 }: {
   children: ReactNode;
   idp?: ClientIdpSettings | null;
   callbackPath?: string;
 }) {
+  // The layout hands a new settings object at each of its renders (a router.refresh()): the same
+  // settings must keep the members the same, or every effect that depends on one starts again.
+  const idpKey = idpProp ? JSON.stringify(idpProp) : null;
+  const idp = useMemo<ClientIdpSettings | null>(
+    () => (idpKey ? (JSON.parse(idpKey) as ClientIdpSettings) : null),
+    [idpKey],
+  );
   const [state, dispatch] = useReducer(authReducer, initialAuthState);
   const tabs = useRef<ReturnType<typeof openTabChannel>>(null);
 
@@ -243,8 +250,8 @@ export function AuthProvider({
   );
   const passkeysSupported = usePasskeysSupported();
 
-  // What no sign-in needs: the account, the factors and passkey management, loaded on first
-  // call (src/client/lazy.ts).
+  // The members loaded on first call (src/client/lazy.ts): the Cognito and passkey sign-ins, the
+  // account, the factors and passkey management.
   const signedInNow = state.status === 'authenticated';
   const currentSid = signedInNow ? state.user.claims.sid : undefined;
   const parts = useMemo(

@@ -99,6 +99,16 @@ export function unreadableAnswer(): AuthClientError {
   });
 }
 
+/** The error of code that could not be loaded (offline, or a deploy that removed the chunk). */
+export function loadFailure(source: AuthClientErrorInfo['source']): AuthClientErrorInfo {
+  return {
+    source,
+    code: 'network_error',
+    detail: 'This part of the page could not be loaded. Check your connection and try again.',
+    status: 0,
+  };
+}
+
 /**
  * The body of a sign-in answer (sign-in, social exchange, refresh, e-mail verification, password
  * change, sign-up without verification), or an error: an answer without the token members is

@@ -85,7 +85,7 @@ export type AuthContextValue = AuthState & {
   /**
    * Starts the conditional request behind the username field's autofill (`autocomplete="username
    * webauthn"`): resolves when the user picks a passkey there, signed in as by signIn; aborting
-   * `signal` stops it (`passkey_cancelled`). `passkey_unsupported` at once where the browser has no autofill.
+   * `signal` stops it (`passkey_cancelled`). `passkey_unsupported` without a request where the browser has no autofill.
    */
   startPasskeyAutofill(options?: { signal?: AbortSignal }): Promise<SignInResult>;
   /** Creates a passkey on this device and registers it for the signed-in user. */

@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo } from 'react';
+import { loadFailure } from './api';
 import type { AuthResult } from './context';
 import type { PendingSecondFactor, SecondFactorNeeded } from './mfa';
 import type { SecondFactorRequired } from './second-step';
@@ -59,12 +60,7 @@ export function lazyMembers<M extends Record<string, LaterMember>, K extends key
       try {
         loaded = await load();
       } catch {
-        const error: AuthClientErrorInfo = {
-          source,
-          code: 'network_error',
-          detail: 'This part of the page could not be loaded. Check your connection and try again.',
-          status: 0,
-        };
+        const error = loadFailure(source);
         report?.(error);
         return { ok: false, error };
       }
@@ -91,8 +87,14 @@ export function useLaterMembers(parts: ProviderParts) {
       ...lazyMembers(
         () => import('./passkeys').then((m) => m.passkeySignInMembers(parts)),
         'passkeys',
-        ['signInWithPasskey', 'startPasskeyAutofill'],
+        ['signInWithPasskey'],
         (error) => parts.reportError({ ...error, source: 'sign-in' }),
+      ),
+      // The autofill request runs in the background, unasked: a load failure is its result only.
+      ...lazyMembers(
+        () => import('./passkeys').then((m) => m.passkeySignInMembers(parts)),
+        'passkeys',
+        ['startPasskeyAutofill'],
       ),
       ...lazyMembers(() => import('./account').then((m) => m.accountMembers(parts)), 'account', [
         'signUp',

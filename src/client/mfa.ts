@@ -1,9 +1,15 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/browser';
-import { asTokenAnswer, postForDetail, requestJson, unreadableAnswer } from './api';
+import {
+  AuthClientError,
+  asTokenAnswer,
+  postForDetail,
+  requestJson,
+  unreadableAnswer,
+} from './api';
 import type { AuthResult, SignInResult } from './context';
 import type { ProviderParts } from './lazy';
 import { startSession } from './refresh';
-import { SECOND_STEP_MAX_FAILURES, type SecondFactorMethod } from './second-step';
+import { SECOND_STEP_MAX_FAILURES, stepError, type SecondFactorMethod } from './second-step';
 import type { AuthClientErrorInfo, Reauthentication, TokenAnswer } from './types';
 
 // The second factors in the browser (docs/contract.md section 9, docs/client.md): the code of the
@@ -134,22 +140,6 @@ async function verifyCode(mfaToken: string, input: SecondFactorInput): Promise<T
   return asTokenAnswer((await requestJson<unknown>('/mfa/verify/', { body })).data);
 }
 
-/** An error the client itself reports for the second step (no request, or one the server ended). */
-function stepError(
-  code: 'second_factor_expired' | 'second_factor_exhausted',
-  status = 401,
-): AuthClientErrorInfo {
-  return {
-    source: 'sign-in',
-    code,
-    status,
-    detail:
-      code === 'second_factor_expired'
-        ? 'This sign-in has expired or was already finished. Sign in again.'
-        : 'Too many wrong codes. Sign in again.',
-  };
-}
-
 /** A second step the provider holds: its `mfa_token` (never in state or storage) and the wrong codes so far. */
 export interface HeldSecondStep {
   value: string;
@@ -157,13 +147,13 @@ export interface HeldSecondStep {
 }
 
 /**
- * Finishes the second step of a sign-in with a code (useSecondStep's verifySecondFactor): signed
- * in as a password sign-in is (`signedIn`), or an error; `restart: true` when this sign-in is over
- * (no step held, its lifetime passed, the server ended it, or the fifth wrong code).
+ * Finishes the second step of a sign-in with a code (useSecondStep's verifySecondFactor, which
+ * has checked that the step is held and alive): signed in as a password sign-in is (`signedIn`),
+ * or an error; `restart: true` when this sign-in is over (the server ended it, or the fifth
+ * wrong code).
  */
 export async function verifySecondStep(
-  held: HeldSecondStep | null,
-  expiresAt: number,
+  held: HeldSecondStep,
   input: SecondFactorInput,
   {
     signedIn,
@@ -173,8 +163,6 @@ export async function verifySecondStep(
     toErrorInfo: (error: unknown, source: AuthClientErrorInfo['source']) => AuthClientErrorInfo;
   },
 ): Promise<SecondFactorResult> {
-  if (!held || Date.now() >= expiresAt)
-    return { ok: false, error: stepError('second_factor_expired'), restart: true };
   try {
     signedIn(await startSession(() => verifyCode(held.value, input)));
     return { ok: true };
@@ -219,7 +207,15 @@ export function factorMembers({ attempt, withBearer, signedIn }: ProviderParts) 
 
 /** A passkey's assertion for re-authentication: the browser's prompt (passkeys.ts, loaded now). */
 async function passkeyAssertion(): Promise<AuthenticationResponseJSON> {
-  const { requireWebAuthn, passkeyApi, getPasskeyAssertion } = await import('./passkeys');
+  const { requireWebAuthn, passkeyApi, getPasskeyAssertion } = await import('./passkeys').catch(
+    () => {
+      throw new AuthClientError({
+        code: 'network_error',
+        detail: 'The passkey support could not be loaded.',
+        status: 0,
+      });
+    },
+  );
   requireWebAuthn();
   return getPasskeyAssertion(await passkeyApi.signInOptions());
 }

@@ -21,7 +21,7 @@ import type { PasskeyInfo, TokenAnswer } from './types';
 // Passkeys in the browser (docs/contract.md section 9) over @simplewebauthn/browser. This module
 // is itself imported on first use (lazy.ts), and the library only when a ceremony
 // runs: a page that signs in with a password downloads neither (the same rule as oidc-client-ts
-// in oidc.ts). Type imports cost nothing at run time.
+// in cognito.ts). Type imports cost nothing at run time.
 
 /**
  * Whether the browser offers passkeys in the username field's autofill (conditional mediation),

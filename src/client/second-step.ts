@@ -4,6 +4,8 @@
  * /auth/social-exchange/, with no cookie. The client keeps the token in memory only.
  */
 
+import type { AuthClientErrorInfo } from './types';
+
 /** The ways to finish the second step, as the server lists them. */
 export type SecondFactorMethod = 'totp' | 'recovery_code';
 
@@ -36,4 +38,20 @@ export function readSecondStep(body: unknown): SecondFactorRequired | null {
   const methods = (['totp', 'recovery_code'] as const).filter((method) => listed.includes(method));
   // An answer listing nothing this client knows still asks for the code: TOTP is the factor.
   return new SecondFactorRequired(answer.mfa_token, methods.length > 0 ? methods : ['totp']);
+}
+
+/** An error the client itself reports for the second step (no request, or one the server ended). */
+export function stepError(
+  code: 'second_factor_expired' | 'second_factor_exhausted',
+  status = 401,
+): AuthClientErrorInfo {
+  return {
+    source: 'sign-in',
+    code,
+    status,
+    detail:
+      code === 'second_factor_expired'
+        ? 'This sign-in has expired or was already finished. Sign in again.'
+        : 'Too many wrong codes. Sign in again.',
+  };
 }

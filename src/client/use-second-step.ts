@@ -8,7 +8,9 @@ import type {
   SecondFactorNeeded,
   SecondFactorResult,
 } from './mfa';
-import { SECOND_STEP_LIFETIME_MS, type SecondFactorRequired } from './second-step';
+import { loadFailure } from './api';
+import type * as MfaModule from './mfa';
+import { SECOND_STEP_LIFETIME_MS, stepError, type SecondFactorRequired } from './second-step';
 import type { AuthClientErrorInfo, TokenAnswer } from './types';
 
 /**
@@ -57,17 +59,29 @@ export function useSecondStep({
   const expiresAt = pending?.expiresAt ?? 0;
   const verifySecondFactor = useCallback(
     async (input: SecondFactorInput): Promise<SecondFactorResult> => {
+      const expired = {
+        ok: false,
+        error: stepError('second_factor_expired'),
+        restart: true,
+      } as const;
       const held = token.current;
-      let result: SecondFactorResult;
+      // Judged here, before anything loads or is sent: no step held, or its lifetime is over.
+      if (!held || Date.now() >= expiresAt) {
+        cancelSecondFactor();
+        return expired;
+      }
+      let verifySecondStep: typeof MfaModule.verifySecondStep;
       try {
         // The code's check loads with the first code (src/client/mfa.ts), not with the page.
-        const { verifySecondStep } = await import('./mfa');
-        result = await verifySecondStep(held, expiresAt, input, { signedIn, toErrorInfo });
-      } catch (error) {
-        // Only the module's load fails here (the check answers with results): try again.
-        return { ok: false, error: toErrorInfo(error, 'sign-in'), restart: false };
+        ({ verifySecondStep } = await import('./mfa'));
+      } catch {
+        return { ok: false, error: loadFailure('sign-in'), restart: false };
       }
-      if (result.ok || result.restart) cancelSecondFactor();
+      // "Back" (or a new sign-in) while the check loaded: this step is over, and the token not sent.
+      if (token.current !== held) return expired;
+      const result = await verifySecondStep(held, input, { signedIn, toErrorInfo });
+      // Over when it signed in or the server ended it, unless a new step has begun meanwhile.
+      if ((result.ok || result.restart) && token.current === held) cancelSecondFactor();
       return result;
     },
     [expiresAt, signedIn, toErrorInfo, cancelSecondFactor],

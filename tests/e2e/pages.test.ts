@@ -1,6 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeInBrowser, screenshot } from '../support/browser';
+import { describeInBrowser, newContext, screenshot } from '../support/browser';
 import { journey, submitPasswordForm, useAppAndBrowser } from './steps';
 
 const PAT = { username: 'pat', password: 'pat-password-123', email: 'pat@example.com' };
@@ -20,6 +22,16 @@ const SIGNED_OUT: { name: string; path: string; heading: RegExp }[] = [
   { name: 'reset-password', path: '/reset-password', heading: /Open the link from your e-mail/ },
   { name: 'callback', path: '/callback?code=used&state=unknown', heading: /not set up/ },
 ];
+
+/** The build's browser chunk that holds `text` (the one a test makes unreachable). */
+function chunkWith(text: string): string {
+  const dir = join(process.cwd(), '.next', 'static', 'chunks');
+  const name = readdirSync(dir).find(
+    (file) => file.endsWith('.js') && readFileSync(join(dir, file), 'utf8').includes(text),
+  );
+  if (!name) throw new Error(`no chunk of the build holds ${JSON.stringify(text)}`);
+  return name;
+}
 
 /**
  * What every demo page must hold at every width: one h1, no sideways scrolling, a label for
@@ -175,5 +187,33 @@ describeInBrowser('the demo pages at desktop and phone widths in Chromium', () =
       const after = await (await page.request.get(`${e2e.app.url}/`)).text();
       expect(after).not.toContain('data-testid="nav-username"');
     });
+  });
+
+  it('a page whose code cannot be loaded says so in words and offers a way on, never a blank page or a stack', async () => {
+    // The passkey button loads on demand (next/dynamic): a deploy that replaced the chunks, or a
+    // connection lost, leaves the page without it. The demo's error page takes over.
+    const chunk = chunkWith('Sign in with a passkey');
+    const context = await newContext(e2e.browser);
+    const page = await context.newPage();
+    try {
+      await page.route(`**/_next/static/chunks/${chunk}`, (route) => route.abort());
+      await page.goto(`${e2e.app.url}/login`);
+      await page.getByRole('heading', { level: 1, name: 'Something went wrong' }).waitFor();
+      await page.getByTestId('page-error').waitFor();
+      const text = await page.getByRole('main').innerText();
+      expect(text).toContain('Check your connection, then try again.');
+      expect(text).not.toMatch(/at \w+ \(|ChunkLoadError|static\/chunks|TypeError/);
+      await expectWellFormed(page, 'the error page');
+      await screenshot(page, 'pages-error-chunk-unreachable');
+
+      // Back online: "Try again" loads the page's code afresh, and the form works.
+      await page.unroute(`**/_next/static/chunks/${chunk}`);
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByRole('heading', { level: 1, name: /Sign in to your account/ }).waitFor();
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+      expect((await submitPasswordForm(page, PAT.username, PAT.password)).status()).toBe(200);
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -82,9 +82,11 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
   // "Continue with Cognito" reports a redirect that cannot start (an unreachable IdP) through
   // the hook's error, not a return value: show it, or the button seems to do nothing.
   const cognitoError =
-    authError?.source === 'cognito'
-      ? `Could not reach the identity provider (${authError.detail}). Check COGNITO_AUTHORITY, or try again.`
-      : null;
+    authError?.source !== 'cognito'
+      ? null
+      : authError.code === 'network_error' // this page's own code did not load
+        ? authError.detail
+        : `Could not reach the identity provider (${authError.detail}). Check COGNITO_AUTHORITY, or try again.`;
   const shown = error ?? cognitoError;
 
   const withPasskey = passkeys && passkeysSupported;
@@ -211,6 +213,8 @@ export function LoginForm({ passkeys = false }: { passkeys?: boolean }) {
           )}
           {passkeys && (
             <PasskeySignIn
+              // A password sign-in stops the autofill request (the passkey part aborts it when
+              // it stops being idle) and starts it again when it did not sign in.
               idle={ready && signedOut && !busy}
               disabled={!ready || busy}
               onStart={clearMessages}

@@ -240,6 +240,30 @@ describe('verifySecondFactor()', () => {
     expect(server.callsTo('/auth/mfa/verify/')).toHaveLength(0);
   });
 
+  test('"back" while the code check is still loading: the token is not sent, and a new step is kept', async () => {
+    const { view } = await passwordGiven();
+    let result: Awaited<ReturnType<typeof view.auth.verifySecondFactor>> | undefined;
+    await act(async () => {
+      // The check (src/client/mfa.ts) loads with the first code: the user goes back meanwhile
+      // and starts over with the password, which opens a new step.
+      const pending = view.auth.verifySecondFactor({ code: '246810' });
+      view.auth.cancelSecondFactor();
+      await view.auth.signIn(ALICE.username, ALICE.password);
+      result = await pending;
+    });
+    expect(result).toMatchObject({
+      ok: false,
+      restart: true,
+      error: { code: 'second_factor_expired' },
+    });
+    expect(server.callsTo('/auth/mfa/verify/')).toHaveLength(0);
+    // The new step is the one waiting, and its code signs in.
+    expect(view.auth.secondFactor).not.toBeNull();
+    const second = lastMfaToken();
+    expect(await verify(view, { code: '246810' })).toEqual({ ok: true });
+    expect(server.callsTo('/auth/mfa/verify/')).toMatchObject([{ body: { mfa_token: second } }]);
+  });
+
   test('a throttled answer keeps the step and says when to try again', async () => {
     const { view } = await passwordGiven();
     server.next(
