@@ -77,7 +77,7 @@ async function openPglite(
   const db = drizzle({ client: host as unknown as PGlite, schema });
   registerPreparedRunner(
     db,
-    async (_name, text, params) => (await host.query(text, params)).rows as never,
+    async (name, text, params) => (await host.prepared(name, text, params)).rows as never,
   );
   return {
     db: db as unknown as Database,

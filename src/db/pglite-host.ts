@@ -160,6 +160,20 @@ export class PgliteHost implements PgliteHostClient {
   }
 
   /**
+   * Runs a named statement (queryPrepared): the worker parses and plans it once, then only binds
+   * values. Outside a transaction, as query() runs.
+   */
+  prepared<T = Record<string, unknown>>(
+    name: string,
+    text: string,
+    params: unknown[],
+  ): Promise<StatementResult & { rows: T[] }> {
+    return this.#request({ ...statement(text, params), name }) as Promise<
+      StatementResult & { rows: T[] }
+    >;
+  }
+
+  /**
    * Runs `fn` in a transaction: BEGIN, its statements, then COMMIT, or ROLLBACK when it throws.
    * Everyone else's statements wait until it ends (PGlite is one connection).
    */

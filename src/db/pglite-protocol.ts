@@ -19,6 +19,11 @@ export interface StatementRequest {
   /** Types whose values stay text (Drizzle's PGlite driver parses dates and intervals itself). */
   textTypes?: number[];
   paramTypes?: number[];
+  /**
+   * A name for the statement (queryPrepared's): the worker parses and plans it once and then only
+   * binds values. `name` must always go with the same text.
+   */
+  name?: string;
 }
 
 /** Closes PGlite (after the statements before it), then the worker exits. */

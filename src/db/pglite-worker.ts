@@ -5,7 +5,7 @@
  * directory in `workerData`; the host already holds the directory's lock.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PGlite, QueryOptions } from '@electric-sql/pglite';
+import { parse, protocol, type PGlite, type QueryOptions } from '@electric-sql/pglite';
 import { openPglite } from './pglite';
 import {
   serializeError,
@@ -24,7 +24,63 @@ function textParsers(types: number[]): QueryOptions['parsers'] {
   return Object.fromEntries(types.map((type) => [type, (value: string) => value]));
 }
 
+/** The named statements this connection has parsed, with their text. */
+const prepared = new Map<string, string>();
+
+/** Values the text format carries as they are (the kit's prepared statements bind only these). */
+type TextValue = string | number | bigint | boolean | null;
+const asText = (value: unknown): value is TextValue =>
+  value === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof value);
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((size, part) => size + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * A named statement over the extended protocol: Parse once per name (PostgreSQL plans it then,
+ * and re-plans by itself after a schema change), then Bind, Describe, Execute and Sync each time.
+ * PGlite's query() parses and plans every call, which for the session read costs more than
+ * running it. The rows come out through PGlite's own parsers, as query() gives them.
+ */
+async function runNamed(
+  pg: PGlite,
+  name: string,
+  text: string,
+  params: TextValue[],
+): Promise<StatementResult> {
+  const { serialize } = protocol;
+  if (!prepared.has(name)) {
+    await pg.execProtocol(concat([serialize.parse({ name, text }), serialize.sync()]));
+    prepared.set(name, text);
+  }
+  const values = params.map((value) => (value === null ? null : String(value)));
+  const { messages } = await pg.execProtocol(
+    concat([
+      serialize.bind({ statement: name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]),
+  );
+  const [result] = parse.parseResults(messages, pg.parsers);
+  return {
+    rows: result?.rows ?? [],
+    affectedRows: result?.affectedRows,
+    fields: (result?.fields ?? []).map(({ name, dataTypeID }) => ({ name, dataTypeID })),
+  };
+}
+
 async function run(pg: PGlite, request: StatementRequest): Promise<StatementResult> {
+  const { name } = request;
+  // A name that came with another text would run the wrong statement: that one goes unnamed.
+  if (name && (prepared.get(name) ?? request.text) === request.text && request.params.every(asText))
+    return runNamed(pg, name, request.text, request.params as TextValue[]);
   const options: QueryOptions = {};
   if (request.rowMode) options.rowMode = request.rowMode;
   if (request.textTypes) options.parsers = textParsers(request.textTypes);

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toErrorResponse } from '@/auth/errors';
 import { openDatabase, type DatabaseHandle } from '@/db/client';
 import { isConnectionError } from '@/db/errors';
-import { queryRows } from '@/db/execute';
+import { queryPrepared, queryRows } from '@/db/execute';
 import type { PgliteHost } from '@/db/pglite-host';
 import { copyMigratedPglite } from '../../support/pglite-template';
 
@@ -152,6 +152,54 @@ describe('the embedded database in a worker thread', () => {
     const bRows = rows.filter((row) => row.tag === 'b');
     expect(bRows.map((row) => row.n)).toEqual([1, 2]);
     expect(bRows[1]!.id - bRows[0]!.id).toBe(1);
+  });
+
+  it('a named statement (queryPrepared) is parsed once and answers as a plain query does, errors included', async () => {
+    await handle.db.execute(sql`insert into probe (tag, n) values ('a', 1), ('b', 2)`);
+    const named = (n: unknown) =>
+      queryPrepared<{ tag: string; n: number; at: unknown }>(
+        handle.db,
+        'kit_test_probe',
+        sql`select tag, n, now() as at from probe where n >= ${n} order by id`,
+      );
+    // What the unnamed path answered before (PGlite's query() with its own parsers).
+    const plain = await hostOf(handle).query<{ at: unknown }>(
+      'select tag, n, now() as at from probe where n >= $1 order by id',
+      [1],
+    );
+    const first = await named(1);
+    // The same values of the same types as PGlite's query() gives (an instant as a Date).
+    expect(first.map(({ tag, n }) => ({ tag, n }))).toEqual([
+      { tag: 'a', n: 1 },
+      { tag: 'b', n: 2 },
+    ]);
+    expect(first[0]!.at).toBeInstanceOf(Date);
+    expect(plain.rows[0]!.at).toBeInstanceOf(Date);
+    expect(await named(2)).toMatchObject([{ tag: 'b', n: 2 }]);
+    expect(
+      await rejection(
+        queryPrepared(
+          handle.db,
+          'kit_test_count',
+          sql`select count(*)::int as c from probe where tag = ${'a'}`,
+        ),
+      ),
+    ).toBeNull();
+
+    // A value the statement cannot take is PostgreSQL's error (invalid integer text), and the
+    // statement still works afterwards: the error ended with its Sync, not with the connection.
+    const failed = await rejection(named('not a number'));
+    expect(failed).toMatchObject({ code: '22P02' });
+    expect(await named(2)).toMatchObject([{ tag: 'b', n: 2 }]);
+
+    // A write through a named statement commits, and a plain read sees it.
+    const inserted = await queryPrepared<{ id: number }>(
+      handle.db,
+      'kit_test_insert',
+      sql`insert into probe (tag, n) values (${'c'}, ${3}) returning id`,
+    );
+    expect(inserted).toHaveLength(1);
+    expect((await probe(handle)).map(({ tag }) => tag)).toEqual(['a', 'b', 'c']);
   });
 
   it('keeps the directory locked across a restart of the worker', async () => {
