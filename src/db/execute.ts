@@ -32,9 +32,9 @@ export async function queryRows<T extends Record<string, unknown>>(
 
 /**
  * Runs raw SQL for the hot paths (refresh, verify, sign-in) as a named prepared statement:
- * node-postgres and Neon parse and plan it once per connection and then only bind values;
- * PGlite, whose API has no named statements, runs it straight on its client, without the ORM's
- * per-query wrapping. `name` must always go with the same SQL text. Inside a transaction (`tx`)
+ * node-postgres and Neon parse and plan it once per connection and then only bind values, and so
+ * does PGlite's worker thread (pglite-worker.ts, over the extended protocol); none goes through
+ * the ORM's per-query wrapping. `name` must always go with the same SQL text. Inside a transaction (`tx`)
  * there is no runner, and the query goes through `execute` as any other.
  */
 export async function queryPrepared<T extends Record<string, unknown>>(
