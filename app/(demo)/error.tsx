@@ -11,7 +11,7 @@ import { AuthFrame, Button, ButtonLink, Icon } from './_components/ui';
 export default function DemoError({ reset }: { error: Error; reset: () => void }) {
   return (
     <AuthFrame
-      icon={<Icon name="shield" />}
+      icon={<Icon name="alert" />}
       title="Something went wrong"
       description="This page could not be shown. Check your connection, then try again."
     >

@@ -146,6 +146,17 @@ export function AuthProvider({
     [accept],
   );
 
+  /** Runs a call answered with tokens and takes them as a sign-in; its failure as a result. */
+  const signInWith = useCallback(
+    async (source: AuthClientErrorInfo['source'], call: () => Promise<TokenAnswer>) => {
+      const result = await attempt(source, call);
+      if (!result.ok) return result;
+      signedIn(result.value);
+      return { ok: true } as const;
+    },
+    [signedIn],
+  );
+
   // The second step of a sign-in for a user with TOTP on (src/client/use-second-step.ts).
   const secondStep = useSecondStep({ signedIn, toErrorInfo });
   const beginSecondStep = secondStep.begin;
@@ -259,6 +270,7 @@ export function AuthProvider({
       attempt,
       withBearer,
       signedIn,
+      signInWith,
       reportError,
       endedHere,
       refresh,
@@ -272,6 +284,7 @@ export function AuthProvider({
     [
       withBearer,
       signedIn,
+      signInWith,
       reportError,
       endedHere,
       refresh,

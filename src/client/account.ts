@@ -63,19 +63,13 @@ export function accountMembers({
   attempt,
   withBearer,
   signedIn,
+  signInWith,
   endedHere,
   refresh,
   signOut,
   signedInNow,
   currentSid,
 }: ProviderParts) {
-  /** A call answered with tokens: taken into the state as a sign-in. */
-  const signInWith = async (source: Source, call: () => Promise<TokenAnswer>) => {
-    const result = await attempt(source, call);
-    if (!result.ok) return result;
-    signedIn(result.value);
-    return { ok: true } as SignInResult;
-  };
   /** A call answered with a sentence. */
   const detailOf = (source: Source, call: () => Promise<string>) =>
     attempt(source, async () => ({ detail: await call() }));

@@ -2,7 +2,7 @@
 
 import { useMemo } from 'react';
 import { loadFailure } from './api';
-import type { AuthResult } from './context';
+import type { AuthResult, SignInResult } from './context';
 import type { PendingSecondFactor, SecondFactorNeeded } from './mfa';
 import type { SecondFactorRequired } from './second-step';
 import type { AuthClientErrorInfo, ClientIdpSettings, TokenAnswer } from './types';
@@ -17,6 +17,8 @@ export interface ProviderParts {
   withBearer<T>(call: (accessToken: string) => Promise<T>): Promise<T>;
   /** Takes a sign-in answer into the state and tells the other tabs. */
   signedIn(answer: TokenAnswer): void;
+  /** Runs a call answered with tokens and takes them as a sign-in; its failure as a result. */
+  signInWith(source: Source, call: () => Promise<TokenAnswer>): Promise<SignInResult>;
   /** Puts an error into the provider's state (as a failed password sign-in does). */
   reportError(error: AuthClientErrorInfo): void;
   /** The server ended this browser's session: every tab signs out. */

@@ -183,19 +183,15 @@ export async function verifySecondStep(
  * Bearer calls through `withBearer` (refresh once on `token_not_valid`), errors as results with
  * source `mfa` (`passkeys` for a passkey's re-authentication).
  */
-export function factorMembers({ attempt, withBearer, signedIn }: ProviderParts) {
+export function factorMembers({ attempt, withBearer, signInWith }: ProviderParts) {
   const withToken = <T>(call: (accessToken: string) => Promise<T>) =>
     attempt('mfa', () => withBearer(call));
   return {
-    async reauthenticate(proof: Reauthentication): Promise<SignInResult> {
-      const result = await attempt('passkey' in proof ? 'passkeys' : 'mfa', async () => {
+    reauthenticate: (proof: Reauthentication): Promise<SignInResult> =>
+      signInWith('passkey' in proof ? 'passkeys' : 'mfa', async () => {
         const body = 'passkey' in proof ? { response: await passkeyAssertion() } : proof;
         return withBearer((token) => mfaApi.reauthenticate(token, body));
-      });
-      if (!result.ok) return result;
-      signedIn(result.value);
-      return { ok: true };
-    },
+      }),
     setupTotp: (password?: string) => withToken((token) => mfaApi.setup(token, password)),
     confirmTotp: (code: string) => withToken((token) => mfaApi.confirm(token, code)),
     disableTotp: (confirmation: FactorConfirmation = {}) =>

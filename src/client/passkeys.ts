@@ -247,12 +247,12 @@ const BROWSER_CODES: ReadonlySet<string> = new Set(Object.values(PASSKEY_ERROR_C
  * password sign-in's (under the refresh lock, into the state, told to the other tabs), and only
  * the server's refusals go into the state's `error`, as a failed password sign-in's do.
  */
-export function passkeySignInMembers({ attempt, signedIn, reportError }: ProviderParts) {
-  const signInWith = async (
+export function passkeySignInMembers({ signInWith, reportError }: ProviderParts) {
+  const passkeySignIn = async (
     autofill: boolean,
     signal: AbortSignal | undefined,
   ): Promise<SignInResult> => {
-    const result = await attempt('passkeys', async () => {
+    const result = await signInWith('passkeys', async () => {
       requireWebAuthn();
       if (autofill && !(await browserHasPasskeyAutofill()))
         throw browserError(
@@ -264,17 +264,14 @@ export function passkeySignInMembers({ attempt, signedIn, reportError }: Provide
       const response = await getPasskeyAssertion(options, { autofill, signal });
       return startSession(() => passkeyApi.signIn(response));
     });
-    if (!result.ok) {
-      if (!BROWSER_CODES.has(result.error.code))
-        reportError({ ...result.error, source: 'sign-in' });
-      return result;
-    }
-    signedIn(result.value);
-    return { ok: true };
+    if (!result.ok && !BROWSER_CODES.has(result.error.code))
+      reportError({ ...result.error, source: 'sign-in' });
+    return result;
   };
   return {
-    signInWithPasskey: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(false, signal),
-    startPasskeyAutofill: ({ signal }: { signal?: AbortSignal } = {}) => signInWith(true, signal),
+    signInWithPasskey: ({ signal }: { signal?: AbortSignal } = {}) => passkeySignIn(false, signal),
+    startPasskeyAutofill: ({ signal }: { signal?: AbortSignal } = {}) =>
+      passkeySignIn(true, signal),
   };
 }
 

@@ -25,7 +25,7 @@ export function useSecondStep({
   signedIn: (answer: TokenAnswer) => void;
   toErrorInfo: (error: unknown, source: AuthClientErrorInfo['source']) => AuthClientErrorInfo;
 }) {
-  const token = useRef<{ value: string; failures: number } | null>(null);
+  const token = useRef<MfaModule.HeldSecondStep | null>(null);
   const [pending, setPending] = useState<PendingSecondFactor | null>(null);
 
   const cancelSecondFactor = useCallback(() => {

@@ -192,6 +192,17 @@ describe('the embedded database in a worker thread', () => {
     expect(failed).toMatchObject({ code: '22P02' });
     expect(await named(2)).toMatchObject([{ tag: 'b', n: 2 }]);
 
+    // A name that comes with another text (a caller's bug) runs that text, not the statement
+    // prepared under the name: it goes unnamed.
+    expect(
+      await queryPrepared<{ c: number }>(
+        handle.db,
+        'kit_test_probe',
+        sql`select count(*)::int as c from probe where n >= ${1}`,
+      ),
+    ).toEqual([{ c: 2 }]);
+    expect(await named(2)).toMatchObject([{ tag: 'b', n: 2 }]);
+
     // A write through a named statement commits, and a plain read sees it.
     const inserted = await queryPrepared<{ id: number }>(
       handle.db,
