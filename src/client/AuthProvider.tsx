@@ -1,12 +1,19 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useReducer, useRef, type ReactNode } from 'react';
+import {
+  startTransition,
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  type ReactNode,
+} from 'react';
 import { AuthClientError, asTokenAnswer, authApi } from './api';
 import { openTabChannel, type TabMessage } from './broadcast';
-import { AuthContext, type AuthContextValue, type AuthResult, type SignInResult } from './context';
+import { AuthContext, type AuthResult, type ProvidedAuthValue, type SignInResult } from './context';
 import { useLaterMembers } from './lazy';
 import { cognitoLogoutUrl } from './oidc';
-import { usePasskeysSupported } from './webauthn';
 import { refreshTokens, startSession } from './refresh';
 import { SecondFactorRequired } from './second-step';
 import { useSecondStep } from './use-second-step';
@@ -72,18 +79,33 @@ export function AuthProvider({
     () => (idpKey ? (JSON.parse(idpKey) as ClientIdpSettings) : null),
     [idpKey],
   );
-  const [state, dispatch] = useReducer(authReducer, initialAuthState);
+  const [state, dispatchNow] = useReducer(authReducer, initialAuthState);
+  // Every change of the auth state is a transition. The first one comes from the mount effect,
+  // while parts of the page below may still be server HTML waiting for their code (a lazy
+  // component inside a <Suspense>): an urgent update there makes React throw that HTML away and
+  // render the part afresh, emptying what the user already typed into its fields. A transition
+  // waits for the part to hydrate instead.
+  const dispatch = useCallback(
+    (action: Parameters<typeof dispatchNow>[0]) => startTransition(() => dispatchNow(action)),
+    [],
+  );
   const tabs = useRef<ReturnType<typeof openTabChannel>>(null);
 
-  const signedOut = useCallback((error: AuthClientErrorInfo | null = null) => {
-    clearTokens();
-    dispatch({ type: 'signed-out', error });
-  }, []);
+  const signedOut = useCallback(
+    (error: AuthClientErrorInfo | null = null) => {
+      clearTokens();
+      dispatch({ type: 'signed-out', error });
+    },
+    [dispatch],
+  );
 
-  const accept = useCallback((answer: TokenAnswer) => {
-    storeTokens(answer);
-    dispatch({ type: 'tokens', answer });
-  }, []);
+  const accept = useCallback(
+    (answer: TokenAnswer) => {
+      storeTokens(answer);
+      dispatch({ type: 'tokens', answer });
+    },
+    [dispatch],
+  );
 
   const retry = useRef({
     timer: undefined as ReturnType<typeof setTimeout> | undefined,
@@ -111,7 +133,7 @@ export function AuthProvider({
       }
       return null;
     }
-  }, [signedOut]);
+  }, [dispatch, signedOut]);
 
   useEffect(() => {
     refreshRef.current = refresh;
@@ -173,7 +195,7 @@ export function AuthProvider({
         return { ok: false as const, error: info };
       }
     },
-    [signedIn, beginSecondStep],
+    [dispatch, signedIn, beginSecondStep],
   );
 
   const signOut = useCallback(
@@ -257,9 +279,8 @@ export function AuthProvider({
 
   const reportError = useCallback(
     (error: AuthClientErrorInfo) => dispatch({ type: 'error', error }),
-    [],
+    [dispatch],
   );
-  const passkeysSupported = usePasskeysSupported();
 
   // The members loaded on first call (src/client/lazy.ts): the Cognito and passkey sign-ins, the
   // account, the factors and passkey management.
@@ -298,10 +319,9 @@ export function AuthProvider({
   );
   const later = useLaterMembers(parts);
 
-  const value = useMemo<AuthContextValue>(
+  const value = useMemo<ProvidedAuthValue>(
     () => ({
       ...state,
-      passkeysSupported,
       ...later,
       signIn,
       signOut,
@@ -316,7 +336,6 @@ export function AuthProvider({
     }),
     [
       state,
-      passkeysSupported,
       later,
       signIn,
       signOut,

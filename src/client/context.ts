@@ -98,5 +98,11 @@ export type AuthContextValue = AuthState & {
   reauthenticate(proof: Reauthentication): Promise<SignInResult>;
 } & Omit<SecondFactorMembers, 'reauthenticate'>;
 
+/**
+ * What <AuthProvider> holds: everything but `passkeysSupported`, which useAuth() reads in the
+ * component that asks (see there).
+ */
+export type ProvidedAuthValue = Omit<AuthContextValue, 'passkeysSupported'>;
+
 /** The React context behind useAuth(). */
-export const AuthContext = createContext<AuthContextValue | null>(null);
+export const AuthContext = createContext<ProvidedAuthValue | null>(null);

@@ -1,7 +1,8 @@
 'use client';
 
-import { useContext } from 'react';
+import { useContext, useMemo } from 'react';
 import { AuthContext, type AuthContextValue } from './context';
+import { usePasskeysSupported } from './webauthn';
 
 /**
  * The auth state and actions of the nearest <AuthProvider>.
@@ -12,6 +13,16 @@ import { AuthContext, type AuthContextValue } from './context';
  */
 export function useAuth(): AuthContextValue {
   const value = useContext(AuthContext);
-  if (!value) throw new Error('useAuth() must be used inside <AuthProvider> (see app/layout.tsx)');
-  return value;
+  // Read here, not in the provider: it is false during hydration and true right after, and that
+  // change, made in the provider, would reach every part of the page still waiting to hydrate
+  // (a <Suspense> whose code is loading) as an urgent update, which React answers by throwing
+  // that part's server HTML away, with whatever the user had typed into it.
+  const passkeysSupported = usePasskeysSupported();
+  const withBrowser = useMemo(
+    () => (value ? ({ ...value, passkeysSupported } as AuthContextValue) : null),
+    [value, passkeysSupported],
+  );
+  if (!withBrowser)
+    throw new Error('useAuth() must be used inside <AuthProvider> (see app/layout.tsx)');
+  return withBrowser;
 }

@@ -233,4 +233,30 @@ describeInBrowser('password journeys in Chromium', () => {
       }
     });
   });
+
+  it('what a user types while the page is still loading its code is kept, and signs in', async () => {
+    await journey(e2e, '9-typed-before-hydration', async (page) => {
+      // The page's scripts are held back until both fields are filled: the user types into the
+      // server-rendered form, before React has hydrated it (a slow phone, a slow network).
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(/\/_next\/static\/chunks\/.+\.js$/, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await page.goto(`${e2e.app.url}/login`, { waitUntil: 'domcontentloaded' });
+      await page.getByLabel('Username').fill(ALICE.username);
+      await page.getByLabel('Password').fill(ALICE.password);
+      release();
+      const submit = page.getByRole('button', { name: 'Sign in', exact: true });
+      await expect.poll(() => submit.isEnabled()).toBe(true);
+      // Hydration kept the fields' values (it used to render the form afresh, emptied).
+      expect(await page.getByLabel('Username').inputValue()).toBe(ALICE.username);
+      expect(await page.getByLabel('Password').inputValue()).toBe(ALICE.password);
+      const answer = nextAuthResponse(page, '/auth/sign-in/');
+      await submit.click();
+      expect((await answer).status()).toBe(200);
+      await expectDashboardFor(page, ALICE.username);
+    });
+  });
 });
