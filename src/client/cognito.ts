@@ -59,6 +59,11 @@ export function cognitoMembers({
       if (!idp) throw new Error('signInWithCognito: no IdP is configured (COGNITO_* settings)');
       const result = await attempt('cognito', async () => {
         const userManager = await getUserManager(idp, callbackPath);
+        // The discovery document first: signinRedirect() answers any failure after it has
+        // prepared the redirect with window.stop(), which cancels every other request of the
+        // page (a passkey autofill's, a refresh) and turns their answers into network errors.
+        // Fetched here, an unreachable IdP fails before that, and only this call fails.
+        await userManager.metadataService.getMetadata();
         await userManager.signinRedirect({ state: { returnTo: safeRelativePath(returnTo) } });
       });
       if (!result.ok) reportError(result.error);

@@ -82,11 +82,32 @@ describeInBrowser('Cognito with an unreachable identity provider', () => {
 
   it('"Continue with Cognito" shows why it cannot start instead of doing nothing', async () => {
     await journey(e2e, '3-cognito-unreachable', async (page) => {
+      // The passkey autofill's request is held in flight while the Cognito sign-in fails: the
+      // failure must not cancel the page's other requests (oidc-client-ts stops the window when
+      // a prepared redirect fails), which the autofill would report as "could not reach the server".
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const autofillAsked = new Promise<void>(
+        (resolve) =>
+          void page.route('**/auth/passkeys/sign-in/options/', async (route) => {
+            resolve();
+            await held;
+            await route.continue().catch(() => undefined); // cancelled by the page: the test says so below
+          }),
+      );
+      const cancelled: string[] = [];
+      page.on('requestfailed', (request) => {
+        if (new URL(request.url()).origin === e2e.app.url) cancelled.push(request.url());
+      });
       await page.goto(`${e2e.app.url}/login`);
+      await autofillAsked;
       await page.getByRole('button', { name: 'Continue with Cognito' }).click();
       const alert = page.locator('#login-error');
       await alert.waitFor({ state: 'visible', timeout: 15_000 });
       expect(await alert.textContent()).toMatch(/Could not reach the identity provider/);
+      release();
+      expect(cancelled.filter((url) => url.includes('/auth/'))).toEqual([]);
+      await expect.poll(() => alert.textContent()).toMatch(/Could not reach the identity provider/);
       expect(new URL(page.url()).pathname).toBe('/login');
     });
   });

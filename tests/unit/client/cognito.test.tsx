@@ -11,6 +11,7 @@ const oidc = vi.hoisted(() => ({
   signinCallback: null as unknown as Mock,
   removeUser: null as unknown as Mock,
   signinRedirect: null as unknown as Mock,
+  getMetadata: null as unknown as Mock,
 }));
 
 vi.mock('oidc-client-ts', () => {
@@ -28,6 +29,7 @@ vi.mock('oidc-client-ts', () => {
     signinRedirect(...args: unknown[]) {
       return oidc.signinRedirect(...args);
     }
+    readonly metadataService = { getMetadata: () => oidc.getMetadata() };
   }
   class WebStorageStateStore {
     constructor(readonly options: unknown) {}
@@ -73,6 +75,7 @@ beforeEach(() => {
   oidc.signinCallback = vi.fn();
   oidc.removeUser = vi.fn(async () => {});
   oidc.signinRedirect = vi.fn(async () => {});
+  oidc.getMetadata = vi.fn(async () => ({ authorization_endpoint: `${idp.authority}/authorize` }));
 });
 
 describe('Cognito sign-in', () => {
@@ -183,7 +186,7 @@ describe('Cognito sign-in', () => {
 
   test('signInWithCognito reports a redirect that cannot start in error instead of rejecting', async () => {
     const view = renderAuth({ idp });
-    oidc.signinRedirect.mockRejectedValueOnce(new Error('metadata unreachable'));
+    oidc.signinRedirect.mockRejectedValueOnce(new Error('Redirect aborted'));
 
     await act(async () => {
       await view.auth.signInWithCognito({ returnTo: '/x' });
@@ -192,13 +195,30 @@ describe('Cognito sign-in', () => {
     expect(view.auth.error).toMatchObject({
       source: 'cognito',
       code: 'client_error',
-      detail: 'metadata unreachable',
+      detail: 'Redirect aborted',
     });
     // The next attempt goes through.
     await act(async () => {
       await view.auth.signInWithCognito({ returnTo: '/x' });
     });
     expect(oidc.signinRedirect).toHaveBeenCalledTimes(2);
+  });
+
+  test('an unreachable discovery document fails before the redirect is prepared (whose failure stops the whole page)', async () => {
+    const view = renderAuth({ idp });
+    oidc.getMetadata.mockRejectedValueOnce(new TypeError('Failed to fetch'));
+
+    await act(async () => {
+      await view.auth.signInWithCognito({ returnTo: '/x' });
+    });
+
+    expect(view.auth.error).toMatchObject({ source: 'cognito', detail: 'Failed to fetch' });
+    expect(oidc.signinRedirect).not.toHaveBeenCalled();
+    await act(async () => {
+      await view.auth.signInWithCognito({ returnTo: '/x' });
+    });
+    expect(oidc.getMetadata).toHaveBeenCalledTimes(2);
+    expect(oidc.signinRedirect).toHaveBeenCalledTimes(1);
   });
 
   test('signInWithCognito without IdP settings rejects with a clear error', async () => {
