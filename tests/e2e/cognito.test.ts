@@ -87,14 +87,13 @@ describeInBrowser('Cognito with an unreachable identity provider', () => {
       // a prepared redirect fails), which the autofill would report as "could not reach the server".
       let release = () => {};
       const held = new Promise<void>((resolve) => (release = resolve));
-      const autofillAsked = new Promise<void>(
-        (resolve) =>
-          void page.route('**/auth/passkeys/sign-in/options/', async (route) => {
-            resolve();
-            await held;
-            await route.continue().catch(() => undefined); // cancelled by the page: the test says so below
-          }),
-      );
+      let asked = () => {};
+      const autofillAsked = new Promise<void>((resolve) => (asked = resolve));
+      await page.route('**/auth/passkeys/sign-in/options/', async (route) => {
+        asked();
+        await held;
+        await route.continue().catch(() => undefined); // cancelled by the page: the test says so below
+      });
       const cancelled: string[] = [];
       page.on('requestfailed', (request) => {
         if (new URL(request.url()).origin === e2e.app.url) cancelled.push(request.url());

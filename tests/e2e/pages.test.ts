@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeInBrowser, newContext, screenshot } from '../support/browser';
-import { journey, submitPasswordForm, useAppAndBrowser } from './steps';
+import {
+  expectDashboardFor,
+  journey,
+  nextAuthResponse,
+  submitPasswordForm,
+  useAppAndBrowser,
+} from './steps';
 
 const PAT = { username: 'pat', password: 'pat-password-123', email: 'pat@example.com' };
 
@@ -215,5 +221,40 @@ describeInBrowser('the demo pages at desktop and phone widths in Chromium', () =
     } finally {
       await context.close();
     }
+  });
+
+  it('a part of the page whose code is still loading does not empty the form the user is typing into', async () => {
+    // The passkey button's code (next/dynamic) arrives late, after the rest of the page has
+    // hydrated: the form sits in the same <Suspense> part, still server HTML, while the provider
+    // settles its state. An urgent change there would make React render the part afresh, empty.
+    const chunk = chunkWith('Sign in with a passkey');
+    await journey(e2e, 'pages-login-slow-part', async (page) => {
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      await page.route(`**/_next/static/chunks/${chunk}`, async (route) => {
+        await held;
+        await route.continue();
+      });
+      // The links' prefetches start once the page around the form has hydrated and run its effects.
+      const hydrated = page.waitForRequest((request) => request.url().includes('_rsc='));
+      await page.goto(`${e2e.app.url}/login`, { waitUntil: 'domcontentloaded' });
+      await page.getByLabel('Username').fill(PAT.username);
+      await page.getByLabel('Password').fill(PAT.password);
+      await page.evaluate(() =>
+        document.querySelector('form')?.setAttribute('data-typed-into', ''),
+      );
+      await hydrated;
+      await page.waitForTimeout(500);
+      release();
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).waitFor();
+      // The same form element, with what was typed (not a fresh one).
+      expect(await page.locator('form[data-typed-into]').count()).toBe(1);
+      expect(await page.getByLabel('Username').inputValue()).toBe(PAT.username);
+      expect(await page.getByLabel('Password').inputValue()).toBe(PAT.password);
+      const answer = nextAuthResponse(page, '/auth/sign-in/');
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      expect((await answer).status()).toBe(200);
+      await expectDashboardFor(page, PAT.username);
+    });
   });
 });

@@ -249,7 +249,7 @@ describeInBrowser('password journeys in Chromium', () => {
       await page.getByLabel('Password').fill(ALICE.password);
       release();
       const submit = page.getByRole('button', { name: 'Sign in', exact: true });
-      await expect.poll(() => submit.isEnabled()).toBe(true);
+      await expect.poll(() => submit.isEnabled(), { timeout: 15_000 }).toBe(true);
       // Hydration kept the fields' values (it used to render the form afresh, emptied).
       expect(await page.getByLabel('Username').inputValue()).toBe(ALICE.username);
       expect(await page.getByLabel('Password').inputValue()).toBe(ALICE.password);
