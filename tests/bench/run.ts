@@ -119,6 +119,13 @@ async function kitScenarios(kit: KitServer): Promise<Scenario[]> {
   };
   const bearer = async () => ({ authorization: `Bearer ${(await fresh()).token}` });
   const session = async () => ({ cookie: (await fresh()).cookie });
+  /** Verify's request (a JSON body with the access token), sent to `path`. */
+  const verifyPost = async (path: string): Promise<Options> => ({
+    url: `${url}${path}`,
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ token: (await fresh()).token }),
+  });
   const row = (key: string, name: string, options: Options | (() => Promise<Options>)) => ({
     key: `${group}:${key}`,
     group,
@@ -131,18 +138,10 @@ async function kitScenarios(kit: KitServer): Promise<Scenario[]> {
     row('hello', 'hello route, POST (the ceiling)', { url: `${url}/bench/hello`, method: 'POST' }),
     row('proxied-hello', 'hello behind a no-op proxy', { url: `${url}/bench/proxied/hello` }),
     row('jwks', 'JWKS', { url: `${url}/.well-known/jwks.json` }),
-    row('hello-body', "hello route reading a JSON body (verify's)", async () => ({
-      url: `${url}/bench/hello-body`,
-      method: 'POST',
-      headers: json,
-      body: JSON.stringify({ token: (await fresh()).token }),
-    })),
-    row('verify', 'verify', async () => ({
-      url: `${url}/auth/verify/`,
-      method: 'POST',
-      headers: json,
-      body: JSON.stringify({ token: (await fresh()).token }),
-    })),
+    row('hello-body', "hello route reading a JSON body (verify's)", () =>
+      verifyPost('/bench/hello-body'),
+    ),
+    row('verify', 'verify', () => verifyPost('/auth/verify/')),
     row('api', 'API guarded in its handler (withAuth)', async () => ({
       url: `${url}/bench/api`,
       headers: await bearer(),
@@ -456,13 +455,13 @@ function evaluateTargets(
     const list = figures.get(key);
     return list ? summarise(list) : null;
   };
+  const figureOf = (s: ReturnType<typeof summarise>) =>
+    `${s.ratio.toFixed(2)}× (${s.ratioRange}; by CPU ${s.cpuRatio.toFixed(2)}×)`;
   const atLeast = (target: string, key: string, min: number) => {
     const s = ratio(key);
     lines.push({
       target,
-      figure: s
-        ? `${s.ratio.toFixed(2)}× (${s.ratioRange}; by CPU ${s.cpuRatio.toFixed(2)}×)`
-        : 'not measured',
+      figure: s ? figureOf(s) : 'not measured',
       met: s ? s.ratio >= min : null,
     });
   };
@@ -498,7 +497,7 @@ function evaluateTargets(
     if (bodyRow)
       lines.push({
         target: `  (for comparison: the hello route reading the same JSON body, ${backend})`,
-        figure: `${bodyRow.ratio.toFixed(2)}× (${bodyRow.ratioRange}; by CPU ${bodyRow.cpuRatio.toFixed(2)}×)`,
+        figure: figureOf(bodyRow),
         met: null,
       });
     atLeast(`API route with withAuth ≥ 0.90× (${backend})`, `${backend}:api`, 0.9);
