@@ -65,6 +65,22 @@ const toStored = (row: typeof mailTokens.$inferSelect): StoredMailToken => ({
   expiresAt: row.expiresAt,
 });
 
+/** What a token lookup names: the token's hash, the purposes it may be of, and the instant. */
+interface TokenLookup {
+  tokenHash: string;
+  purposes: readonly MailTokenPurpose[];
+  now: Date;
+}
+
+/** The token of `tokenHash`, unused, unexpired at `now` and of one of `purposes`. */
+const isLive = ({ tokenHash, purposes, now }: TokenLookup) =>
+  sql`${mailTokens.tokenHash} = ${tokenHash} and ${mailTokens.usedAt} is null
+    and ${mailTokens.expiresAt} > ${now}
+    and ${mailTokens.purpose} in (${sql.join(
+      purposes.map((p) => sql`${p}`),
+      sql`, `,
+    )})`;
+
 /**
  * A live token (unused, unexpired at `now`, of one of `purposes`) by hash, without using it: the
  * password-reset confirmation checks the new password first, so a refused password leaves the
@@ -72,20 +88,9 @@ const toStored = (row: typeof mailTokens.$inferSelect): StoredMailToken => ({
  */
 export async function findLiveMailToken(
   db: Executor,
-  input: { tokenHash: string; purposes: readonly MailTokenPurpose[]; now: Date },
+  input: TokenLookup,
 ): Promise<StoredMailToken | null> {
-  const [row] = await db
-    .select()
-    .from(mailTokens)
-    .where(
-      sql`${mailTokens.tokenHash} = ${input.tokenHash} and ${mailTokens.usedAt} is null
-        and ${mailTokens.expiresAt} > ${input.now}
-        and ${mailTokens.purpose} in (${sql.join(
-          input.purposes.map((p) => sql`${p}`),
-          sql`, `,
-        )})`,
-    )
-    .limit(1);
+  const [row] = await db.select().from(mailTokens).where(isLive(input)).limit(1);
   return row ? toStored(row) : null;
 }
 
@@ -97,19 +102,12 @@ export async function findLiveMailToken(
  */
 export async function spendMailToken(
   db: Executor,
-  input: { tokenHash: string; purposes: readonly MailTokenPurpose[]; now: Date },
+  input: TokenLookup,
 ): Promise<StoredMailToken | null> {
   const [row] = await db
     .update(mailTokens)
     .set({ usedAt: input.now })
-    .where(
-      sql`${mailTokens.tokenHash} = ${input.tokenHash} and ${mailTokens.usedAt} is null
-        and ${mailTokens.expiresAt} > ${input.now}
-        and ${mailTokens.purpose} in (${sql.join(
-          input.purposes.map((p) => sql`${p}`),
-          sql`, `,
-        )})`,
-    )
+    .where(isLive(input))
     .returning();
   return row ? toStored(row) : null;
 }
