@@ -79,6 +79,21 @@ describe('mailed links at a frozen clock', () => {
     expect(rejected.reason).toBeInstanceOf(InvalidToken);
   });
 
+  it('refuses a verification link as a reset link, and it still verifies afterwards', async () => {
+    const token = await signedUp('purpose-verify');
+    const asReset = await refusal(
+      confirmPasswordReset(
+        kit.ctx,
+        { token, password: 'brand-new-secret-9' },
+        client,
+        later(t0, 1),
+      ),
+    );
+    expect(asReset).toBeInstanceOf(InvalidToken);
+    await verifyEmail(kit.ctx, token, client, later(t0, 2));
+    expect(await verifiedFlag('purpose-verify')).toBe(true);
+  });
+
   it('refuses an unknown token', async () => {
     expect(await refusal(verifyEmail(kit.ctx, 'A'.repeat(43), client, t0))).toBeInstanceOf(
       InvalidToken,
@@ -251,6 +266,19 @@ describe('mailed links at a frozen clock', () => {
           ),
         ),
       ).toBeInstanceOf(InvalidToken);
+    });
+
+    it('refuses a reset link as a verification link, and it still resets afterwards', async () => {
+      const token = await resetLink(t0);
+      expect(await refusal(verifyEmail(kit.ctx, token, client, later(t0, 1)))).toBeInstanceOf(
+        InvalidToken,
+      );
+      await confirmPasswordReset(
+        kit.ctx,
+        { token, password: 'purpose-new-secret-4' },
+        client,
+        later(t0, 2),
+      );
     });
 
     it('supersedes an older reset link', async () => {

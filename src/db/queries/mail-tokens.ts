@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../client';
 import { queryRows } from '../execute';
 import { MAIL_TOKEN_PURPOSES, mailTokens, users, type MailTokenPurpose } from '../schema';
@@ -74,12 +74,12 @@ interface TokenLookup {
 
 /** The token of `tokenHash`, unused, unexpired at `now` and of one of `purposes`. */
 const isLive = ({ tokenHash, purposes, now }: TokenLookup) =>
-  sql`${mailTokens.tokenHash} = ${tokenHash} and ${mailTokens.usedAt} is null
-    and ${mailTokens.expiresAt} > ${now}
-    and ${mailTokens.purpose} in (${sql.join(
-      purposes.map((p) => sql`${p}`),
-      sql`, `,
-    )})`;
+  and(
+    eq(mailTokens.tokenHash, tokenHash),
+    isNull(mailTokens.usedAt),
+    gt(mailTokens.expiresAt, now),
+    inArray(mailTokens.purpose, [...purposes]),
+  );
 
 /**
  * A live token (unused, unexpired at `now`, of one of `purposes`) by hash, without using it: the
@@ -122,13 +122,15 @@ export async function deleteMailTokens(
   userId: number,
   purposes: readonly MailTokenPurpose[] = MAIL_TOKEN_PURPOSES,
 ): Promise<void> {
-  await db.delete(mailTokens).where(
-    sql`${mailTokens.userId} = ${userId} and ${mailTokens.usedAt} is null
-        and ${mailTokens.purpose} in (${sql.join(
-          purposes.map((p) => sql`${p}`),
-          sql`, `,
-        )})`,
-  );
+  await db
+    .delete(mailTokens)
+    .where(
+      and(
+        eq(mailTokens.userId, userId),
+        isNull(mailTokens.usedAt),
+        inArray(mailTokens.purpose, [...purposes]),
+      ),
+    );
 }
 
 /**
